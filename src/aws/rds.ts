@@ -1,0 +1,143 @@
+import {
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  paginateDescribeDBClusters,
+  paginateDescribeDBInstances,
+  paginateDescribeEvents,
+  type DBCluster,
+  type DBInstance,
+} from '@aws-sdk/client-rds';
+import type { AwsClients } from './clients.js';
+import { AwsCallError, awsCall } from './errors.js';
+import { iam } from './iam.js';
+
+export const RDS_IAM = {
+  describeClusters: iam('rds:DescribeDBClusters'),
+  describeInstances: iam('rds:DescribeDBInstances'),
+  describeEvents: iam('rds:DescribeEvents'),
+} as const;
+
+export interface DbSummary {
+  kind: 'cluster' | 'instance';
+  id: string;
+  arn?: string;
+  status: string;
+  engine?: string;
+  engineVersion?: string;
+  masterUsername?: string;
+  masterUserSecretArn?: string;
+  masterUserSecretStatus?: string;
+  /** for an Aurora member instance: its cluster */
+  clusterId?: string;
+  iamAuthEnabled?: boolean;
+}
+
+export interface RdsEvent {
+  sourceId: string;
+  sourceType: string;
+  time: Date;
+  message: string;
+  categories: string[];
+}
+
+const fromCluster = (c: DBCluster): DbSummary => ({
+  kind: 'cluster',
+  id: c.DBClusterIdentifier ?? '?',
+  arn: c.DBClusterArn,
+  status: c.Status ?? 'unknown',
+  engine: c.Engine,
+  engineVersion: c.EngineVersion,
+  masterUsername: c.MasterUsername,
+  masterUserSecretArn: c.MasterUserSecret?.SecretArn,
+  masterUserSecretStatus: c.MasterUserSecret?.SecretStatus,
+  iamAuthEnabled: c.IAMDatabaseAuthenticationEnabled,
+});
+
+const fromInstance = (i: DBInstance): DbSummary => ({
+  kind: 'instance',
+  id: i.DBInstanceIdentifier ?? '?',
+  arn: i.DBInstanceArn,
+  status: i.DBInstanceStatus ?? 'unknown',
+  engine: i.Engine,
+  engineVersion: i.EngineVersion,
+  masterUsername: i.MasterUsername,
+  masterUserSecretArn: i.MasterUserSecret?.SecretArn,
+  masterUserSecretStatus: i.MasterUserSecret?.SecretStatus,
+  clusterId: i.DBClusterIdentifier,
+  iamAuthEnabled: i.IAMDatabaseAuthenticationEnabled,
+});
+
+async function notFoundAsUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof AwsCallError && err.kind === 'not-found') return undefined;
+    throw err;
+  }
+}
+
+/** The cluster or instance with this identifier (clusters win), or undefined. */
+export async function describeDb(aws: AwsClients, id: string, signal?: AbortSignal): Promise<DbSummary | undefined> {
+  const rds = aws.rds();
+  const [cluster, instance] = await Promise.all([
+    notFoundAsUndefined(
+      awsCall(RDS_IAM.describeClusters, async () => {
+        const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), { abortSignal: signal });
+        const c = out.DBClusters?.[0];
+        return c ? fromCluster(c) : undefined;
+      }),
+    ),
+    notFoundAsUndefined(
+      awsCall(RDS_IAM.describeInstances, async () => {
+        const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), { abortSignal: signal });
+        const i = out.DBInstances?.[0];
+        return i ? fromInstance(i) : undefined;
+      }),
+    ),
+  ]);
+  return cluster ?? instance;
+}
+
+/** Every cluster, and every instance that is not an Aurora cluster member. */
+export async function listDbs(aws: AwsClients): Promise<DbSummary[]> {
+  const client = aws.rds();
+  const [clusters, instances] = await Promise.all([
+    awsCall(RDS_IAM.describeClusters, async () => {
+      const all: DbSummary[] = [];
+      for await (const page of paginateDescribeDBClusters({ client, pageSize: 100 }, {}))
+        all.push(...(page.DBClusters ?? []).map(fromCluster));
+      return all;
+    }),
+    awsCall(RDS_IAM.describeInstances, async () => {
+      const all: DbSummary[] = [];
+      for await (const page of paginateDescribeDBInstances({ client, pageSize: 100 }, {}))
+        all.push(...(page.DBInstances ?? []).map(fromInstance));
+      return all;
+    }),
+  ]);
+  return [...clusters, ...instances.filter((i) => !i.clusterId)];
+}
+
+export async function describeEvents(
+  aws: AwsClients,
+  q: { sourceId: string; sourceType: 'db-cluster' | 'db-instance'; since: Date; until: Date },
+): Promise<RdsEvent[]> {
+  const client = aws.rds();
+  return awsCall(RDS_IAM.describeEvents, async () => {
+    const all: RdsEvent[] = [];
+    const pages = paginateDescribeEvents(
+      { client, pageSize: 100 },
+      { SourceIdentifier: q.sourceId, SourceType: q.sourceType, StartTime: q.since, EndTime: q.until },
+    );
+    for await (const page of pages)
+      for (const e of page.Events ?? [])
+        all.push({
+          sourceId: e.SourceIdentifier ?? q.sourceId,
+          sourceType: e.SourceType ?? q.sourceType,
+          time: e.Date ?? new Date(0),
+          message: e.Message ?? '',
+          categories: e.EventCategories ?? [],
+        });
+    return all;
+  });
+}

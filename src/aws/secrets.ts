@@ -1,0 +1,38 @@
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import type { AwsClients } from './clients.js';
+import { awsCall } from './errors.js';
+import { iam } from './iam.js';
+
+export const SECRETS_IAM = {
+  describeSecret: iam('secretsmanager:DescribeSecret'),
+} as const;
+
+/** Metadata only: whybot never reads a secret's value here. */
+export interface SecretInfo {
+  arn: string;
+  name: string;
+  rotationEnabled: boolean;
+  rotationDays?: number;
+  scheduleExpression?: string;
+  rotationLambdaArn?: string;
+  lastRotated?: Date;
+  nextRotation?: Date;
+  owningService?: string;
+}
+
+export async function describeSecret(aws: AwsClients, secretId: string, signal?: AbortSignal): Promise<SecretInfo> {
+  return awsCall(SECRETS_IAM.describeSecret, async () => {
+    const s = await aws.secrets().send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal: signal });
+    return {
+      arn: s.ARN ?? secretId,
+      name: s.Name ?? secretId,
+      rotationEnabled: s.RotationEnabled ?? false,
+      rotationDays: s.RotationRules?.AutomaticallyAfterDays,
+      scheduleExpression: s.RotationRules?.ScheduleExpression,
+      rotationLambdaArn: s.RotationLambdaARN,
+      lastRotated: s.LastRotatedDate,
+      nextRotation: s.NextRotationDate,
+      owningService: s.OwningService,
+    };
+  });
+}

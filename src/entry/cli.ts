@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
+// Exit codes (DESIGN.md): 0 the playbook ran (whatever it found), 2 bad usage or config,
+// 1 internal error.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { AwsClients } from '../aws/clients.js';
+import { AwsCallError } from '../aws/errors.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { chooseDbTarget } from '../playbooks/candidates.js';
+import { playbooks } from '../playbooks/index.js';
+import { parseInvocation } from '../playbooks/invocation.js';
+import { renderText } from '../render/text.js';
+
+const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
+
+Playbooks:
+${Object.values(playbooks)
+  .map((p) => `  ${p.name.padEnd(16)} ${p.summary}`)
+  .join('\n')}
+
+Options:
+  --json        print one PlaybookResult as JSON
+  --hours N     look back N hours for events (default 24, max 336)
+  --region R    AWS Region (default: AWS_REGION / your AWS config)
+  --secret S    the secret the app reads, when the DB password is not RDS-managed
+
+AWS credentials come from the standard chain (AWS_PROFILE, aws sso login, env vars, roles).`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  const playbook = playbooks[command];
+  if (!playbook) throw new UsageError(`Unknown playbook "${command}".\n\n${USAGE}`);
+
+  const loaded = loadConfig();
+  if (!loaded.ok) throw new UsageError(`Bad environment:\n  ${loaded.problems.join('\n  ')}`);
+  const config = loaded.config;
+  const parsed = parseInvocation(rest, { hours: config.defaultHours });
+  if (!parsed.ok) throw new UsageError(`${parsed.message}\n\n${USAGE}`);
+  const inv = parsed.value;
+
+  const region = inv.region ?? config.region;
+  if (!region) throw new UsageError('No AWS Region: pass --region R or set AWS_REGION.');
+  const aws = new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { playbook: playbook.name });
+  try {
+    const creds = await aws.preflight();
+    if (!creds.ok)
+      throw new UsageError(
+        `No AWS credentials (${creds.message}).\nLog in first, e.g. \`aws sso login --profile X\` then AWS_PROFILE=X, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`,
+      );
+
+    let target = inv.target;
+    if (!target) {
+      const choice = await chooseDbTarget(aws);
+      if (choice.kind === 'one') target = choice.id;
+      else if (choice.kind === 'none') throw new UsageError(`No DB cluster or instance in ${region}. Pass one, or --region.`);
+      else throw new UsageError(`Which DB? ${region} has: ${choice.candidates.map((c) => c.id).join(', ')}`);
+    }
+
+    const result = await playbook.run(
+      aws,
+      { target, region, hours: inv.hours, ...(inv.secret ? { secret: inv.secret } : {}) },
+      {
+        timeoutMs: config.checkTimeoutMs,
+        onInternalError: (check, err) => log.error({ err, check }, 'check failed with an internal error'),
+      },
+    );
+    process.stdout.write(inv.json ? JSON.stringify(result, null, 2) + '\n' : renderText(result));
+    return 0;
+  } finally {
+    aws.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`whybot: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof AwsCallError) {
+      process.stderr.write(`whybot: AWS said no: ${err.message}${err.iamAction ? ` (needs ${err.iamAction})` : ''}\n`);
+      process.exitCode = err.kind === 'credentials' || err.kind === 'access-denied' ? 2 : 1;
+    } else {
+      process.stderr.write(`whybot: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,66 @@
+// What a user asked for, from a terminal's argv or a slash command's text: one parser,
+// one zod schema, the same messages in both places.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { MAX_HOURS } from './types.js';
+
+export const DB_IDENTIFIER = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
+const SECRET_ID = /^[A-Za-z0-9/_+=.@!:-]{1,2048}$/;
+
+export const InvocationSchema = z.object({
+  target: z
+    .string()
+    .regex(DB_IDENTIFIER, 'a DB identifier starts with a letter and has only letters, digits and hyphens (max 63)')
+    .optional(),
+  hours: z.coerce.number({ error: '--hours takes a whole number of hours' }).int('--hours takes a whole number of hours').min(1, '--hours is at least 1').max(MAX_HOURS, `--hours is at most ${MAX_HOURS} (14 days of RDS events)`),
+  region: z.string().regex(REGION, '--region takes a Region code such as us-east-1').optional(),
+  secret: z.string().regex(SECRET_ID, '--secret takes a secret name or ARN').optional(),
+  json: z.boolean().default(false),
+});
+export type Invocation = z.infer<typeof InvocationSchema>;
+
+export type ParsedInvocation = { ok: true; value: Invocation } | { ok: false; message: string };
+
+const MAX_TEXT = 1000;
+
+/** Splits slash-command text into argv-like tokens (no shell quoting: none is needed). */
+export function tokenize(text: string): string[] {
+  return text.trim().split(/\s+/).filter(Boolean);
+}
+
+export function parseInvocation(args: string[], defaults: { hours: number }, allowJson = true): ParsedInvocation {
+  if (args.join(' ').length > MAX_TEXT) return { ok: false, message: `That is too long (over ${MAX_TEXT} characters).` };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        hours: { type: 'string' },
+        region: { type: 'string' },
+        secret: { type: 'string' },
+        ...(allowJson ? { json: { type: 'boolean' } } : {}),
+      },
+    });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const unknown = /Unknown option '([^']+)'/.exec(msg);
+    return {
+      ok: false,
+      message: unknown ? `Unknown option ${unknown[1]}. Options: --hours N, --region R, --secret S${allowJson ? ', --json' : ''}.` : msg.split('.')[0]! + '.',
+    };
+  }
+  if (parsed.positionals.length > 1)
+    return { ok: false, message: `Give one DB identifier, not ${parsed.positionals.length} words.` };
+  const result = InvocationSchema.safeParse({
+    target: parsed.positionals[0],
+    hours: parsed.values.hours ?? defaults.hours,
+    region: parsed.values.region,
+    secret: parsed.values.secret,
+    json: parsed.values.json ?? false,
+  });
+  if (!result.success) return { ok: false, message: result.error.issues.map((i) => i.message).join('; ') };
+  return { ok: true, value: result.data };
+}

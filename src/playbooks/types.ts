@@ -1,0 +1,29 @@
+import type { AwsClients } from '../aws/clients.js';
+import type { CheckSpec, ProgressListener } from '../engine/investigation.js';
+import type { PlaybookResult } from '../findings.js';
+
+export interface PlaybookInput {
+  target: string;
+  region: string;
+  /** look-back window for events, in hours */
+  hours: number;
+  /** a secret to check when the DB's password is not RDS-managed */
+  secret?: string;
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  onProgress?: ProgressListener;
+  onInternalError?: (checkId: string, err: unknown) => void;
+  now?: () => Date;
+}
+
+export interface Playbook {
+  name: string;
+  /** one line, for help texts */
+  summary: string;
+  checks: readonly CheckSpec[];
+  run(aws: AwsClients, input: PlaybookInput, opts: RunOptions): Promise<PlaybookResult>;
+}
+
+export const MAX_HOURS = 336;

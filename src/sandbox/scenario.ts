@@ -1,0 +1,173 @@
+// A scenario is a small AWS world as data: what the AWS double serves, what tests and the
+// offline sandbox replay. Times are either ISO-8601 or relative to "now" at load time
+// ("now", "now-2h", "now-3d4h30m", "now+6d"), so fixtures never age out of a window.
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const relativeTime = /^now(?:([+-])((?:\d+[dhms])+))?$/;
+
+export function resolveTime(value: string, now: Date): Date {
+  const match = relativeTime.exec(value);
+  if (!match) {
+    const parsed = new Date(value);
+    if (Number.isNaN(parsed.getTime())) throw new Error(`not a time: ${value}`);
+    return parsed;
+  }
+  const [, sign, spec] = match;
+  if (!spec) return new Date(now);
+  const unitMs: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 };
+  let offset = 0;
+  for (const [, n, unit] of spec.matchAll(/(\d+)([dhms])/g)) offset += Number(n) * unitMs[unit as string]!;
+  return new Date(now.getTime() + (sign === '-' ? -offset : offset));
+}
+
+const time = z.string().refine((v) => relativeTime.test(v) || !Number.isNaN(new Date(v).getTime()), {
+  message: 'an ISO time or now[+-]NdNhNmNs',
+});
+
+export const FaultSchema = z.object({
+  /** signing name of the service: rds, secretsmanager, cloudtrail, ecs, ... */
+  service: z.string(),
+  /** operation name as in the API reference (DescribeDBClusters), or "*" */
+  operation: z.string(),
+  kind: z.enum(['AccessDenied', 'Throttling', 'InternalError', 'Delay']),
+  /** for Delay: milliseconds before answering */
+  delayMs: z.number().int().nonnegative().optional(),
+  /** how many calls the fault applies to; absent = every call */
+  times: z.number().int().positive().optional(),
+});
+export type Fault = z.infer<typeof FaultSchema>;
+
+const DbClusterSchema = z.object({
+  id: z.string(),
+  status: z.string().default('available'),
+  engine: z.string().default('aurora-mysql'),
+  engineVersion: z.string().optional(),
+  endpoint: z.string().optional(),
+  masterUsername: z.string().default('admin'),
+  masterUserSecretArn: z.string().optional(),
+  createdAt: time.optional(),
+});
+
+const DbInstanceSchema = z.object({
+  id: z.string(),
+  status: z.string().default('available'),
+  engine: z.string().default('mysql'),
+  engineVersion: z.string().optional(),
+  instanceClass: z.string().default('db.t4g.medium'),
+  /** set for an Aurora member instance */
+  clusterId: z.string().optional(),
+  masterUsername: z.string().default('admin'),
+  masterUserSecretArn: z.string().optional(),
+  createdAt: time.optional(),
+});
+
+const RdsEventSchema = z.object({
+  sourceId: z.string(),
+  sourceType: z.enum(['db-cluster', 'db-instance']),
+  time,
+  message: z.string(),
+  categories: z.array(z.string()).default([]),
+});
+
+const SecretSchema = z.object({
+  arn: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  rotationEnabled: z.boolean().default(false),
+  rotationDays: z.number().int().positive().optional(),
+  scheduleExpression: z.string().optional(),
+  rotationLambdaArn: z.string().optional(),
+  lastRotated: time.optional(),
+  nextRotation: time.optional(),
+  owningService: z.string().optional(),
+  createdAt: time.optional(),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+
+const CloudTrailEventSchema = z.object({
+  time,
+  eventName: z.string(),
+  eventSource: z.string(),
+  eventType: z.enum(['AwsApiCall', 'AwsServiceEvent']).default('AwsApiCall'),
+  username: z.string().optional(),
+  userArn: z.string().optional(),
+  /** for Secrets Manager events: the secret this event is about (put where AWS puts it) */
+  secretId: z.string().optional(),
+  errorCode: z.string().optional(),
+  errorMessage: z.string().optional(),
+  requestParameters: z.record(z.string(), z.unknown()).nullable().optional(),
+  readOnly: z.boolean().default(false),
+});
+
+const TaskSchema = z.object({
+  id: z.string(),
+  startedAt: time,
+  lastStatus: z.string().default('RUNNING'),
+  /** family:revision; defaults to the service's */
+  taskDefinition: z.string().optional(),
+});
+
+const ServiceSchema = z.object({
+  name: z.string(),
+  /** family:revision */
+  taskDefinition: z.string(),
+  desiredCount: z.number().int().nonnegative().optional(),
+  tasks: z.array(TaskSchema).default([]),
+  /** how the double behaves after UpdateService{forceNewDeployment}: complete, fail, or stay in progress */
+  onDeploy: z.enum(['complete', 'fail', 'hang']).default('complete'),
+});
+
+const EcsClusterSchema = z.object({ name: z.string(), services: z.array(ServiceSchema).default([]) });
+
+const TaskDefinitionSchema = z.object({
+  family: z.string(),
+  revision: z.number().int().positive(),
+  containers: z.array(
+    z.object({
+      name: z.string(),
+      image: z.string().default('public.ecr.aws/docker/library/busybox:latest'),
+      secrets: z.array(z.object({ name: z.string(), valueFrom: z.string() })).default([]),
+    }),
+  ),
+});
+
+export const ScenarioSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  accountId: z.string().regex(/^\d{12}$/).default('123456789012'),
+  region: z.string().default('ap-northeast-1'),
+  rds: z
+    .object({
+      clusters: z.array(DbClusterSchema).default([]),
+      instances: z.array(DbInstanceSchema).default([]),
+      events: z.array(RdsEventSchema).default([]),
+    })
+    .prefault({}),
+  secretsManager: z.object({ secrets: z.array(SecretSchema).default([]) }).prefault({}),
+  cloudtrail: z.object({ events: z.array(CloudTrailEventSchema).default([]) }).prefault({}),
+  ecs: z
+    .object({
+      clusters: z.array(EcsClusterSchema).default([]),
+      taskDefinitions: z.array(TaskDefinitionSchema).default([]),
+    })
+    .prefault({}),
+  faults: z.array(FaultSchema).default([]),
+});
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+export const scenariosDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scenarios');
+
+export async function loadScenario(nameOrPath: string): Promise<Scenario> {
+  const file = nameOrPath.endsWith('.json') ? nameOrPath : path.join(scenariosDir, `${nameOrPath}.json`);
+  const raw: unknown = JSON.parse(await readFile(file, 'utf8'));
+  const parsed = ScenarioSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`scenario ${file} is invalid: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+export async function listScenarios(): Promise<string[]> {
+  return (await readdir(scenariosDir)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}

@@ -1,0 +1,151 @@
+// The Bolt app: thin listeners that validate, ack within Slack's 3 s, and hand the work to
+// the job runner. The receiver is chosen by the entry point (Socket Mode, HTTP, Lambda).
+import { App, LogLevel, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { DB_IDENTIFIER, parseInvocation, tokenize } from '../playbooks/invocation.js';
+import { playbooks } from '../playbooks/index.js';
+import { cliScript } from '../remediations/cli-commands.js';
+import type { JobRunner } from './jobs.js';
+import { code, esc } from './mrkdwn.js';
+import { errorText, showCliMessage } from './render.js';
+import { decodePickContext, decodeShowCli } from './values.js';
+
+export interface SlackAppDeps {
+  config: Config;
+  botToken: string;
+  receiver: Receiver;
+  jobs: JobRunner;
+  log: Logger;
+}
+
+export function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m: unknown[]) => log.debug({ bolt: m.map(String).join(' ') }),
+    info: (...m: unknown[]) => log.info({ bolt: m.map(String).join(' ') }),
+    warn: (...m: unknown[]) => log.warn({ bolt: m.map(String).join(' ') }),
+    error: (...m: unknown[]) => log.error({ bolt: m.map(String).join(' ') }),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+const HELP = [
+  '*whybot* answers “why is it broken?” for AWS outages caused by credentials, keys and DNS.',
+  ...Object.values(playbooks).map((p) => `• \`/why-${p.name} [target] [--hours N] [--region R]\` — ${p.summary}`),
+  '• `/why <playbook> <target>` reaches every playbook.',
+].join('\n');
+
+export function createSlackApp(deps: SlackAppDeps): App {
+  const { config, jobs, log } = deps;
+  const app = new App({
+    token: deps.botToken,
+    receiver: deps.receiver,
+    logger: boltLogger(log.child({ component: 'bolt' })),
+    clientOptions: {
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
+      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    },
+  });
+
+  type SlashArgs = Parameters<Parameters<typeof app.command>[1]>[0];
+  async function investigate(playbookName: string, text: string, { command, ack }: Pick<SlashArgs, 'command' | 'ack'>) {
+    const parsed = parseInvocation(tokenize(text), { hours: config.defaultHours }, false);
+    if (!parsed.ok) {
+      await ack({ response_type: 'ephemeral', text: errorText(`${parsed.message} Usage: /why-${playbookName} [db] [--hours N] [--region R] [--secret S]`) });
+      return;
+    }
+    const region = parsed.value.region ?? config.region;
+    if (!region) {
+      await ack({ response_type: 'ephemeral', text: errorText('whybot has no default AWS Region (AWS_REGION is not set): add --region R.') });
+      return;
+    }
+    await ack();
+    log.info({ playbook: playbookName, user: command.user_id, channel: command.channel_id }, 'slash command');
+    await jobs.dispatch({
+      kind: 'investigate',
+      playbook: playbookName,
+      channel: command.channel_id,
+      user: command.user_id,
+      region,
+      hours: parsed.value.hours,
+      ...(parsed.value.target ? { target: parsed.value.target } : {}),
+      ...(parsed.value.secret ? { secret: parsed.value.secret } : {}),
+      responseUrl: command.response_url,
+    });
+  }
+
+  for (const name of Object.keys(playbooks))
+    app.command(`/why-${name}`, async ({ command, ack }) => investigate(name, command.text, { command, ack }));
+
+  app.command('/why', async ({ command, ack }) => {
+    const [first, ...rest] = tokenize(command.text);
+    if (!first || first === 'help') {
+      await ack({ response_type: 'ephemeral', text: HELP });
+      return;
+    }
+    if (!playbooks[first]) {
+      await ack({ response_type: 'ephemeral', text: `${errorText(`There is no playbook ${first.slice(0, 60)}.`)}\n${HELP}` });
+      return;
+    }
+    await investigate(first, rest.join(' '), { command, ack });
+  });
+
+  app.action('show-cli', async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const value = action.type === 'button' ? decodeShowCli(action.value) : undefined;
+    if (!value || body.type !== 'block_actions') {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: errorText('This button is outdated or damaged; run the command again.') });
+      return;
+    }
+    let script: string;
+    try {
+      script = cliScript(value.r);
+    } catch {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: errorText('This button carries parameters whybot does not accept.') });
+      return;
+    }
+    const channel = body.channel?.id;
+    const threadTs = body.message?.thread_ts ?? body.message?.ts;
+    try {
+      if (!channel || !script) throw new Error('nothing to post');
+      await client.chat.postMessage({ channel, thread_ts: threadTs, ...showCliMessage(script) });
+    } catch (err) {
+      log.warn({ err: String(err) }, 'show-cli post failed');
+      await respond({ response_type: 'ephemeral', replace_original: false, ...showCliMessage(script || '# nothing to run') });
+    }
+  });
+
+  app.action('pick-target', async ({ ack, body, action, respond }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'static_select') return;
+    const ctx = decodePickContext(action.block_id);
+    const target = action.selected_option?.value;
+    if (!ctx || !target || !DB_IDENTIFIER.test(target) || !playbooks[ctx.p] || !body.channel?.id) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: errorText('That choice is outdated; run the command again.') });
+      return;
+    }
+    await respond({ replace_original: true, text: `Investigating ${code(target)}…` });
+    await jobs.dispatch({
+      kind: 'investigate',
+      playbook: ctx.p,
+      channel: body.channel.id,
+      user: body.user.id,
+      target,
+      region: ctx.r,
+      hours: ctx.h,
+      ...(ctx.s ? { secret: ctx.s } : {}),
+      responseUrl: body.response_url,
+    });
+  });
+
+  app.error(async (err) => {
+    log.error({ err: esc(String(err)) }, 'unhandled Bolt error');
+  });
+
+  return app;
+}

@@ -1,0 +1,172 @@
+// PlaybookResult and progress → Block Kit. No logic about AWS here: only presentation,
+// within Slack's limits (50 blocks, 3000-char sections, 2000-char values), never truncating
+// silently.
+import type { types } from '@slack/bolt';
+import type { CheckProgress } from '../engine/investigation.js';
+import type { Finding, PlaybookResult, Severity } from '../findings.js';
+import { clip, code, esc, slackDate } from './mrkdwn.js';
+import { encodeShowCli, EXECUTABLE_REMEDIATIONS } from './values.js';
+
+export type Block = types.KnownBlock;
+export interface SlackMessageBody {
+  text: string;
+  blocks: Block[];
+}
+
+const SECTION_MAX = 3000;
+const BLOCKS_MAX = 50;
+
+const icon: Record<Severity, string> = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:', ok: ':white_check_mark:' };
+const stateIcon: Record<CheckProgress['state'], string> = {
+  pending: ':white_circle:',
+  running: ':hourglass_flowing_sand:',
+  ok: ':white_check_mark:',
+  failed: ':x:',
+  skipped: ':fast_forward:',
+};
+
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } });
+const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, SECTION_MAX) }] });
+
+function checkLine(c: CheckProgress): string {
+  const why = c.reason ? ` — ${esc(c.reason)}` : '';
+  const needs = c.state === 'failed' && c.iamAction ? ` (needs ${code(c.iamAction)})` : '';
+  return `${stateIcon[c.state]} ${esc(c.title)}${c.state === 'running' ? '…' : ''}${why}${needs}`;
+}
+
+export function progressMessage(playbook: string, target: string, region: string, checks: readonly CheckProgress[]): SlackMessageBody {
+  const done = checks.filter((c) => c.state !== 'pending' && c.state !== 'running').length;
+  return {
+    text: `Investigating ${target}… (${done}/${checks.length} checks)`,
+    blocks: [
+      section(`:mag: Investigating ${code(target)}… _${esc(playbook)} in ${esc(region)}_`),
+      section(checks.map(checkLine).join('\n') || '_starting_'),
+    ],
+  };
+}
+
+export function verdictMessage(r: PlaybookResult): SlackMessageBody {
+  const ok = r.checks.filter((c) => c.status === 'ok').length;
+  const failed = r.checks.filter((c) => c.status === 'failed').length;
+  const counts = `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'} · ${ok} check${ok === 1 ? '' : 's'} ok${failed ? ` · ${failed} could not run` : ''} · details in the thread`;
+  return {
+    text: `${r.verdict.severity.toUpperCase()}: ${r.verdict.summary}`,
+    blocks: [
+      section(`${icon[r.verdict.severity]} *${esc(r.playbook)} ${code(r.target)}* _(${esc(r.region ?? '')})_\n${esc(r.verdict.summary)}`),
+      context(counts),
+    ],
+  };
+}
+
+function evidenceLines(f: Finding, max = 12): string {
+  const lines = f.evidence.map((ev) => `• ${ev.time ? `${slackDate(ev.time)} ` : ''}_${esc(ev.source)}_ ${esc(ev.text)}`);
+  const shown = lines.slice(0, max);
+  if (lines.length > max) shown.push(`…and ${lines.length - max} more (full list: \`whybot ${'<playbook>'} --json\`)`);
+  return shown.join('\n');
+}
+
+function findingBlocks(f: Finding, region: string | undefined): Block[] {
+  const blocks: Block[] = [section(`${icon[f.severity]} *${esc(f.title)}*  ${code(f.id)}\n${esc(f.detail)}`)];
+  if (f.evidence.length > 0) blocks.push(section(`*Evidence*\n${evidenceLines(f)}`));
+  const actionable = f.remediations.filter((r) => EXECUTABLE_REMEDIATIONS.has(r.id));
+  const elements: types.Button[] = [];
+  for (const r of actionable) {
+    if (r.id === 'show-cli') {
+      const value = encodeShowCli(f.remediations.filter((x) => x.id !== 'show-cli'), region);
+      if (value) elements.push({ type: 'button', action_id: 'show-cli', text: { type: 'plain_text', text: r.label.slice(0, 75) }, value });
+    }
+  }
+  if (elements.length > 0) blocks.push({ type: 'actions', elements });
+  return blocks;
+}
+
+/** Splits blocks into messages of at most 50 blocks each. */
+function paginate(blocks: Block[], text: string): SlackMessageBody[] {
+  const out: SlackMessageBody[] = [];
+  for (let i = 0; i < blocks.length; i += BLOCKS_MAX) out.push({ text, blocks: blocks.slice(i, i + BLOCKS_MAX) });
+  return out;
+}
+
+/** Sections of lines, each under the section limit. */
+function lineSections(header: string, lines: string[]): Block[] {
+  const blocks: Block[] = [];
+  let current = header;
+  for (const line of lines) {
+    if (current.length + line.length + 1 > SECTION_MAX - 10) {
+      blocks.push(section(current));
+      current = '';
+    }
+    current += (current ? '\n' : '') + line;
+  }
+  if (current) blocks.push(section(current));
+  return blocks;
+}
+
+export function threadMessages(r: PlaybookResult): SlackMessageBody[] {
+  const messages: SlackMessageBody[] = [];
+  const findingBlocksAll = r.findings.flatMap((f, i) => [...(i > 0 ? [{ type: 'divider' } as Block] : []), ...findingBlocks(f, r.region)]);
+  if (findingBlocksAll.length > 0) messages.push(...paginate(findingBlocksAll, `Findings for ${r.target}`));
+
+  if (r.timeline.length > 0) {
+    const lines = r.timeline.map((t) => `${slackDate(t.time)}  *${esc(t.source)}*  ${esc(t.text)}`);
+    messages.push(...paginate(lineSections('*Timeline*', lines), `Timeline for ${r.target}`));
+  }
+
+  const ok = r.checks.filter((c) => c.status === 'ok');
+  const failed = r.checks.filter((c) => c.status === 'failed');
+  const skipped = r.checks.filter((c) => c.status === 'skipped');
+  const checkBlocks: Block[] = [];
+  if (ok.length) checkBlocks.push(section(`*Checked and answered* :white_check_mark:\n${ok.map((c) => `• ${esc(c.title ?? c.id)}`).join('\n')}`));
+  if (failed.length)
+    checkBlocks.push(
+      section(
+        `*Could not check* :x:\n${failed
+          .map((c) => `• ${esc(c.title ?? c.id)}: ${esc(c.reason ?? 'failed')}${c.iamAction ? ` — needs ${code(c.iamAction)}` : ''}`)
+          .join('\n')}`,
+      ),
+    );
+  if (skipped.length) checkBlocks.push(context(`Skipped: ${skipped.map((c) => `${esc(c.title ?? c.id)} (${esc(c.reason ?? 'not needed')})`).join('; ')}`));
+  if (checkBlocks.length) messages.push({ text: `Checks for ${r.target}`, blocks: checkBlocks });
+  return messages;
+}
+
+export function showCliMessage(script: string): SlackMessageBody {
+  const body = esc(script);
+  return {
+    text: 'CLI commands',
+    blocks: lineSections('*Run these yourself* (review first):', ['```', ...body.split('\n'), '```']),
+  };
+}
+
+export function errorText(message: string): string {
+  return `:warning: ${esc(message)}`;
+}
+
+export function pickTargetMessage(
+  playbook: string,
+  candidates: Array<{ id: string; kind: string; status: string }>,
+  blockId: string,
+): SlackMessageBody {
+  const shown = candidates.slice(0, 100);
+  return {
+    text: `Which DB should I investigate?`,
+    blocks: [
+      section(`Which DB should I investigate with ${code(playbook)}?${candidates.length > 100 ? ` (first 100 of ${candidates.length}; type the name to pick another)` : ''}`),
+      {
+        type: 'actions',
+        block_id: blockId,
+        elements: [
+          {
+            type: 'static_select',
+            action_id: 'pick-target',
+            placeholder: { type: 'plain_text', text: 'Choose a DB cluster or instance' },
+            options: shown.map((c) => ({
+              text: { type: 'plain_text', text: `${c.id} (${c.kind}, ${c.status})`.slice(0, 75) },
+              value: c.id,
+            })),
+          },
+        ],
+      },
+    ],
+  };
+}
