@@ -179,8 +179,15 @@ function rotationSteps(events: TrailEvent[], secret: SecretIdentity): TrailEvent
       return e.time >= s.time && e.time <= (end?.time ?? s.time);
     });
   const anonymous = sorted.filter((e) => e.name === 'GetRandomPassword' && e.secretIds.length === 0 && inWindow(e));
-  return [...own, ...anonymous].sort((a, b) => a.time.getTime() - b.time.getTime());
+  return [...own, ...anonymous].sort((a, b) => a.time.getTime() - b.time.getTime() || stepRank(a) - stepRank(b));
 }
+
+/** Order of a rotation's steps, for events CloudTrail stamps with the same second. */
+const STEP_ORDER = ['RotationStarted', 'GetRandomPassword', 'PutSecretValue', 'UpdateSecretVersionStage'];
+const stepRank = (e: TrailEvent): number => {
+  const i = STEP_ORDER.indexOf(e.name);
+  return i === -1 ? STEP_ORDER.length : i;
+};
 
 // ---------------------------------------------------------------- rules (findings)
 
@@ -352,8 +359,20 @@ function intervalRules(e: DbDownEvidence): Finding[] {
   ];
 }
 
-function contextRules(e: DbDownEvidence): Finding[] {
+function contextRules(e: DbDownEvidence, change: LastRotation | undefined): Finding[] {
   const out: Finding[] = [];
+  const consumersUnknown = e.secretId && (!e.consumers || (e.consumers.length > 0 && !e.tasks));
+  if (change && consumersUnknown && change.time >= e.since)
+    out.push({
+      id: 'password-changed-consumers-unknown',
+      severity: 'warning',
+      title: `The DB password changed at ${formatUtc(change.time)} (${change.source}); whybot could not see which tasks predate it`,
+      detail:
+        'Anything that read the password before this moment and keeps it (ECS tasks read `secrets` only at start) now fails to log in. ' +
+        'See the checks that could not run for the permission whybot needs to name them.',
+      evidence: [{ source: change.source.split(':')[0]!, time: change.time.toISOString(), text: change.source }],
+      remediations: [],
+    });
   if (e.db && !e.secretId)
     out.push({
       id: 'secret-not-managed',
@@ -395,7 +414,7 @@ function contextRules(e: DbDownEvidence): Finding[] {
 }
 
 function healthyRule(e: DbDownEvidence, findings: Finding[], change: LastRotation | undefined): Finding[] {
-  if (findings.some((f) => f.severity === 'critical' || f.severity === 'warning')) return [];
+  if (findings.some((f) => f.severity === 'critical')) return [];
   const failed = e.checks.filter((c) => c.status === 'failed');
   if (!e.db || !UP_STATUSES.has(e.db.status) || failed.length > 0 || !e.consumers?.length || !e.tasks) return [];
   const taskCount = [...e.tasks.values()].reduce((n, t) => n + t.length, 0);
@@ -421,7 +440,7 @@ export function diagnose(e: DbDownEvidence): Finding[] {
     ...rotationFailureRules(e),
     ...staleCredentialRules(e, change),
     ...intervalRules(e),
-    ...contextRules(e),
+    ...contextRules(e, change),
   ];
   return [...findings, ...healthyRule(e, findings, change)].sort(bySeverity);
 }
@@ -444,6 +463,11 @@ export function verdict(e: DbDownEvidence, findings: Finding[]): PlaybookResult[
       severity: 'critical',
       summary: `Likely cause: secret ${secretName} rotated at ${formatUtc(change.time)} (${change.source}). ${who} started before that and still ${total === 1 ? 'holds' : 'hold'} the old password.${unchecked}`,
     };
+  }
+  const healthy = findings.find((f) => f.id === 'credentials-healthy');
+  if (healthy) {
+    const heads = findings.filter((f) => f.severity === 'warning').map((f) => f.title);
+    return { severity: 'ok', summary: `${healthy.title}.${heads.length ? ` Heads-up: ${heads.join('; ')}.` : ''}` };
   }
   if (top && top.severity !== 'info') return { severity: top.severity, summary: `${top.title}.${top.severity === 'ok' ? '' : unchecked}` };
   if (failed.length > 0)

@@ -58,6 +58,7 @@ export interface Secret {
   arn: string;
   name: string;
   description?: string;
+  /** the aws/secretsmanager key's ARN (RDS reports it in MasterUserSecret.KmsKeyId) */
   kmsKeyId: string;
   rotationEnabled: boolean;
   rotationRules?: { automaticallyAfterDays?: number; scheduleExpression?: string };

@@ -42,7 +42,7 @@ function describe(s: Secret) {
     ARN: s.arn,
     Name: s.name,
     Description: s.description,
-    KmsKeyId: s.kmsKeyId,
+    // KmsKeyId is omitted, as AWS does for secrets encrypted with aws/secretsmanager.
     RotationEnabled: s.rotationEnabled,
     RotationLambdaARN: s.rotationLambdaArn,
     RotationRules: rotationRules(s),

@@ -1,0 +1,5 @@
+export { startAwsDouble, credentialScopeOf, type AwsCall, type AwsDouble, type AwsDoubleOptions } from './server.js';
+export { buildWorld, ScenarioError, type World } from './world.js';
+export { AwsError } from './errors.js';
+export { accessDeniedMessage } from './faults.js';
+export { SERVICES, type ServiceModule, type OperationContext, type OperationHandler } from './services/index.js';

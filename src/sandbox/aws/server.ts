@@ -1,0 +1,270 @@
+/**
+ * A local AWS API double: an HTTP server on 127.0.0.1 that real AWS SDK v3 clients reach
+ * through AWS_ENDPOINT_URL, answering in each service's wire protocol from a scenario.
+ *
+ *   const aws = await startAwsDouble({ scenario: await loadScenario('incident-003') });
+ *   process.env.AWS_ENDPOINT_URL = aws.url;
+ *   // … new RDSClient({}) etc. …
+ *   await aws.close();
+ *
+ * Requests are routed by the SigV4 credential scope's signing name
+ * (`Credential=AKID/20261123/ap-northeast-1/rds/aws4_request`), which every SDK client
+ * sends, so no per-service endpoint configuration is needed. The scope's Region selects the
+ * world: the scenario's Region holds the scenario, any other Region is empty (as in AWS, a
+ * call in the wrong Region finds nothing). Signatures are not checked.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FaultSchema, ScenarioSchema, type Fault, type Scenario } from '../scenario.js';
+import { AwsError, isAwsError } from './errors.js';
+import { FaultSet } from './faults.js';
+import { newRequestId } from './ids.js';
+import { Json11Protocol } from './protocols/json11.js';
+import { QueryXmlProtocol } from './protocols/query-xml.js';
+import type { Protocol, WireRequest, WireResponse } from './protocols/types.js';
+import { SERVICES, type ServiceModule } from './services/index.js';
+import { buildWorld, type World } from './world.js';
+
+export interface AwsCall {
+  /** signing name from the credential scope ("unknown" when the request had none) */
+  service: string;
+  /** Region from the credential scope */
+  region?: string;
+  /** operation name ("" when the request named none) */
+  operation: string;
+  /** request members as the double parsed them (query lists as arrays) */
+  params: Record<string, unknown>;
+  /** arrival time on the double's clock, epoch ms */
+  at: number;
+  /** HTTP status of the answer (0 while the call is in progress) */
+  status: number;
+  /** the error code returned, if any (e.g. "ThrottlingException") */
+  error?: string;
+}
+
+export interface AwsDouble {
+  /** e.g. http://127.0.0.1:43123 */
+  url: string;
+  /** every request, in arrival order (including faulted ones) */
+  calls: AwsCall[];
+  /** the live, mutable state of the scenario's Region (resolved times as Date) */
+  world: World;
+  /** add a fault at runtime */
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  /** added delay on every call (for benchmarks) */
+  setLatency(ms: number): void;
+  /** clear calls */
+  reset(): void;
+  /** the double's clock: `now` at start plus the real time elapsed since */
+  now(): Date;
+  close(): Promise<void>;
+}
+
+export interface AwsDoubleOptions {
+  scenario: Scenario;
+  /** anchors the scenario's relative times; the double's clock runs on from it (default: the real time) */
+  now?: Date;
+  latencyMs?: number;
+  /** default: a free port */
+  port?: number;
+  /** how long a simulated ECS rollout takes after UpdateService (default 50 ms) */
+  deployDelayMs?: number;
+  /** the principal named in AccessDenied messages (default: assumed-role/whybot/whybot-sandbox in the scenario's account) */
+  callerArn?: string;
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+
+/** The SigV4 credential scope (Region and signing name) of an Authorization header, if any. */
+export function credentialScopeOf(authorization: string | undefined): { region: string; service: string } | undefined {
+  const m = authorization === undefined ? null : CREDENTIAL_SCOPE.exec(authorization);
+  return m ? { region: m[1]!, service: m[2]! } : undefined;
+}
+
+const genericJson = new Json11Protocol({ messageKey: 'message' });
+const genericQuery = new QueryXmlProtocol({ version: '', xmlns: 'https://aws.amazon.com/' });
+
+function protocolFor(module: ServiceModule | undefined, contentType: string | undefined): Protocol {
+  if (module) return module.protocol;
+  return contentType?.includes('x-amz-json') ? genericJson : genericQuery;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw new AwsError('RequestEntityTooLarge', 'Request body too large.', 413);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble> {
+  const startedAt = performance.now();
+  const origin = (opts.now ?? new Date()).getTime();
+  const clock = () => new Date(origin + (performance.now() - startedAt));
+
+  const world = buildWorld(opts.scenario, new Date(origin));
+  // Other Regions exist but are empty, as an account's other Regions would be for this data.
+  const worlds = new Map<string, World>([[world.region, world]]);
+  const worldIn = (region: string | undefined): World => {
+    if (region === undefined) return world;
+    let w = worlds.get(region);
+    if (!w) {
+      const empty = ScenarioSchema.parse({ name: `${opts.scenario.name} (${region})`, description: '', accountId: world.accountId, region });
+      w = buildWorld(empty, new Date(origin));
+      worlds.set(region, w);
+    }
+    return w;
+  };
+  const faults = new FaultSet(opts.scenario.faults);
+  const calls: AwsCall[] = [];
+  const simulation = { deployDelayMs: opts.deployDelayMs ?? 50 };
+  const callerArn = opts.callerArn ?? `arn:aws:sts::${world.accountId}:assumed-role/whybot/whybot-sandbox`;
+  let latencyMs = opts.latencyMs ?? 0;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const advanceAll = () => {
+    const now = clock();
+    for (const w of worlds.values()) for (const m of SERVICES.values()) m.advance?.(w, now);
+  };
+  // Simulated changes also happen without requests, so a test inspecting `world` sees them.
+  const scheduleAdvance = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (closed) return;
+    const due = [...worlds.values()]
+      .flatMap((w) => [...SERVICES.values()].map((m) => m.nextChangeAt?.(w)?.getTime()))
+      .filter((t): t is number => t !== undefined);
+    if (due.length === 0) return;
+    const wait = Math.max(0, Math.min(...due) - clock().getTime());
+    timer = setTimeout(() => {
+      advanceAll();
+      scheduleAdvance();
+    }, wait + 1);
+    timer.unref();
+  };
+
+  async function answer(req: IncomingMessage, body: string, call: AwsCall, requestId: string): Promise<WireResponse> {
+    const wire: WireRequest = { headers: req.headers, body };
+    const scope = credentialScopeOf(req.headers.authorization);
+    const signingName = scope?.service;
+    const here = worldIn(scope?.region);
+    const module = signingName === undefined ? undefined : SERVICES.get(signingName);
+    const protocol = protocolFor(module, req.headers['content-type']);
+    const operation = protocol.operationOf(wire);
+    call.service = signingName ?? 'unknown';
+    if (scope) call.region = scope.region;
+    call.operation = operation ?? '';
+    let params: Record<string, unknown> = {};
+    let parseError: unknown;
+    try {
+      params = protocol.parseParams(wire);
+    } catch (e) {
+      parseError = e;
+    }
+    call.params = params;
+
+    if (latencyMs > 0) await sleep(latencyMs);
+    if (req.method !== 'POST') {
+      throw new AwsError('MethodNotAllowed', `The double serves POST requests only, not ${req.method ?? ''}.`, 405);
+    }
+    if (signingName === undefined) {
+      throw protocol.id === 'awsQuery'
+        ? new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
+        : new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 400);
+    }
+    if (!module) {
+      const base = protocol.errors.unknownOperation(operation);
+      throw new AwsError(base.code, `The AWS double does not serve the service "${signingName}".`, base.status);
+    }
+    const handler = operation === undefined ? undefined : module.operations[operation];
+    if (operation === undefined || !handler) throw protocol.errors.unknownOperation(operation);
+
+    const outcome = faults.apply(signingName, operation, protocol.errors, () => ({
+      callerArn,
+      action: `${module.iamPrefix ?? module.signingName}:${operation}`,
+      resource: module.iamResource?.(operation, params, here) ?? '*',
+    }));
+    if (outcome.delayMs > 0) await sleep(outcome.delayMs);
+    if (outcome.error) throw outcome.error;
+    if (parseError) throw parseError;
+
+    advanceAll();
+    const result = await handler({ world: here, now: clock(), params, protocol, options: simulation });
+    scheduleAdvance();
+    return protocol.encodeResult(operation, result, requestId);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = newRequestId();
+    const call: AwsCall = { service: 'unknown', operation: '', params: {}, at: clock().getTime(), status: 0 };
+    calls.push(call);
+    let response: WireResponse;
+    try {
+      const body = await readBody(req);
+      response = await answer(req, body, call, requestId);
+    } catch (e) {
+      const module = SERVICES.get(call.service);
+      const protocol = protocolFor(module, req.headers['content-type']);
+      let error: AwsError;
+      if (isAwsError(e)) error = e;
+      else {
+        console.error(`[aws-double] ${call.service}.${call.operation} failed:`, e);
+        error = protocol.errors.internal();
+      }
+      call.error = error.code;
+      response = protocol.encodeError(error, requestId, call.operation);
+    }
+    call.status = response.status;
+    res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+    res.end(response.body);
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => {
+      console.error('[aws-double] could not answer:', e);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    world,
+    inject(fault: Fault) {
+      faults.add(FaultSchema.parse(fault));
+    },
+    clearFaults() {
+      faults.clear();
+    },
+    setLatency(ms: number) {
+      latencyMs = Math.max(0, ms);
+    },
+    reset() {
+      calls.length = 0;
+    },
+    now: clock,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// The built CLI (what `npx whybot` runs), as a child process against the AWS double.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PlaybookResultSchema } from '../src/findings.js';
+import type { AwsDouble } from '../src/sandbox/aws/server.js';
+import { awsWorld } from './helpers/harness.js';
+
+const cli = path.resolve('dist/entry/cli.js');
+let aws: AwsDouble | undefined;
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error('dist/entry/cli.js is missing: run `npm run build` (npm test does)');
+});
+afterEach(async () => {
+  await aws?.close();
+  aws = undefined;
+});
+
+function run(args: string[], env: Record<string, string | undefined>) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, HOME: mkdtempSync(path.join(tmpdir(), 'whybot-home-')), AWS_EC2_METADATA_DISABLED: 'true', ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function world(name: string) {
+  const w = await awsWorld(name);
+  aws = w.aws;
+  return { AWS_ENDPOINT_URL: w.aws.url, AWS_REGION: w.scenario.region, AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'x' };
+}
+
+describe('whybot CLI', () => {
+  it('db-down --json prints one PlaybookResult and exits 0', async () => {
+    const env = await world('incident-003');
+    const r = await run(['db-down', 'prod-db', '--json'], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = PlaybookResultSchema.parse(JSON.parse(r.stdout));
+    expect(result.findings.map((f) => f.id)).toEqual(['stale-credentials', 'short-rotation-interval']);
+  });
+
+  it('prints human text with the verdict, timeline, checks and the commands to fix it', async () => {
+    const env = await world('incident-003');
+    const r = await run(['db-down', 'prod-db'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\[CRITICAL\] db-down prod-db \(ap-northeast-1\)\nLikely cause/);
+    expect(r.stdout).toContain('aws ecs update-service --region ap-northeast-1 --cluster prod --service api --force-new-deployment');
+    expect(r.stdout).toMatch(/Timeline:\n/);
+    expect(r.stdout).toMatch(/ok {6}rotation-history/);
+  });
+
+  it('picks the only DB when none is named; lists them when there are several (exit 2)', async () => {
+    const env = await world('many-dbs');
+    const r = await run(['db-down'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Which DB\? .*legacy-mysql, prod-db, staging-db/);
+  });
+
+  it('exits 0 with failed checks named when permissions are missing', async () => {
+    const env = await world('no-permissions');
+    const r = await run(['db-down', 'prod-db', '--json'], env);
+    expect(r.code).toBe(0);
+    const result = PlaybookResultSchema.parse(JSON.parse(r.stdout));
+    expect(result.checks.find((c) => c.id === 'rotation-history')).toMatchObject({ status: 'failed', iamAction: 'cloudtrail:LookupEvents' });
+  });
+
+  it.each([
+    [['db-down', 'prod-db', '--bogus'], /Unknown option --bogus/],
+    [['db-down', '<!channel>'], /DB identifier/],
+    [['db-down', 'prod-db', '--hours', '1000'], /at most 336/],
+    [['no-such-playbook'], /Unknown playbook/],
+  ])('bad usage %j → exit 2 and a message, no stack trace', async (args, message) => {
+    const r = await run(args, { AWS_REGION: 'us-east-1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('missing region or credentials → exit 2 with how to fix it', async () => {
+    const noRegion = await run(['db-down', 'prod-db'], {});
+    expect(noRegion.code).toBe(2);
+    expect(noRegion.stderr).toMatch(/No AWS Region/);
+    const noCreds = await run(['db-down', 'prod-db'], { AWS_REGION: 'us-east-1' });
+    expect(noCreds.code).toBe(2);
+    expect(noCreds.stderr).toMatch(/No AWS credentials/);
+    expect(noCreds.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('npm start without Slack credentials', () => {
+  it('exits 2 naming the missing variables and the manifest, without a stack trace', async () => {
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [path.resolve('dist/entry/start.js')], { env: { PATH: process.env.PATH } }, (err, _o, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Missing: SLACK_BOT_TOKEN/);
+    expect(r.stderr).toMatch(/manifests\/slack-app\.yaml/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
