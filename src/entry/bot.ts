@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
 import { runInvestigation } from '../slack/investigate.js';
-import { InProcessJobRunner } from '../slack/jobs.js';
+import { InProcessJobRunner, type InvestigateJob } from '../slack/jobs.js';
 
 export interface RunningBot {
   app: App;
@@ -21,7 +21,12 @@ export type BotMode =
   | { kind: 'http'; botToken: string; signingSecret: string; port: number }
   | { kind: 'socket'; botToken: string; appToken: string };
 
-export async function startBot(config: Config, mode: BotMode, log: Logger): Promise<RunningBot> {
+export interface BotOptions {
+  /** replaces the in-process runner's handler, e.g. to hand jobs to a queue as on Lambda */
+  handleJob?: (job: InvestigateJob) => Promise<void>;
+}
+
+export async function startBot(config: Config, mode: BotMode, log: Logger, opts: BotOptions = {}): Promise<RunningBot> {
   const receiver =
     mode.kind === 'http'
       ? new HTTPReceiver({
@@ -34,13 +39,14 @@ export async function startBot(config: Config, mode: BotMode, log: Logger): Prom
 
   let app: App | undefined;
   const jobs = new InProcessJobRunner(
-    (job) =>
+    opts.handleJob ??
+    ((job) =>
       runInvestigation(job, {
         client: app!.client,
         awsFor: (region) => new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts }),
         config,
         log: log.child({ job: job.playbook, channel: job.channel }),
-      }),
+      })),
     (err, job) => log.error({ err, playbook: job.playbook }, 'job failed'),
   );
   app = createSlackApp({ config, botToken: mode.botToken, receiver, jobs, log });

@@ -493,6 +493,9 @@ export const dbDown: Playbook = {
   name: 'db-down',
   summary: 'Why can’t the app reach its database? (rotation → stale credentials, DB status)',
   checks: DB_DOWN_CHECKS,
+  // ListClusters → ListServices → DescribeServices → DescribeTaskDefinition → ListTasks →
+  // DescribeTasks; the RDS, Secrets Manager and CloudTrail calls run beside that chain.
+  criticalPathCalls: 6,
   async run(aws, input, opts) {
     const startedAt = new Date();
     const e = await gather(aws, input, opts);

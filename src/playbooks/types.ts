@@ -23,6 +23,8 @@ export interface Playbook {
   /** one line, for help texts */
   summary: string;
   checks: readonly CheckSpec[];
+  /** the longest chain of AWS calls that depend on each other: the floor for time to verdict */
+  criticalPathCalls: number;
   run(aws: AwsClients, input: PlaybookInput, opts: RunOptions): Promise<PlaybookResult>;
 }
 

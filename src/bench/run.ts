@@ -1,0 +1,119 @@
+// npm run bench: measures, does not assert. Loopback only: the AWS and Slack doubles.
+//  (a) ack latency of signed slash commands through the HTTP receiver
+//  (b) time to verdict with 100 ms injected per AWS call vs the playbook's critical path
+//  (c) AWS calls per investigation
+import { createHmac } from 'node:crypto';
+import { AwsClients } from '../aws/clients.js';
+import { loadConfig } from '../config.js';
+import { startBot } from '../entry/bot.js';
+import { createLogger } from '../logger.js';
+import { dbDown } from '../playbooks/db-down.js';
+import { startAwsDouble } from '../sandbox/aws/server.js';
+import { loadScenario } from '../sandbox/scenario.js';
+import { startSlackDouble } from '../sandbox/slack/server.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.AWS_ACCESS_KEY_ID ??= 'AKIDBENCH';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+
+const SECRET = 'bench-signing-secret';
+const TOKEN = 'xoxb-bench';
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+function signed(body: string) {
+  const ts = Math.floor(Date.now() / 1000);
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`,
+  };
+}
+
+async function ackLatency(n: number, inProcess: boolean) {
+  const scenario = await loadScenario('incident-003');
+  const aws = await startAwsDouble({ scenario });
+  const slack = await startSlackDouble({ botToken: TOKEN });
+  process.env.AWS_ENDPOINT_URL = aws.url;
+  const loaded = loadConfig({ WHYBOT_LOG_LEVEL: 'silent', SLACK_API_URL: slack.url, AWS_REGION: scenario.region });
+  if (!loaded.ok) throw new Error(loaded.problems.join());
+  let handedOff = 0;
+  const bot = await startBot(
+    loaded.config,
+    { kind: 'http', botToken: TOKEN, signingSecret: SECRET, port: 0 },
+    createLogger('silent'),
+    inProcess ? {} : { handleJob: async () => void handedOff++ },
+  );
+  const url = `http://127.0.0.1:${bot.port}/slack/events`;
+  const times: number[] = [];
+  for (let i = 0; i < n + 20; i++) {
+    const body = new URLSearchParams({
+      command: '/why-db-down', text: 'prod-db', channel_id: 'C0BENCH', user_id: 'U0BENCH', team_id: 'T0', token: 't',
+      response_url: slack.responseUrl(`r${i}`), trigger_id: `t${i}`, api_app_id: 'A0',
+    }).toString();
+    const t0 = performance.now();
+    const res = await fetch(url, { method: 'POST', headers: signed(body), body });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`ack ${res.status}`);
+    if (i >= 20) times.push(performance.now() - t0); // first 20 warm up
+  }
+  await bot.stop();
+  await aws.close();
+  await slack.close();
+  times.sort((a, b) => a - b);
+  return { p50: pct(times, 50), p99: pct(times, 99), max: times.at(-1)!, handedOff };
+}
+
+async function timeToVerdict(latencyMs: number, runs: number) {
+  const scenario = await loadScenario('incident-003');
+  const aws = await startAwsDouble({ scenario, latencyMs });
+  process.env.AWS_ENDPOINT_URL = aws.url;
+  const durations: number[] = [];
+  let calls: Record<string, number> = {};
+  for (let i = 0; i < runs; i++) {
+    aws.reset();
+    const clients = new AwsClients({ region: scenario.region });
+    await clients.preflight();
+    const t0 = performance.now();
+    const result = await dbDown.run(clients, { target: 'prod-db', region: scenario.region, hours: 24 }, { timeoutMs: 20_000 });
+    durations.push(performance.now() - t0);
+    clients.destroy();
+    if (result.findings[0]?.id !== 'stale-credentials') throw new Error('unexpected diagnosis');
+    calls = {};
+    for (const c of aws.calls) calls[`${c.service}:${c.operation}`] = (calls[`${c.service}:${c.operation}`] ?? 0) + 1;
+    await new Promise((r) => setTimeout(r, 1100)); // let the LookupEvents limiter refill between runs
+  }
+  await aws.close();
+  durations.sort((a, b) => a - b);
+  const bound = dbDown.criticalPathCalls * latencyMs;
+  return { median: pct(durations, 50), worst: durations.at(-1)!, bound, calls };
+}
+
+async function main() {
+  console.log('whybot bench (loopback doubles; this machine)\n');
+  const handoff = await ackLatency(500, false);
+  console.log(`(a) ack latency, 500 signed /why-db-down over HTTP, job handed off (as on Lambda):`);
+  console.log(`    p50 ${ms(handoff.p50)}  p99 ${ms(handoff.p99)}  max ${ms(handoff.max)}  (target p99 < 30 ms)`);
+  const busy = await ackLatency(60, true);
+  console.log(`    with each investigation running in the same process (60 commands):`);
+  console.log(`    p50 ${ms(busy.p50)}  p99 ${ms(busy.p99)}  max ${ms(busy.max)}`);
+
+  const v = await timeToVerdict(100, 5);
+  console.log(`\n(b) time to verdict, incident 003, 100 ms injected per AWS call (5 runs):`);
+  console.log(`    median ${ms(v.median)}  worst ${ms(v.worst)}  critical path ${dbDown.criticalPathCalls} calls = ${v.bound} ms`);
+  console.log(`    ratio median/bound ${(v.median / v.bound).toFixed(3)}  (target ≤ 1.15)`);
+
+  const total = Object.values(v.calls).reduce((a, b) => a + b, 0);
+  console.log(`\n(c) AWS calls per investigation (incident 003): ${total}`);
+  for (const [op, n] of Object.entries(v.calls).sort()) console.log(`    ${op.padEnd(40)} ${n}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('bench failed:', err);
+    process.exit(1);
+  },
+);
