@@ -13,8 +13,8 @@
  * world: the scenario's Region holds the scenario, any other Region is empty (as in AWS, a
  * call in the wrong Region finds nothing). Signatures are not checked.
  */
+import { listenOnLoopback } from '../loopback.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultSchema, ScenarioSchema, type Fault, type Scenario } from '../scenario.js';
 import { AwsError, isAwsError } from './errors.js';
@@ -234,14 +234,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
       res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, opts.port);
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -17,8 +17,8 @@
  *  - multipart/form-data — what WebClient sends when an argument is a Buffer.
  * The token is read from `Authorization: Bearer …`, else from a `token` field.
  */
+import { listenOnLoopback } from '../loopback.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { validateMessage, validateView } from './block-kit.js';
 
@@ -346,6 +346,16 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
     return undefined;
   };
 
+  /** A new message needs text, blocks or attachments, and valid content. */
+  const checkNewMessage = (where: string, args: Record<string, unknown>): ApiResult | undefined => {
+    const { text, blocks } = args;
+    const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
+    if ((typeof text !== 'string' || text.length === 0) && !hasBlocks && args['attachments'] === undefined) {
+      return fail('no_text');
+    }
+    return checkMessage(where, text, blocks);
+  };
+
   const checkView = (where: string, view: unknown): ApiResult | undefined => {
     if (view === undefined) return fail('invalid_arguments', errorMessages([`${where}: view is required`]));
     if (typeof view === 'string') {
@@ -419,13 +429,8 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
     'chat.postMessage': (args) => {
       const channel = str(args['channel']);
       if (channel === undefined) return fail('channel_not_found');
-      const text = args['text'];
-      const blocks = args['blocks'];
-      const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
-      if ((typeof text !== 'string' || text.length === 0) && !hasBlocks && args['attachments'] === undefined) {
-        return fail('no_text');
-      }
-      const bad = checkMessage('chat.postMessage', text, blocks);
+      const { text, blocks } = args;
+      const bad = checkNewMessage('chat.postMessage', args);
       if (bad) return bad;
       const msg = addMessage({
         channel,
@@ -467,13 +472,8 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
       const user = str(args['user']);
       if (channel === undefined) return fail('channel_not_found');
       if (user === undefined) return fail('user_not_found');
-      const text = args['text'];
-      const blocks = args['blocks'];
-      const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
-      if ((typeof text !== 'string' || text.length === 0) && !hasBlocks && args['attachments'] === undefined) {
-        return fail('no_text');
-      }
-      const bad = checkMessage('chat.postEphemeral', text, blocks);
+      const { text, blocks } = args;
+      const bad = checkNewMessage('chat.postEphemeral', args);
       if (bad) return bad;
       const msg = addMessage({
         channel,
@@ -730,14 +730,7 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, opts.port);
   const origin = `http://127.0.0.1:${port}`;
 
   const double: SlackDouble = {
