@@ -1,0 +1,67 @@
+// One interface for what must survive a process and be shared between instances:
+// claim-once for remediation nonces, the audit log, and a short-lived cache.
+// Adapters: SQLite (local, Socket Mode) and DynamoDB (AWS). One contract test suite runs
+// against both (test/store.contract.test.ts).
+import { z } from 'zod';
+
+export const ClaimStateSchema = z.enum(['running', 'done', 'failed']);
+export type ClaimState = z.infer<typeof ClaimStateSchema>;
+
+export interface Claim {
+  nonce: string;
+  /** Slack user id, or "whybot policy" for automatic actions */
+  actor: string;
+  action: string;
+  claimedAt: string; // ISO
+  state: ClaimState;
+  /** short text: result or failure reason */
+  detail?: string;
+}
+
+export type ClaimResult = { won: true; claim: Claim } | { won: false; existing: Claim };
+
+export const AuditOutcomeSchema = z.enum([
+  'ran', // the AWS write was made (successfully)
+  'failed', // the AWS write was attempted and failed
+  'refused', // not authorised, forged, altered or expired value
+  'duplicate', // a second click/retry/instance lost the claim
+  'verified', // the background verification succeeded
+  'verify-failed', // the verification failed or timed out
+]);
+export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
+
+export const AuditRecordSchema = z.object({
+  id: z.string(),
+  at: z.string(), // ISO; the sort key
+  actor: z.string(),
+  action: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  outcome: AuditOutcomeSchema,
+  nonce: z.string().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  result: z.string().optional(),
+  awsRequestId: z.string().optional(),
+  channel: z.string().optional(),
+  threadTs: z.string().optional(),
+});
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
+export interface Store {
+  /**
+   * Atomically claims a nonce (conditional write). Exactly one caller wins, however many
+   * call concurrently, from however many processes share the store.
+   * The claim expires (TTL) after ttlSeconds; it is kept at least as long as the button.
+   */
+  claimOnce(c: { nonce: string; actor: string; action: string; ttlSeconds: number }): Promise<ClaimResult>;
+  /** Records how a won claim ended. */
+  finishClaim(nonce: string, state: Exclude<ClaimState, 'running'>, detail?: string): Promise<void>;
+  getClaim(nonce: string): Promise<Claim | undefined>;
+  /** Audit records never expire. */
+  appendAudit(record: AuditRecord): Promise<void>;
+  /** Records at or after `since`, oldest first, at most `limit` (default 1000). */
+  queryAudit(q: { since: Date; limit?: number }): Promise<AuditRecord[]>;
+  cacheGet(key: string): Promise<unknown | undefined>;
+  cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  close(): Promise<void>;
+}
