@@ -21,7 +21,25 @@ const EnvSchema = z.object({
   WHYBOT_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   WHYBOT_AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WHYBOT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WHYBOT_ACTION_SECRET: optionalText.refine((v) => v === undefined || Buffer.byteLength(v) >= 32, 'must be at least 32 bytes (e.g. `openssl rand -hex 32`)'),
+  WHYBOT_RESPONDERS: optionalText,
+  WHYBOT_BUTTON_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 14).default(24),
+  WHYBOT_VERIFY_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(900_000),
+  WHYBOT_VERIFY_INTERVAL_MS: z.coerce.number().int().min(10).max(300_000).default(15_000),
+  WHYBOT_DB_PATH: optionalText,
+  WHYBOT_TABLE: optionalText,
 });
+
+const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
+
+/** "U123, S456" → ids; anything that is not a Slack user or user-group id is a config error. */
+function parseResponders(name: string, raw: string | undefined, problems: string[]): string[] {
+  if (!raw) return [];
+  const ids = raw.split(/[\s,]+/).filter(Boolean);
+  const bad = ids.filter((id) => !SLACK_ID.test(id));
+  if (bad.length) problems.push(`${name}: not Slack user (U…/W…) or user-group (S…) ids: ${bad.join(', ')}`);
+  return ids.filter((id) => SLACK_ID.test(id));
+}
 
 export interface Config {
   region?: string;
@@ -31,6 +49,13 @@ export interface Config {
   progressIntervalMs: number;
   awsMaxAttempts: number;
   logLevel: z.infer<typeof EnvSchema>['WHYBOT_LOG_LEVEL'];
+  actionSecret?: string;
+  /** Slack user and user-group ids allowed to run remediations; per action id overrides */
+  responders: { default: string[]; perAction: Record<string, string[]> };
+  buttonTtlSeconds: number;
+  verifyTimeoutMs: number;
+  verifyIntervalMs: number;
+  store: { dbPath?: string; table?: string };
   slack: {
     botToken?: string;
     signingSecret?: string;
@@ -50,6 +75,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
     };
   const e = parsed.data;
+  const problems: string[] = [];
+  const perAction: Record<string, string[]> = {};
+  for (const [key, raw] of Object.entries(env)) {
+    const m = /^WHYBOT_RESPONDERS_([A-Z0-9_]+)$/.exec(key);
+    if (m) perAction[m[1]!.toLowerCase().replace(/_/g, '-')] = parseResponders(key, raw, problems);
+  }
+  const responders = { default: parseResponders('WHYBOT_RESPONDERS', e.WHYBOT_RESPONDERS, problems), perAction };
+  if (problems.length) return { ok: false, problems };
   return {
     ok: true,
     config: {
@@ -60,6 +93,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       progressIntervalMs: e.WHYBOT_PROGRESS_INTERVAL_MS,
       awsMaxAttempts: e.WHYBOT_AWS_MAX_ATTEMPTS,
       logLevel: e.WHYBOT_LOG_LEVEL,
+      actionSecret: e.WHYBOT_ACTION_SECRET,
+      responders,
+      buttonTtlSeconds: Math.round(e.WHYBOT_BUTTON_TTL_HOURS * 3600),
+      verifyTimeoutMs: e.WHYBOT_VERIFY_TIMEOUT_MS,
+      verifyIntervalMs: e.WHYBOT_VERIFY_INTERVAL_MS,
+      store: { dbPath: e.WHYBOT_DB_PATH, table: e.WHYBOT_TABLE },
       slack: {
         botToken: e.SLACK_BOT_TOKEN,
         signingSecret: e.SLACK_SIGNING_SECRET,

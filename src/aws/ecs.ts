@@ -5,6 +5,7 @@ import {
   paginateListClusters,
   paginateListServices,
   paginateListTasks,
+  UpdateServiceCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import type { AwsClients } from './clients.js';
@@ -18,6 +19,7 @@ export const ECS_IAM = {
   describeTaskDefinition: iam('ecs:DescribeTaskDefinition'),
   listTasks: iam('ecs:ListTasks'),
   describeTasks: iam('ecs:DescribeTasks'),
+  updateService: iam('ecs:UpdateService'),
 } as const;
 
 export interface EcsService {
@@ -98,7 +100,48 @@ export async function taskDefinitionSecrets(aws: AwsClients, taskDefinitionArn: 
   });
 }
 
-export async function runningTasks(aws: AwsClients, service: EcsService): Promise<EcsTask[]> {
+export interface ServiceRollout {
+  /** the PRIMARY deployment: the one ECS is rolling out */
+  deploymentId?: string;
+  rolloutState?: string;
+  rolloutReason?: string;
+  desiredCount: number;
+  runningCount: number;
+  /** newest first, as ECS lists them */
+  events: Array<{ time?: Date; message: string }>;
+}
+
+/** Forces a new deployment with the same task definition: every task restarts and re-reads its secrets. */
+export async function forceNewDeployment(
+  aws: AwsClients,
+  cluster: string,
+  service: string,
+): Promise<{ requestId?: string; deploymentId?: string }> {
+  return awsCall(ECS_IAM.updateService, async () => {
+    const out = await aws.ecs().send(new UpdateServiceCommand({ cluster, service, forceNewDeployment: true }));
+    const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
+    return { requestId: out.$metadata.requestId, deploymentId: primary?.id };
+  });
+}
+
+export async function describeRollout(aws: AwsClients, cluster: string, service: string): Promise<ServiceRollout> {
+  return awsCall(ECS_IAM.describeServices, async () => {
+    const out = await aws.ecs().send(new DescribeServicesCommand({ cluster, services: [service] }));
+    const s = out.services?.[0];
+    if (!s) throw Object.assign(new Error(`service ${service} not found in cluster ${cluster}`), { name: 'ServiceNotFoundException' });
+    const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
+    return {
+      deploymentId: primary?.id,
+      rolloutState: primary?.rolloutState,
+      rolloutReason: primary?.rolloutStateReason,
+      desiredCount: s.desiredCount ?? 0,
+      runningCount: s.runningCount ?? 0,
+      events: (s.events ?? []).map((e) => ({ time: e.createdAt, message: e.message ?? '' })),
+    };
+  });
+}
+
+export async function runningTasks(aws: AwsClients, service: Pick<EcsService, 'clusterArn' | 'name'>): Promise<EcsTask[]> {
   const client = aws.ecs();
   const arns: string[] = [];
   await awsCall(ECS_IAM.listTasks, async () => {

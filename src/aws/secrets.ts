@@ -1,10 +1,11 @@
-import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
 export const SECRETS_IAM = {
   describeSecret: iam('secretsmanager:DescribeSecret'),
+  rotateSecret: iam('secretsmanager:RotateSecret'),
 } as const;
 
 /** Metadata only: whybot never reads a secret's value here. */
@@ -34,5 +35,15 @@ export async function describeSecret(aws: AwsClients, secretId: string, signal?:
       nextRotation: s.NextRotationDate,
       owningService: s.OwningService,
     };
+  });
+}
+
+/** Changes the rotation interval without rotating now (RotateImmediately: false). */
+export async function setRotationInterval(aws: AwsClients, secretId: string, days: number): Promise<{ requestId?: string }> {
+  return awsCall(SECRETS_IAM.rotateSecret, async () => {
+    const out = await aws.secrets().send(
+      new RotateSecretCommand({ SecretId: secretId, RotationRules: { AutomaticallyAfterDays: days }, RotateImmediately: false }),
+    );
+    return { requestId: out.$metadata.requestId };
   });
 }

@@ -1,17 +1,23 @@
-// Assembles the bot for a process: receiver + app + in-process jobs. Used by `npm start`,
-// the end-to-end tests and the benchmark alike.
+// Assembles the bot for a process: receiver + app + store + in-process jobs. Used by
+// `npm start`, the end-to-end tests and the benchmark alike.
 import { HTTPReceiver, SocketModeReceiver, type App } from '@slack/bolt';
 import type { Server } from 'node:http';
 import { AwsClients } from '../aws/clients.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { Responders } from '../remediations/responders.js';
+import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
 import { runInvestigation } from '../slack/investigate.js';
-import { InProcessJobRunner, type InvestigateJob } from '../slack/jobs.js';
+import { InProcessJobRunner, type Job } from '../slack/jobs.js';
+import { runRemediation, type RemediationDeps } from '../slack/remediate.js';
+import { defaultDbPath, openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
 
 export interface RunningBot {
   app: App;
   jobs: InProcessJobRunner;
+  store: Store;
   /** for HTTP mode: the bound port */
   port?: number;
   stop(): Promise<void>;
@@ -23,7 +29,7 @@ export type BotMode =
 
 export interface BotOptions {
   /** replaces the in-process runner's handler, e.g. to hand jobs to a queue as on Lambda */
-  handleJob?: (job: InvestigateJob) => Promise<void>;
+  handleJob?: (job: Job) => Promise<void>;
 }
 
 export async function startBot(config: Config, mode: BotMode, log: Logger, opts: BotOptions = {}): Promise<RunningBot> {
@@ -37,28 +43,43 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
         })
       : new SocketModeReceiver({ appToken: mode.appToken, logger: boltLogger(log.child({ component: 'receiver' })) });
 
+  const store = openStore({ dbPath: config.store.dbPath ?? defaultDbPath(), ...(config.store.table ? { table: config.store.table } : {}), ...(config.region ? { region: config.region } : {}) });
   let app: App | undefined;
-  const jobs = new InProcessJobRunner(
-    opts.handleJob ??
-    ((job) =>
-      runInvestigation(job, {
-        client: app!.client,
-        awsFor: (region) => new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts }),
+  const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
+  const remediation: RemediationDeps | undefined = signer
+    ? {
         config,
-        log: log.child({ job: job.playbook, channel: job.channel }),
-      })),
-    (err, job) => log.error({ err, playbook: job.playbook }, 'job failed'),
-  );
-  app = createSlackApp({ config, botToken: mode.botToken, receiver, jobs, log });
+        store,
+        signer,
+        log: log.child({ component: 'remediation' }),
+        responders: new Responders(
+          config.responders,
+          async (usergroup) => (await app!.client.usergroups.users.list({ usergroup })).users ?? [],
+          store,
+        ),
+      }
+    : undefined;
+  const awsFor = (region: string) => new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
+
+  const handle = async (job: Job): Promise<void> => {
+    if (job.kind === 'investigate')
+      return runInvestigation(job, { client: app!.client, awsFor, config, ...(signer ? { signer } : {}), log: log.child({ job: job.playbook, channel: job.channel }) });
+    if (!remediation) throw new Error('remediation job without WHYBOT_ACTION_SECRET');
+    return runRemediation(job, { ...remediation, client: app!.client, awsFor });
+  };
+  const jobs = new InProcessJobRunner(opts.handleJob ?? handle, (err, job) => log.error({ err, job: job.kind }, 'job failed'));
+  app = createSlackApp({ config, botToken: mode.botToken, receiver, jobs, log, ...(remediation ? { remediation } : {}) });
   const started = mode.kind === 'http' ? await app.start(mode.port) : await app.start();
   const port = mode.kind === 'http' ? ((started as Server).address() as { port: number }).port : undefined;
   return {
     app,
     jobs,
+    store,
     ...(port !== undefined ? { port } : {}),
     async stop() {
       await app!.stop();
       await jobs.idle();
+      await store.close();
     },
   };
 }

@@ -11,8 +11,10 @@ import { chooseDbTarget } from '../playbooks/candidates.js';
 import { playbooks } from '../playbooks/index.js';
 import { parseInvocation } from '../playbooks/invocation.js';
 import { renderText } from '../render/text.js';
+import { parseAuditArgs, printAudit } from './audit.js';
 
 const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
+       whybot audit [--since 7d] [--json]     remediation audit log (WHYBOT_DB_PATH or WHYBOT_TABLE)
 
 Playbooks:
 ${Object.values(playbooks)
@@ -35,12 +37,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  const playbook = playbooks[command];
-  if (!playbook) throw new UsageError(`Unknown playbook "${command}".\n\n${USAGE}`);
-
   const loaded = loadConfig();
   if (!loaded.ok) throw new UsageError(`Bad environment:\n  ${loaded.problems.join('\n  ')}`);
   const config = loaded.config;
+
+  if (command === 'audit') {
+    const args = parseAuditArgs(rest);
+    if (!args.ok) throw new UsageError(`${args.message}\n\n${USAGE}`);
+    await printAudit(config, args);
+    return 0;
+  }
+  const playbook = playbooks[command];
+  if (!playbook) throw new UsageError(`Unknown playbook "${command}".\n\n${USAGE}`);
   const parsed = parseInvocation(rest, { hours: config.defaultHours });
   if (!parsed.ok) throw new UsageError(`${parsed.message}\n\n${USAGE}`);
   const inv = parsed.value;

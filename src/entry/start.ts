@@ -30,6 +30,15 @@ async function main(): Promise<number> {
     process.stderr.write(`whybot: cannot connect to Slack. Missing: ${mode.missing.join('; ')}.\n\n${HOW_TO}\n\nWithout Slack, the CLI works: npx whybot db-down <db>\n`);
     return 2;
   }
+  if (!config.actionSecret) {
+    process.stderr.write(
+      'whybot: WHYBOT_ACTION_SECRET is not set. It signs the remediation buttons (at least 32 bytes):\n' +
+        '  export WHYBOT_ACTION_SECRET=$(openssl rand -hex 32)\n',
+    );
+    return 2;
+  }
+  if (config.responders.default.length === 0 && Object.keys(config.responders.perAction).length === 0)
+    process.stderr.write('whybot: WHYBOT_RESPONDERS is empty: nobody can run remediation buttons (Show CLI commands still works).\n');
   if (!config.region) process.stderr.write('whybot: AWS_REGION is not set; users will have to pass --region.\n');
   const log = createLogger(config.logLevel);
   const bot = await startBot(config, mode, log);

@@ -351,7 +351,7 @@ function intervalRules(e: DbDownEvidence): Finding[] {
         {
           id: 'rotation-schedule',
           label: `Rotate every ${SUGGESTED_DAYS} days instead of ${days}`,
-          params: { secretId: s.arn, days: SUGGESTED_DAYS, region: e.input.region },
+          params: { secretId: s.arn, days: SUGGESTED_DAYS, currentDays: Math.max(1, Math.round(days)), region: e.input.region },
         },
         { id: 'show-cli', label: 'Show CLI commands', params: {} },
       ],

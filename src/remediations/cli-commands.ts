@@ -1,15 +1,10 @@
 // The "Show CLI commands" remediation: the exact `aws` commands a person would run to fix a
 // finding by hand. Params come from a finding (or a button value) and are validated here.
-import { z } from 'zod';
 import type { RemediationRef } from '../findings.js';
+import { EcsRedeployParams } from './ecs-redeploy.js';
+import { RotationScheduleParams } from './rotation-schedule.js';
 
-const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/);
-const name = z.string().regex(/^[A-Za-z0-9/_+=.@!:-]{1,2048}$/);
-
-const schemas = {
-  'ecs-redeploy': z.object({ cluster: name, service: name, region }),
-  'rotation-schedule': z.object({ secretId: name, days: z.coerce.number().int().min(1).max(1000), region }),
-} as const;
+const schemas = { 'ecs-redeploy': EcsRedeployParams, 'rotation-schedule': RotationScheduleParams } as const;
 
 /** Single-quotes a value for POSIX shells. */
 export function shellQuote(value: string): string {

@@ -10,8 +10,11 @@ import type { JobRunner } from './jobs.js';
 import { code, esc } from './mrkdwn.js';
 import { errorText, showCliMessage } from './render.js';
 import { decodePickContext, decodeShowCli } from './values.js';
+import { registerRemediation, type RemediationDeps } from './remediate.js';
 
 export interface SlackAppDeps {
+  /** the remediation path; absent = show-cli only */
+  remediation?: RemediationDeps;
   config: Config;
   botToken: string;
   receiver: Receiver;
@@ -142,6 +145,8 @@ export function createSlackApp(deps: SlackAppDeps): App {
       responseUrl: body.response_url,
     });
   });
+
+  if (deps.remediation) registerRemediation(app, deps.remediation, jobs);
 
   app.error(async (err) => {
     log.error({ err: esc(String(err)) }, 'unhandled Bolt error');

@@ -13,9 +13,13 @@ import { code, esc } from './mrkdwn.js';
 import { CoalescingUpdater } from './progress.js';
 import { errorText, pickTargetMessage, progressMessage, threadMessages, verdictMessage, type SlackMessageBody } from './render.js';
 import { encodePickContext } from './values.js';
+import { remediations } from '../remediations/index.js';
+import type { ActionSigner } from '../remediations/signed-value.js';
 
 export interface WorkerDeps {
   client: webApi.WebClient;
+  /** signs remediation buttons; absent = show-cli only */
+  signer?: ActionSigner;
   awsFor: (region: string) => AwsClients;
   config: Config;
   log: Logger;
@@ -111,7 +115,12 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
       },
     );
     await progress.finish(() => update(verdictMessage(result)));
-    for (const message of threadMessages(result))
+    const signer = deps.signer;
+    const buttonFor = signer
+      ? (ref: { id: string; params: Record<string, string | number | boolean> }) =>
+          remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, c: root.channel, t: root.ts, ttlSeconds: config.buttonTtlSeconds }) : undefined
+      : undefined;
+    for (const message of threadMessages(result, buttonFor))
       await client.chat.postMessage({ channel: root.channel, thread_ts: root.ts, ...message });
     log.info({ playbook: job.playbook, verdict: result.verdict.severity, findings: result.findings.map((f) => f.id) }, 'investigation done');
   } catch (err) {

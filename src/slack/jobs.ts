@@ -15,8 +15,24 @@ export const InvestigateJobSchema = z.object({
 });
 export type InvestigateJob = z.infer<typeof InvestigateJobSchema>;
 
+/** A confirmed remediation: the signed button value is checked again where it runs. */
+export const RemediateJobSchema = z.object({
+  kind: z.literal('remediate'),
+  value: z.string().max(2000),
+  actor: z.string(),
+  /** where the button was: its message gets the action's state */
+  channel: z.string(),
+  messageTs: z.string().optional(),
+  /** the option chosen in the confirmation (e.g. "30" days) */
+  choice: z.string().max(100).optional(),
+});
+export type RemediateJob = z.infer<typeof RemediateJobSchema>;
+
+export const JobSchema = z.discriminatedUnion('kind', [InvestigateJobSchema, RemediateJobSchema]);
+export type Job = z.infer<typeof JobSchema>;
+
 export interface JobRunner {
-  dispatch(job: InvestigateJob): Promise<void>;
+  dispatch(job: Job): Promise<void>;
 }
 
 /** Runs jobs in this process, after the listener has acked; tracks them for a clean stop. */
@@ -24,11 +40,11 @@ export class InProcessJobRunner implements JobRunner {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    private readonly handle: (job: InvestigateJob) => Promise<void>,
-    private readonly onError: (err: unknown, job: InvestigateJob) => void,
+    private readonly handle: (job: Job) => Promise<void>,
+    private readonly onError: (err: unknown, job: Job) => void,
   ) {}
 
-  dispatch(job: InvestigateJob): Promise<void> {
+  dispatch(job: Job): Promise<void> {
     const p = this.handle(job)
       .catch((err: unknown) => this.onError(err, job))
       .finally(() => this.running.delete(p));

@@ -5,7 +5,11 @@ import type { types } from '@slack/bolt';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Finding, PlaybookResult, Severity } from '../findings.js';
 import { clip, code, esc, slackDate } from './mrkdwn.js';
-import { encodeShowCli, EXECUTABLE_REMEDIATIONS } from './values.js';
+import type { RemediationRef } from '../findings.js';
+import { encodeShowCli } from './values.js';
+
+/** Signs a button value for a remediation, or undefined when this deployment cannot run it. */
+export type ButtonFactory = (ref: RemediationRef) => string | undefined;
 
 export type Block = types.KnownBlock;
 export interface SlackMessageBody {
@@ -65,15 +69,18 @@ function evidenceLines(f: Finding, max = 12): string {
   return shown.join('\n');
 }
 
-function findingBlocks(f: Finding, region: string | undefined): Block[] {
+function findingBlocks(f: Finding, region: string | undefined, buttonFor: ButtonFactory | undefined): Block[] {
   const blocks: Block[] = [section(`${icon[f.severity]} *${esc(f.title)}*  ${code(f.id)}\n${esc(f.detail)}`)];
   if (f.evidence.length > 0) blocks.push(section(`*Evidence*\n${evidenceLines(f)}`));
-  const actionable = f.remediations.filter((r) => EXECUTABLE_REMEDIATIONS.has(r.id));
   const elements: types.Button[] = [];
-  for (const r of actionable) {
+  for (const r of f.remediations) {
+    const text = { type: 'plain_text' as const, text: r.label.slice(0, 75) };
     if (r.id === 'show-cli') {
       const value = encodeShowCli(f.remediations.filter((x) => x.id !== 'show-cli'), region);
-      if (value) elements.push({ type: 'button', action_id: 'show-cli', text: { type: 'plain_text', text: r.label.slice(0, 75) }, value });
+      if (value) elements.push({ type: 'button', action_id: 'show-cli', text, value });
+    } else {
+      const value = buttonFor?.(r);
+      if (value) elements.push({ type: 'button', action_id: `remediate:${r.id}`, text, value, ...(elements.length === 0 ? { style: 'primary' as const } : {}) });
     }
   }
   if (elements.length > 0) blocks.push({ type: 'actions', elements });
@@ -102,9 +109,9 @@ function lineSections(header: string, lines: string[]): Block[] {
   return blocks;
 }
 
-export function threadMessages(r: PlaybookResult): SlackMessageBody[] {
+export function threadMessages(r: PlaybookResult, buttonFor?: ButtonFactory): SlackMessageBody[] {
   const messages: SlackMessageBody[] = [];
-  const findingBlocksAll = r.findings.flatMap((f, i) => [...(i > 0 ? [{ type: 'divider' } as Block] : []), ...findingBlocks(f, r.region)]);
+  const findingBlocksAll = r.findings.flatMap((f, i) => [...(i > 0 ? [{ type: 'divider' } as Block] : []), ...findingBlocks(f, r.region, buttonFor)]);
   if (findingBlocksAll.length > 0) messages.push(...paginate(findingBlocksAll, `Findings for ${r.target}`));
 
   if (r.timeline.length > 0) {

@@ -2,9 +2,6 @@
 import { z } from 'zod';
 import { RemediationRefSchema, type RemediationRef } from '../findings.js';
 
-/** Remediations whose button works in this version; the others are offered as CLI only. */
-export const EXECUTABLE_REMEDIATIONS = new Set(['show-cli']);
-
 const VALUE_MAX = 2000;
 
 const ShowCliValueSchema = z.object({

@@ -1,0 +1,60 @@
+// Helpers shared by the SQLite and DynamoDB adapters, so that both interpret the Store
+// contract (types.ts) identically: validation, time keys, JSON values.
+import { AuditRecordSchema, type AuditRecord } from './types.js';
+
+/** Milliseconds since the epoch. Injectable so tests (and the contract suite) need not sleep. */
+export type Clock = () => number;
+
+export const systemClock: Clock = () => Date.now();
+
+export const DEFAULT_AUDIT_LIMIT = 1000;
+
+/** ttlSeconds must be a positive, finite number of seconds. Returns the expiry in epoch ms. */
+export function expiryMs(now: number, ttlSeconds: number): number {
+  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw new RangeError(`ttlSeconds must be a positive finite number, got ${String(ttlSeconds)}`);
+  }
+  return now + Math.ceil(ttlSeconds * 1000);
+}
+
+export function requireNonEmpty(name: string, value: string): void {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
+}
+
+/**
+ * Validates an audit record and returns it with its sort time. `at` may be any ISO string
+ * Date.parse understands (e.g. with an offset); records are ordered and filtered by the
+ * normalised UTC form (`toISOString()`), while the record itself round-trips unchanged.
+ */
+export function prepareAudit(record: AuditRecord): { record: AuditRecord; atKey: string; json: string } {
+  const parsed = AuditRecordSchema.parse(record);
+  const ms = Date.parse(parsed.at);
+  if (Number.isNaN(ms)) throw new RangeError(`audit record ${parsed.id}: at is not an ISO date: ${parsed.at}`);
+  const atKey = new Date(ms).toISOString();
+  return { record: parsed, atKey, json: JSON.stringify(parsed) };
+}
+
+export function parseAudit(json: string): AuditRecord {
+  return AuditRecordSchema.parse(JSON.parse(json));
+}
+
+export function auditLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_AUDIT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+  return limit;
+}
+
+export function sinceKey(since: Date): string {
+  const ms = since.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('since is an invalid Date');
+  return since.toISOString();
+}
+
+/**
+ * Cache values are stored as JSON. Values JSON cannot represent at all (undefined, functions,
+ * symbols) serialise to undefined: such a cacheSet deletes the key, since cacheGet could only
+ * report "no value" for it anyway. Dates come back as ISO strings, as with any JSON.
+ */
+export function cacheJson(value: unknown): string | undefined {
+  return JSON.stringify(value) as string | undefined;
+}

@@ -1,0 +1,338 @@
+// DynamoDB adapter of Store (AWS). Low-level client, attributes marshalled by hand.
+//
+// Table (serverless.yml in production; ensureTable() for local runs and tests):
+//   single table, partition key `pk` (S), sort key `sk` (S), TTL attribute `expiresAt`
+//   (epoch seconds), on-demand billing. Never scanned.
+//
+// Items:
+//   claim     pk = claim#<nonce>     sk = claim
+//             nonce, actor, action, claimedAt (ISO), state, detail?, expiresAt (N, s)
+//             Written by a conditional PutItem `attribute_not_exists(pk)`: exactly one writer
+//             wins. A loser (ConditionalCheckFailedException) reads the existing item with
+//             ConsistentRead and returns it. expiresAt is cleanup only: an expired claim keeps
+//             blocking its nonce until DynamoDB's TTL deletes it, and ttlSeconds is at least
+//             the button's lifetime, so a deleted claim's button is itself expired.
+//   audit     pk = audit#<YYYY-MM-DD> (UTC day of `at`)   sk = <at as toISOString()>#<id>
+//             record (S, JSON of the AuditRecord). No TTL.
+//   audit day pk = auditday             sk = <YYYY-MM-DD>
+//             One small item per day that has audit records, written (idempotently) before
+//             the record. queryAudit reads this index from since's day onwards, then queries
+//             each day partition in ascending order (paginated) until `limit` records are
+//             collected — so a `since` far in the past costs one Query per day that actually
+//             has records, not one per calendar day.
+//   cache     pk = cache#<key>         sk = cache
+//             value (S, JSON), expiresAt (N, s, for TTL), expiresAtMs (N, exact expiry checked
+//             on every read, since TTL deletion is lazy — up to days late).
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  UpdateTimeToLiveCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  auditLimit,
+  cacheJson,
+  expiryMs,
+  parseAudit,
+  prepareAudit,
+  requireNonEmpty,
+  sinceKey,
+  systemClock,
+  type Clock,
+} from './common.js';
+import { ClaimStateSchema, type AuditRecord, type Claim, type ClaimResult, type ClaimState, type Store } from './types.js';
+
+export interface DynamoStoreOptions {
+  table: string;
+  client: DynamoDBClient;
+  /** Epoch ms; defaults to Date.now. */
+  now?: Clock;
+  /** Destroy the client on close() (set when the store created the client itself). */
+  destroyClientOnClose?: boolean;
+}
+
+type Item = Record<string, AttributeValue>;
+
+const S = (value: string): AttributeValue => ({ S: value });
+const N = (value: number): AttributeValue => ({ N: String(value) });
+
+function str(item: Item, name: string): string {
+  const v = item[name];
+  if (v === undefined || v.S === undefined) throw new Error(`DynamoDB item ${item.pk?.S ?? '?'}: missing string ${name}`);
+  return v.S;
+}
+
+function num(item: Item, name: string): number {
+  const v = item[name];
+  const n = v?.N === undefined ? Number.NaN : Number(v.N);
+  if (Number.isNaN(n)) throw new Error(`DynamoDB item ${item.pk?.S ?? '?'}: missing number ${name}`);
+  return n;
+}
+
+const claimKey = (nonce: string): Item => ({ pk: S(`claim#${nonce}`), sk: S('claim') });
+const cacheKey = (key: string): Item => ({ pk: S(`cache#${key}`), sk: S('cache') });
+const AUDIT_DAY_PK = 'auditday';
+const utcDay = (iso: string): string => iso.slice(0, 10);
+
+function toClaim(item: Item): Claim {
+  const claim: Claim = {
+    nonce: str(item, 'nonce'),
+    actor: str(item, 'actor'),
+    action: str(item, 'action'),
+    claimedAt: str(item, 'claimedAt'),
+    state: ClaimStateSchema.parse(str(item, 'state')),
+  };
+  if (item.detail?.S !== undefined) claim.detail = item.detail.S;
+  return claim;
+}
+
+function isConditionalCheckFailed(err: unknown): boolean {
+  return (
+    err instanceof ConditionalCheckFailedException ||
+    (err instanceof Error && err.name === 'ConditionalCheckFailedException')
+  );
+}
+
+export function createDynamoStore(opts: DynamoStoreOptions): Store {
+  const { table, client } = opts;
+  requireNonEmpty('table', table);
+  const now = opts.now ?? systemClock;
+
+  async function getItem(key: Item): Promise<Item | undefined> {
+    const out = await client.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    return out.Item;
+  }
+
+  /** All items of one partition with sk >= skFrom, ascending, at most `limit`. */
+  async function queryPartition(pk: string, skFrom: string, limit: number): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': S(pk), ':from': S(skFrom) },
+          ScanIndexForward: true,
+          ConsistentRead: true,
+          Limit: limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined && items.length < limit);
+    return items;
+  }
+
+  return {
+    async claimOnce({ nonce, actor, action, ttlSeconds }): Promise<ClaimResult> {
+      requireNonEmpty('nonce', nonce);
+      requireNonEmpty('actor', actor);
+      requireNonEmpty('action', action);
+      expiryMs(0, ttlSeconds);
+      // A second attempt only happens if the winner's item vanished (TTL) between our failed
+      // put and our read; then the nonce is free again and we race once more.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const t = now();
+        const claim: Claim = { nonce, actor, action, claimedAt: new Date(t).toISOString(), state: 'running' };
+        try {
+          await client.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: {
+                ...claimKey(nonce),
+                nonce: S(nonce),
+                actor: S(actor),
+                action: S(action),
+                claimedAt: S(claim.claimedAt),
+                state: S('running'),
+                expiresAt: N(Math.ceil(expiryMs(t, ttlSeconds) / 1000)),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          return { won: true, claim };
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw err;
+        }
+        const existing = await getItem(claimKey(nonce));
+        if (existing) return { won: false, existing: toClaim(existing) };
+      }
+      throw new Error(`claimOnce(${nonce}): claim lost, but the winning claim could not be read`);
+    },
+
+    async finishClaim(nonce: string, state: Exclude<ClaimState, 'running'>, detail?: string) {
+      const s = ClaimStateSchema.exclude(['running']).parse(state);
+      const values: Item = { ':state': S(s) };
+      let update = 'SET #state = :state';
+      if (detail !== undefined) {
+        values[':detail'] = S(detail);
+        update += ', #detail = :detail';
+      } else {
+        update += ' REMOVE #detail';
+      }
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: claimKey(nonce),
+            UpdateExpression: update,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#state': 'state', '#detail': 'detail' },
+            ExpressionAttributeValues: values,
+          }),
+        );
+      } catch (err) {
+        if (isConditionalCheckFailed(err)) throw new Error(`finishClaim: no claim for nonce ${nonce}`);
+        throw err;
+      }
+    },
+
+    async getClaim(nonce) {
+      const item = await getItem(claimKey(nonce));
+      return item ? toClaim(item) : undefined;
+    },
+
+    async appendAudit(record) {
+      const { record: r, atKey, json } = prepareAudit(record);
+      const day = utcDay(atKey);
+      await client.send(
+        new PutItemCommand({ TableName: table, Item: { pk: S(AUDIT_DAY_PK), sk: S(day) } }),
+      );
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { pk: S(`audit#${day}`), sk: S(`${atKey}#${r.id}`), record: S(json) },
+        }),
+      );
+    },
+
+    async queryAudit({ since, limit }) {
+      const n = auditLimit(limit);
+      const from = sinceKey(since);
+      const out: AuditRecord[] = [];
+      if (n === 0) return out;
+      // Day index pages are fetched lazily so a small limit reads few of them.
+      let dayStart: Item | undefined;
+      do {
+        const days = await client.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: '#pk = :pk AND #sk >= :day',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: { ':pk': S(AUDIT_DAY_PK), ':day': S(utcDay(from)) },
+            ScanIndexForward: true,
+            ConsistentRead: true,
+            ExclusiveStartKey: dayStart,
+          }),
+        );
+        for (const dayItem of days.Items ?? []) {
+          // sk = <at>#<id> and `from` has the same fixed-width ISO form, so sk >= from <=> at >= since.
+          const items = await queryPartition(`audit#${str(dayItem, 'sk')}`, from, n - out.length);
+          for (const item of items) out.push(parseAudit(str(item, 'record')));
+          if (out.length >= n) return out;
+        }
+        dayStart = days.LastEvaluatedKey;
+      } while (dayStart !== undefined);
+      return out;
+    },
+
+    async cacheGet(key) {
+      const item = await getItem(cacheKey(key));
+      if (!item) return undefined;
+      if (num(item, 'expiresAtMs') <= now()) return undefined;
+      return JSON.parse(str(item, 'value')) as unknown;
+    },
+
+    async cacheSet(key, value, ttlSeconds) {
+      requireNonEmpty('key', key);
+      const expiresAtMs = expiryMs(now(), ttlSeconds);
+      const json = cacheJson(value);
+      if (json === undefined) {
+        await client.send(new DeleteItemCommand({ TableName: table, Key: cacheKey(key) }));
+        return;
+      }
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            ...cacheKey(key),
+            value: S(json),
+            expiresAt: N(Math.ceil(expiresAtMs / 1000)),
+            expiresAtMs: N(expiresAtMs),
+          },
+        }),
+      );
+    },
+
+    async close() {
+      if (opts.destroyClientOnClose) client.destroy();
+    },
+  };
+}
+
+function errorName(err: unknown): string | undefined {
+  return err instanceof Error ? err.name : undefined;
+}
+
+/**
+ * Creates the table (pk/sk, on-demand) if missing, waits until ACTIVE and enables TTL on
+ * `expiresAt`. For local runs and tests; production gets the table from serverless.yml.
+ * Emulators without the TTL API (dynalite) are tolerated: the read-time expiry checks carry
+ * the semantics anyway.
+ */
+export async function ensureTable(client: DynamoDBClient, table: string, opts: { timeoutMs?: number } = {}): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (err) {
+    if (errorName(err) !== 'ResourceInUseException') throw err;
+  }
+
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  for (let delay = 20; ; delay = Math.min(delay * 2, 2000)) {
+    const out = await client.send(new DescribeTableCommand({ TableName: table }));
+    if (out.Table?.TableStatus === 'ACTIVE') break;
+    if (Date.now() > deadline) throw new Error(`table ${table} not ACTIVE (${out.Table?.TableStatus ?? 'unknown'})`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+
+  try {
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+    const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+    if (status === 'ENABLED' || status === 'ENABLING') return;
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    );
+  } catch (err) {
+    const name = errorName(err);
+    if (name === 'UnknownOperationException') return; // dynalite has no UpdateTimeToLive
+    if (name === 'ValidationException' && err instanceof Error && /already enabled/i.test(err.message)) return;
+    throw err;
+  }
+}
