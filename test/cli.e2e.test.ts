@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PlaybookResultSchema } from '../src/findings.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { awsWorld } from './helpers/harness.js';
 
@@ -89,6 +90,28 @@ describe('whybot CLI', () => {
     expect(noCreds.code).toBe(2);
     expect(noCreds.stderr).toMatch(/No AWS credentials/);
     expect(noCreds.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('whybot audit', () => {
+  it('prints the audit log from the configured SQLite store, as text or JSON', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'whybot-audit-'));
+    const dbPath = path.join(dir, 'whybot.sqlite');
+    const store = openSqliteStore(dbPath);
+    const at = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    await store.appendAudit({ id: 'a1', at, actor: 'U0ALICE', action: 'ecs-redeploy', params: { cluster: 'prod', service: 'api' }, outcome: 'ran', awsRequestId: 'req-1' });
+    await store.appendAudit({ id: 'a0', at: new Date(Date.now() - 10 * 86_400_000).toISOString(), actor: 'U0OLD', action: 'ecs-redeploy', params: {}, outcome: 'ran' });
+    await store.close();
+    const json = await run(['audit', '--since', '7d', '--json'], { WHYBOT_DB_PATH: dbPath });
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual(['a1']);
+    const text = await run(['audit', '--since', '1h'], { WHYBOT_DB_PATH: dbPath });
+    expect(text.stdout).toMatch(/No audit records since/);
+    const all = await run(['audit', '--since', '30d'], { WHYBOT_DB_PATH: dbPath });
+    expect(all.stdout).toMatch(/ran +U0ALICE +ecs-redeploy +cluster=prod service=api +\[req-1\]/);
+    const bad = await run(['audit', '--since', 'yesterday'], { WHYBOT_DB_PATH: dbPath });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since takes a duration/);
   });
 });
 

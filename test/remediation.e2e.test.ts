@@ -10,7 +10,9 @@ import dynalite from 'dynalite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../src/entry/bot.js';
 import { createLogger } from '../src/logger.js';
+import { remediations } from '../src/remediations/index.js';
 import { ActionSigner } from '../src/remediations/signed-value.js';
+import type { RemediationAction } from '../src/remediations/types.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Scenario } from '../src/sandbox/scenario.js';
 import { collectMrkdwn, findUnescapedSpecials } from '../src/sandbox/slack/block-kit.js';
@@ -250,6 +252,55 @@ describe('remediation buttons', () => {
     await bot!.jobs.idle();
     expect(writes('UpdateService')).toHaveLength(1);
     expect(threadText(redeploy.rootTs)).toMatch(/:x: Redeploy api: not verified, not confirmed within 1 s; last seen: deployment IN_PROGRESS/);
+  });
+});
+
+describe('dangerous actions', () => {
+  // No built-in action is dangerous yet (the key-policy grant will be): register one here.
+  const dangerousId = 'ecs-redeploy-dangerous';
+  beforeAll(() => {
+    remediations[dangerousId] = { ...(remediations['ecs-redeploy'] as RemediationAction), id: dangerousId, dangerous: true };
+  });
+  afterAll(() => {
+    delete remediations[dangerousId];
+  });
+
+  it('need a second responder: the requester cannot approve; another responder’s confirmation runs it once', async () => {
+    await boot();
+    const redeploy = (await investigate())[0]!;
+    const value = new ActionSigner(ACTION_SECRET).sign({
+      a: dangerousId, p: { cluster: 'prod', service: 'api', region: 'ap-northeast-1' }, c: CHANNEL, t: redeploy.rootTs, ttlSeconds: 600,
+    })!;
+    const button = { ...redeploy, actionId: `remediate:${dangerousId}`, value };
+    const { metadata, viewText } = await clickAndReadModal(button, 'U0ALICE');
+    expect(viewText).toMatch(/another responder to approve/);
+    await signedPost(submitBody('U0ALICE', metadata));
+    await bot!.jobs.idle();
+    expect(writes('UpdateService')).toHaveLength(0);
+    const text = threadText(redeploy.rootTs);
+    expect(text).toMatch(/<@U0ALICE> asks to run \*Redeploy api\*/);
+    const approval = new RegExp(`"action_id":"remediate:${dangerousId}:approve"[^}]*\\},"value":"([^"]+)"`).exec(text);
+    expect(approval).not.toBeNull();
+    const approveButton = { ...button, actionId: `remediate:${dangerousId}:approve`, value: approval![1]! };
+
+    // The requester's own approval is refused, by the button and by a forged submission.
+    await signedPost(clickBody(approveButton, 'U0ALICE', approveButton.value, 'self'));
+    await slack.waitFor(() => slack.responses.some((r) => r.id === 'self'));
+    expect(JSON.stringify(slack.responses.find((r) => r.id === 'self')!.body)).toMatch(/another responder has to approve/);
+    await signedPost(submitBody('U0ALICE', JSON.stringify({ v: approveButton.value, c: CHANNEL })));
+    await bot!.jobs.idle();
+    expect(writes('UpdateService')).toHaveLength(0);
+
+    // Bob (a responder through the user group) reviews the plan and confirms: it runs once.
+    const second = await clickAndReadModal(approveButton, 'U0BOB');
+    expect(second.viewText).toMatch(/Requested by <@U0ALICE>/);
+    await signedPost(submitBody('U0BOB', second.metadata));
+    await signedPost(submitBody('U0BOB', second.metadata));
+    await bot!.jobs.idle();
+    expect(writes('UpdateService')).toHaveLength(1);
+    const audit = await bot!.store.queryAudit({ since: new Date(Date.now() - 60_000) });
+    expect(audit.filter((r) => r.outcome === 'approval-requested').map((r) => r.actor)).toEqual(['U0ALICE']);
+    expect(audit.filter((r) => r.outcome === 'ran').map((r) => r.actor)).toEqual(['U0BOB']);
   });
 });
 

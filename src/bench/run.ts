@@ -2,7 +2,18 @@
 //  (a) ack latency of signed slash commands through the HTTP receiver
 //  (b) time to verdict with 100 ms injected per AWS call vs the playbook's critical path
 //  (c) AWS calls per investigation
+//  (d) click-to-modal latency of remediation buttons
+//  (e) claim-once throughput of both stores
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ActionSigner } from '../remediations/signed-value.js';
+import { claimThroughput } from '../store/bench.js';
+import { createDynamoStore, ensureTable } from '../store/dynamodb.js';
+import { openSqliteStore } from '../store/sqlite.js';
 import { AwsClients } from '../aws/clients.js';
 import { loadConfig } from '../config.js';
 import { startBot } from '../entry/bot.js';
@@ -91,6 +102,67 @@ async function timeToVerdict(latencyMs: number, runs: number) {
   return { median: pct(durations, 50), worst: durations.at(-1)!, bound, calls };
 }
 
+async function clickToModal(n: number) {
+  const scenario = await loadScenario('incident-003');
+  const aws = await startAwsDouble({ scenario });
+  const slack = await startSlackDouble({ botToken: TOKEN });
+  process.env.AWS_ENDPOINT_URL = aws.url;
+  const dir = mkdtempSync(path.join(tmpdir(), 'whybot-bench-'));
+  const actionSecret = 'bench-action-secret-0123456789abcdef-0123';
+  const loaded = loadConfig({
+    WHYBOT_LOG_LEVEL: 'silent', SLACK_API_URL: slack.url, AWS_REGION: scenario.region,
+    WHYBOT_ACTION_SECRET: actionSecret, WHYBOT_RESPONDERS: 'U0BENCH', WHYBOT_DB_PATH: path.join(dir, 'bench.sqlite'),
+  });
+  if (!loaded.ok) throw new Error(loaded.problems.join());
+  const bot = await startBot(loaded.config, { kind: 'http', botToken: TOKEN, signingSecret: SECRET, port: 0 }, createLogger('silent'));
+  const url = `http://127.0.0.1:${bot.port}/slack/events`;
+  const signer = new ActionSigner(actionSecret);
+  const times: number[] = [];
+  for (let i = 0; i < n + 20; i++) {
+    const value = signer.sign({ a: 'ecs-redeploy', p: { cluster: 'prod', service: 'api', region: scenario.region }, c: 'C0BENCH', t: '1.0', ttlSeconds: 600 })!;
+    const body = new URLSearchParams({
+      payload: JSON.stringify({
+        type: 'block_actions', user: { id: 'U0BENCH' }, team: { id: 'T0' }, api_app_id: 'A0', token: 't', trigger_id: `trig-${i}`,
+        channel: { id: 'C0BENCH' }, container: { type: 'message', message_ts: '2.0', channel_id: 'C0BENCH' },
+        response_url: slack.responseUrl(`c${i}`),
+        actions: [{ type: 'button', action_id: 'remediate:ecs-redeploy', block_id: 'b', value, action_ts: '1' }],
+      }),
+    }).toString();
+    const before = slack.callsTo('views.open').length;
+    const t0 = Date.now();
+    const res = await fetch(url, { method: 'POST', headers: signed(body), body });
+    await res.arrayBuffer();
+    await slack.waitFor(() => slack.callsTo('views.open').length > before, 5_000);
+    if (i >= 20) times.push(slack.callsTo('views.open').at(-1)!.at - t0);
+  }
+  await bot.stop();
+  await aws.close();
+  await slack.close();
+  rmSync(dir, { recursive: true, force: true });
+  times.sort((a, b) => a - b);
+  return { p50: pct(times, 50), p99: pct(times, 99), max: times.at(-1)! };
+}
+
+async function storeThroughput() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'whybot-bench-'));
+  const sqlite = openSqliteStore(path.join(dir, 'claims.sqlite'));
+  const onSqlite = await claimThroughput(sqlite, 5000, 16);
+  await sqlite.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const { default: dynalite } = await import('dynalite');
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  await ensureTable(client, 'whybot-bench');
+  const dynamo = createDynamoStore({ table: 'whybot-bench', client });
+  const onDynamo = await claimThroughput(dynamo, 1000, 16);
+  await dynamo.close();
+  client.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return { onSqlite, onDynamo };
+}
+
 async function main() {
   console.log('whybot bench (loopback doubles; this machine)\n');
   const handoff = await ackLatency(500, false);
@@ -108,6 +180,15 @@ async function main() {
   const total = Object.values(v.calls).reduce((a, b) => a + b, 0);
   console.log(`\n(c) AWS calls per investigation (incident 003): ${total}`);
   for (const [op, n] of Object.entries(v.calls).sort()) console.log(`    ${op.padEnd(40)} ${n}`);
+
+  const modal = await clickToModal(200);
+  console.log(`\n(d) click-to-modal latency, 200 signed button clicks (verify, authorise, views.open):`);
+  console.log(`    p50 ${ms(modal.p50)}  p99 ${ms(modal.p99)}  max ${ms(modal.max)}  (budget: trigger_id valid 3000 ms)`);
+
+  const t = await storeThroughput();
+  console.log(`\n(e) claim-once throughput (concurrency 16; contention = every claim on one nonce, exactly 1 wins):`);
+  console.log(`    SQLite file        ${t.onSqlite.claimsPerSec.toFixed(0)} claims/s distinct, ${t.onSqlite.contentionClaimsPerSec.toFixed(0)} claims/s contended (${t.onSqlite.contentionWins} win)`);
+  console.log(`    DynamoDB/dynalite  ${t.onDynamo.claimsPerSec.toFixed(0)} claims/s distinct, ${t.onDynamo.contentionClaimsPerSec.toFixed(0)} claims/s contended (${t.onDynamo.contentionWins} win)`);
 }
 
 main().then(

@@ -19,6 +19,8 @@ export const ActionPayloadSchema = z.object({
   n: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   /** expiry, epoch seconds */
   e: z.number().int(),
+  /** for a dangerous action awaiting approval: who asked (the approver must be someone else) */
+  r: z.string().max(32).optional(),
 });
 export type ActionPayload = z.infer<typeof ActionPayloadSchema>;
 
@@ -41,9 +43,9 @@ export class ActionSigner {
   }
 
   /** The button value, or undefined when it would exceed Slack's 2000 characters. */
-  sign(payload: Omit<ActionPayload, 'v' | 'n' | 'e'> & { ttlSeconds: number; now?: number; nonce?: string }): string | undefined {
-    const { ttlSeconds, now = Date.now(), nonce, ...rest } = payload;
-    const full: ActionPayload = { v: 1, ...rest, n: nonce ?? ActionSigner.newNonce(), e: Math.floor(now / 1000) + ttlSeconds };
+  sign(payload: Omit<ActionPayload, 'v' | 'n' | 'e'> & { ttlSeconds: number; now?: number; n?: string }): string | undefined {
+    const { ttlSeconds, now = Date.now(), n, ...rest } = payload;
+    const full: ActionPayload = { v: 1, ...rest, n: n ?? ActionSigner.newNonce(), e: Math.floor(now / 1000) + ttlSeconds };
     const body = Buffer.from(JSON.stringify(full)).toString('base64url');
     const value = `${body}.${this.mac(body).toString('base64url')}`;
     return value.length <= VALUE_MAX ? value : undefined;

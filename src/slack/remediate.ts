@@ -18,6 +18,7 @@ import type { JobRunner, RemediateJob } from './jobs.js';
 import { errorText } from './render.js';
 import {
   alreadyRunText,
+  approvalBlocks,
   CHOICE_ACTION,
   CHOICE_BLOCK,
   CONFIRM_CALLBACK,
@@ -94,6 +95,10 @@ export function registerRemediation(app: App, deps: RemediationDeps, jobs: JobRu
     const admitted = await admit(deps, action.value, body.user.id, refuse);
     if (!admitted) return;
     const { payload, action: remediation } = admitted;
+    if (remediation.dangerous && payload.r === body.user.id) {
+      await refuse(errorText('You asked for this; another responder has to approve it.'));
+      return;
+    }
     const existing = await store.getClaim(payload.n);
     if (existing) {
       await refuse(alreadyRunText(existing));
@@ -110,6 +115,7 @@ export function registerRemediation(app: App, deps: RemediationDeps, jobs: JobRu
         ...(remediation.choice ? { choice: remediation.choice(params) } : {}),
         privateMetadata: JSON.stringify({ v: action.value, c: channel, ...(messageTs ? { m: messageTs } : {}) }),
         dangerous: remediation.dangerous,
+        ...(payload.r ? { requestedBy: payload.r } : {}),
       }),
     });
     // After the modal: the message as it is now, so its button can show the action's state.
@@ -171,6 +177,24 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
     params = action.params.parse({ ...payload.p, ...(choice && job.choice !== undefined ? { [choice.key]: job.choice } : {}) });
   } catch {
     await refuse(errorText('whybot does not accept these parameters.'));
+    return;
+  }
+
+  if (action.dangerous && payload.r === undefined) {
+    // Dangerous: this confirmation is a request; another responder's confirmation runs it.
+    const approval = deps.signer.sign({ a: payload.a, p: payload.p, c: payload.c, t: payload.t, n: payload.n, r: job.actor, ttlSeconds: config.buttonTtlSeconds });
+    await audit(store, { actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'approval-requested', channel: payload.c, threadTs: payload.t });
+    await client.chat.postMessage({
+      channel: payload.c,
+      thread_ts: payload.t,
+      text: `${action.label(params)} needs a second responder`,
+      blocks: approvalBlocks({ requester: job.actor, label: action.label(params), actionId: action.id, ...(approval ? { value: approval } : {}) }),
+    });
+    return;
+  }
+  if (action.dangerous && payload.r === job.actor) {
+    await audit(store, { actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'refused', result: 'requester cannot approve their own request' });
+    await refuse(errorText('You asked for this; another responder has to approve it.'));
     return;
   }
 

@@ -14,10 +14,22 @@ export const CHOICE_ACTION = 'value';
 
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } });
 
-export function confirmModal(opts: { label: string; plan: Plan; choice?: Choice; privateMetadata: string; dangerous: boolean }): View {
+export function confirmModal(opts: {
+  label: string;
+  plan: Plan;
+  choice?: Choice;
+  privateMetadata: string;
+  dangerous: boolean;
+  requestedBy?: string;
+}): View {
   const { plan, choice } = opts;
+  const note = opts.requestedBy
+    ? `\nRequested by <@${esc(opts.requestedBy)}>; your confirmation approves and runs it.`
+    : opts.dangerous
+      ? '\nMarked dangerous: confirming asks another responder to approve it; nothing runs yet.'
+      : '';
   const blocks: Block[] = [
-    section(`*${esc(opts.label)}*`),
+    section(`*${esc(opts.label)}*${note}`),
     section(`*Resource*\n${esc(plan.resource)}`),
     section(`*API call*\n\`\`\`${esc(plan.apiCall)}\`\`\``),
     section(`*What happens*\n${esc(plan.effect)}`),
@@ -109,4 +121,16 @@ export function failedBlocks(opts: { actor: string; doing: string; reason: strin
 
 export function verifiedText(ok: boolean, label: string, detail: string): string {
   return `${ok ? ':white_check_mark:' : ':x:'} ${esc(label)}: ${ok ? 'verified' : 'not verified'}, ${esc(detail)}`;
+}
+
+export function approvalBlocks(opts: { requester: string; label: string; actionId: string; value?: string }): Block[] {
+  const blocks: Block[] = [
+    section(`:warning: <@${esc(opts.requester)}> asks to run *${esc(opts.label)}*. It is marked dangerous: another responder must approve it (and will see the plan first).`),
+  ];
+  if (opts.value)
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', action_id: `remediate:${opts.actionId}:approve`, style: 'danger', text: { type: 'plain_text', text: 'Review and approve' }, value: opts.value }],
+    });
+  return blocks;
 }

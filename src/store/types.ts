@@ -25,6 +25,7 @@ export const AuditOutcomeSchema = z.enum([
   'failed', // the AWS write was attempted and failed
   'refused', // not authorised, forged, altered or expired value
   'duplicate', // a second click/retry/instance lost the claim
+  'approval-requested', // a dangerous action waits for a second responder
   'verified', // the background verification succeeded
   'verify-failed', // the verification failed or timed out
 ]);
