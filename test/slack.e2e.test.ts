@@ -87,17 +87,17 @@ describe('/why-db-down over HTTP', () => {
     assertNoInjectedMarkup(slack.messages);
   });
 
-  it('updates the live checklist at most about once a second', async () => {
+  it('coalesces live checklist updates, and the verdict is the last word', async () => {
     const url = await boot('incident-003');
     aws!.setLatency(100);
     await slash(url, '/why-db-down', 'prod-db');
     await bot!.jobs.idle();
     const updates = slack.callsTo('chat.update');
     const progressUpdates = updates.filter((c) => /Investigating/.test(String(c.args.text)));
+    // 6 checks each go running → done: 12 state changes. Checks that start together share
+    // one update (the interval itself is tested with a fake clock in units.test.ts).
     expect(progressUpdates.length).toBeGreaterThanOrEqual(1);
-    for (let i = 1; i < progressUpdates.length; i++)
-      expect(progressUpdates[i]!.at - progressUpdates[i - 1]!.at).toBeGreaterThanOrEqual(45); // interval is 50 ms in tests
-    // The last update is the verdict, never a late progress state.
+    expect(progressUpdates.length).toBeLessThan(12);
     expect(String(updates.at(-1)!.args.text)).toMatch(/^CRITICAL/);
   });
 

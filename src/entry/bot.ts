@@ -10,7 +10,8 @@ import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
 import { runInvestigation } from '../slack/investigate.js';
 import { InProcessJobRunner, type Job } from '../slack/jobs.js';
-import { runRemediation, type RemediationDeps } from '../slack/remediate.js';
+import type { RemediationDeps } from '../slack/remediate.js';
+import { runRemediation } from '../slack/remediate-worker.js';
 import { defaultDbPath, openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 

@@ -9,7 +9,7 @@ import { lookupEvents, type TrailEvent } from '../aws/cloudtrail.js';
 import { listServices, runningTasks, taskDefinitionSecrets, type EcsService, type EcsTask, type SecretReference } from '../aws/ecs.js';
 import { describeDb, describeEvents, listDbs, type DbSummary, type RdsEvent } from '../aws/rds.js';
 import { describeSecret, type SecretInfo } from '../aws/secrets.js';
-import { Investigation, Skip, type Outcome } from '../engine/investigation.js';
+import { Investigation, type Outcome } from '../engine/investigation.js';
 import { bySeverity, type CheckResult, type Finding, type PlaybookResult, type TimelineEntry } from '../findings.js';
 import { formatDuration, formatUtc } from '../time.js';
 import { closeMatches } from './close-matches.js';

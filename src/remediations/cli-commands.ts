@@ -1,8 +1,8 @@
 // The "Show CLI commands" remediation: the exact `aws` commands a person would run to fix a
 // finding by hand. Params come from a finding (or a button value) and are validated here.
 import type { RemediationRef } from '../findings.js';
-import { EcsRedeployParams } from './ecs-redeploy.js';
-import { RotationScheduleParams } from './rotation-schedule.js';
+import { EcsRedeployParams } from './ecs-redeploy.spec.js';
+import { RotationScheduleParams } from './rotation-schedule.spec.js';
 
 const schemas = { 'ecs-redeploy': EcsRedeployParams, 'rotation-schedule': RotationScheduleParams } as const;
 

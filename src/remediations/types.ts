@@ -44,17 +44,22 @@ export interface Choice {
   initial: string;
 }
 
-export interface RemediationAction<P extends Params = Params> {
+/** What an action is: enough to validate, authorise and confirm it (no AWS client needed). */
+export interface RemediationSpec<P extends Params = Params> {
   id: string;
   params: z.ZodType<P>;
   /** needs a second responder's approval before it runs */
   dangerous: boolean;
-  iamActions: readonly string[];
   label(p: P): string;
-  /** present participle for "running" states: "redeploying `api`" */
+  /** present participle for "running" states: "redeploying api" */
   doing(p: P): string;
   choice?(p: P): Choice;
   plan(p: P): Plan;
+}
+
+/** A spec plus how it runs. */
+export interface RemediationAction<P extends Params = Params> extends RemediationSpec<P> {
+  iamActions: readonly string[];
   execute(aws: AwsClients, p: P): Promise<ExecuteResult>;
   verify(aws: AwsClients, p: P, facts: Record<string, string>, opts: VerifyOptions): Promise<VerifyResult>;
 }

@@ -1,0 +1,29 @@
+// The IAM actions each Lambda function's code calls, derived from the adapters' declarations
+// (src/aws/*, src/store/iam.ts). The deploy template's policies are tested against this.
+import { CLOUDTRAIL_IAM } from '../aws/cloudtrail.js';
+import { ECS_IAM } from '../aws/ecs.js';
+import { LAMBDA_IAM } from '../aws/lambda.js';
+import { RDS_IAM } from '../aws/rds.js';
+import { SECRETS_IAM } from '../aws/secrets.js';
+import { SSM_IAM } from '../aws/ssm.js';
+import { remediations } from '../remediations/index.js';
+import { STORE_IAM } from '../store/iam.js';
+
+const values = (o: Record<string, string>) => Object.values(o);
+
+/** AWS writes the remediations perform; a read-only deployment grants none of them. */
+export const WRITE_ACTIONS: readonly string[] = [ECS_IAM.updateService, SECRETS_IAM.rotateSecret];
+
+const playbookReads = [...values(RDS_IAM), ...values(CLOUDTRAIL_IAM), ...values(ECS_IAM), ...values(SECRETS_IAM)].filter(
+  (a) => !WRITE_ACTIONS.includes(a),
+);
+const remediationActions = [...new Set(Object.values(remediations).flatMap((r) => r.iamActions))];
+
+export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonly string[]> = {
+  /** acks, opens modals, claims nothing: store reads/writes for refusals and message state, hands off to worker */
+  slack: [...values(STORE_IAM), ...values(LAMBDA_IAM), ...values(SSM_IAM)].sort(),
+  /** runs playbooks and remediations */
+  worker: [...new Set([...playbookReads, ...remediationActions, ...values(STORE_IAM), ...values(SSM_IAM)])].sort(),
+  /** records rotation events (the next issue correlates them with consumers) */
+  alerts: [...values(STORE_IAM), ...values(SSM_IAM)].sort(),
+};
