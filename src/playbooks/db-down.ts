@@ -12,6 +12,7 @@ import { describeSecret, type SecretInfo } from '../aws/secrets.js';
 import { Investigation, type Outcome } from '../engine/investigation.js';
 import { bySeverity, type CheckResult, type Finding, type PlaybookResult, type TimelineEntry } from '../findings.js';
 import { formatDuration, formatUtc } from '../time.js';
+import { PLAYBOOK_CATALOG } from './catalog.js';
 import { closeMatches } from './close-matches.js';
 import { identityOf, referencesSecret, sameSecret, type SecretIdentity } from './secret-refs.js';
 import type { Playbook, PlaybookInput, RunOptions } from './types.js';
@@ -491,7 +492,7 @@ export function timeline(e: DbDownEvidence): TimelineEntry[] {
 
 export const dbDown: Playbook = {
   name: 'db-down',
-  summary: 'Why can’t the app reach its database? (rotation → stale credentials, DB status)',
+  summary: PLAYBOOK_CATALOG['db-down']!.summary,
   checks: DB_DOWN_CHECKS,
   // ListClusters → ListServices → DescribeServices → DescribeTaskDefinition → ListTasks →
   // DescribeTasks; the RDS, Secrets Manager and CloudTrail calls run beside that chain.

@@ -4,7 +4,7 @@ import { App, LogLevel, type Logger as BoltLogger, type Receiver } from '@slack/
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { DB_IDENTIFIER, parseInvocation, tokenize } from '../playbooks/invocation.js';
-import { playbooks } from '../playbooks/index.js';
+import { PLAYBOOK_CATALOG as playbooks } from '../playbooks/catalog.js';
 import { cliScript } from '../remediations/cli-commands.js';
 import type { JobRunner } from './jobs.js';
 import { code, esc } from './mrkdwn.js';

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import { chooseDbTarget } from '../playbooks/candidates.js';
 import { playbooks } from '../playbooks/index.js';
 import type { InvestigateJob } from './jobs.js';
+import { respondEphemeral } from './respond.js';
 import { code, esc } from './mrkdwn.js';
 import { CoalescingUpdater } from './progress.js';
 import { errorText, pickTargetMessage, progressMessage, threadMessages, verdictMessage, type SlackMessageBody } from './render.js';
@@ -23,17 +24,6 @@ export interface WorkerDeps {
   awsFor: (region: string) => AwsClients;
   config: Config;
   log: Logger;
-}
-
-/** Ephemeral reply through the slash command's response_url (no channel membership needed). */
-export async function respondEphemeral(url: string | undefined, body: { text: string; blocks?: unknown[] }): Promise<void> {
-  if (!url) return;
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...body }),
-  });
-  if (!res.ok) throw new Error(`response_url answered ${res.status}`);
 }
 
 const slackError = (err: unknown): string =>

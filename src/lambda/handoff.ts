@@ -1,0 +1,22 @@
+// On AWS the Slack function acks and hands the work to the worker function by an
+// asynchronous invocation. Bolt JS has no lazy listeners: this runner is the handoff.
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { invokeAsync } from '../aws/lambda.js';
+import type { Job, JobRunner } from '../slack/jobs.js';
+
+export class LambdaJobRunner implements JobRunner {
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly workerFunction: string,
+    /** tells the user the work did not start: nothing is lost silently */
+    private readonly onHandoffFailed: (job: Job, reason: string) => Promise<void>,
+  ) {}
+
+  async dispatch(job: Job): Promise<void> {
+    try {
+      await invokeAsync(this.client, this.workerFunction, job);
+    } catch (err) {
+      await this.onHandoffFailed(job, err instanceof Error ? err.message : String(err));
+    }
+  }
+}

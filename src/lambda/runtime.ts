@@ -1,0 +1,64 @@
+// Cold start of a Lambda function: its settings from the environment, its secrets from SSM
+// SecureString parameters (read once per container, never logged), the store on DynamoDB.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { z } from 'zod';
+import { getParameters } from '../aws/ssm.js';
+import { loadConfig, type Config } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createDynamoStore } from '../store/dynamodb.js';
+import type { Store } from '../store/types.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const LambdaEnvSchema = z.object({
+  AWS_REGION: z.string(),
+  WHYBOT_SSM_PREFIX: z.string().regex(/^\/[\w./-]+$/, 'an SSM path such as /whybot/prod'),
+  WHYBOT_TABLE: z.string().min(3),
+  WHYBOT_WORKER_FUNCTION: z.string().optional(),
+  WHYBOT_READ_ONLY: z.enum(['true', 'false']).default('false'),
+});
+
+export interface Runtime {
+  config: Config;
+  botToken: string;
+  signingSecret: string;
+  /** absent in a read-only deployment: no remediation buttons then */
+  actionSecret?: string;
+  workerFunction?: string;
+  store: Store;
+  log: Logger;
+}
+
+export const SECRET_NAMES = ['slack-bot-token', 'slack-signing-secret', 'action-secret'] as const;
+
+export async function coldStart(fn: 'slack' | 'worker' | 'alerts'): Promise<Runtime> {
+  const env = LambdaEnvSchema.safeParse(process.env);
+  if (!env.success) throw new Error(`bad Lambda environment: ${z.prettifyError(env.error)}`);
+  const { WHYBOT_SSM_PREFIX: prefix, AWS_REGION: region } = env.data;
+  const readOnly = env.data.WHYBOT_READ_ONLY === 'true';
+  const names = SECRET_NAMES.filter((n) => !(readOnly && n === 'action-secret')).map((n) => `${prefix}/${n}`);
+  const ssm = new SSMClient({ region });
+  const { values, missing } = await getParameters(ssm, names).finally(() => ssm.destroy());
+  if (missing.length) throw new Error(`missing SSM parameters: ${missing.join(', ')} (see README, "Deploy to AWS")`);
+  const secret = (n: (typeof SECRET_NAMES)[number]) => values[`${prefix}/${n}`];
+  const loaded = loadConfig({
+    ...process.env,
+    SLACK_BOT_TOKEN: secret('slack-bot-token'),
+    SLACK_SIGNING_SECRET: secret('slack-signing-secret'),
+    WHYBOT_ACTION_SECRET: readOnly ? '' : secret('action-secret'),
+  });
+  if (!loaded.ok) throw new Error(`bad configuration: ${loaded.problems.join('; ')}`);
+  const config = loaded.config;
+  const log = createLogger(config.logLevel, { fn });
+  return {
+    config,
+    botToken: config.slack.botToken!,
+    signingSecret: config.slack.signingSecret!,
+    ...(config.actionSecret ? { actionSecret: config.actionSecret } : {}),
+    ...(env.data.WHYBOT_WORKER_FUNCTION ? { workerFunction: env.data.WHYBOT_WORKER_FUNCTION } : {}),
+    // DynamoDB directly (not openStore): the SQLite adapter's native module has no place in a bundle.
+    store: createDynamoStore({ table: env.data.WHYBOT_TABLE, client: new DynamoDBClient({ region }), destroyClientOnClose: true }),
+    log,
+  };
+}

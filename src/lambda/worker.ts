@@ -1,0 +1,56 @@
+// The `worker` function: runs what the Slack function handed over (an investigation or a
+// confirmed remediation) and posts to Slack. Invoked asynchronously; a bad payload is
+// logged and dropped, never retried into a loop.
+import { WebClient } from '@slack/web-api';
+import { AwsClients } from '../aws/clients.js';
+import { Responders } from '../remediations/responders.js';
+import { ActionSigner } from '../remediations/signed-value.js';
+import { runInvestigation } from '../slack/investigate.js';
+import { JobSchema } from '../slack/jobs.js';
+import { runRemediation } from '../slack/remediate-worker.js';
+import { coldStart, type Runtime } from './runtime.js';
+
+interface Worker {
+  rt: Runtime;
+  client: WebClient;
+}
+
+async function init(): Promise<Worker> {
+  const rt = await coldStart('worker');
+  const apiUrl = rt.config.slack.apiUrl;
+  const client = new WebClient(rt.botToken, {
+    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+  });
+  return { rt, client };
+}
+
+let ready: Promise<Worker> | undefined;
+
+export async function handler(event: unknown): Promise<{ ok: boolean }> {
+  ready ??= init().catch((err: unknown) => {
+    ready = undefined;
+    throw err;
+  });
+  const { rt, client } = await ready;
+  const parsed = JobSchema.safeParse(event);
+  if (!parsed.success) {
+    rt.log.error({ issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'worker got a payload it does not know; dropped');
+    return { ok: false };
+  }
+  const job = parsed.data;
+  const { config } = rt;
+  const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
+  const signer = rt.actionSecret ? new ActionSigner(rt.actionSecret) : undefined;
+  if (job.kind === 'investigate') {
+    await runInvestigation(job, { client, awsFor, config, ...(signer ? { signer } : {}), log: rt.log.child({ job: job.playbook }) });
+    return { ok: true };
+  }
+  if (!signer) {
+    rt.log.warn('remediation job in a read-only deployment; dropped');
+    return { ok: false };
+  }
+  const responders = new Responders(config.responders, async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], rt.store);
+  await runRemediation(job, { config, store: rt.store, signer, responders, log: rt.log.child({ job: 'remediate' }), client, awsFor });
+  return { ok: true };
+}
