@@ -35,7 +35,7 @@ const published = {
   },
 };
 
-const clone = () => structuredClone(published) as typeof published & { detail: Record<string, unknown> };
+const clone = () => structuredClone(published) as unknown as Omit<typeof published, 'detail'> & { detail: Record<string, unknown> };
 
 describe('rotation events from EventBridge', () => {
   it('reads the secret from additionalEventData.SecretId (AWS sample)', () => {

@@ -6,7 +6,7 @@
 // Checks gather that evidence (concurrently where independent); rules turn it into findings.
 import type { AwsClients } from '../aws/clients.js';
 import { lookupEvents, type TrailEvent } from '../aws/cloudtrail.js';
-import { listServices, runningTasks, taskDefinitionSecrets, type EcsService, type EcsTask, type SecretReference } from '../aws/ecs.js';
+import type { EcsTask } from '../aws/ecs.js';
 import { describeDb, describeEvents, listDbs, type DbSummary, type RdsEvent } from '../aws/rds.js';
 import { describeSecret, type SecretInfo } from '../aws/secrets.js';
 import { Investigation, type Outcome } from '../engine/investigation.js';
@@ -14,7 +14,8 @@ import { bySeverity, type CheckResult, type Finding, type PlaybookResult, type T
 import { formatDuration, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { closeMatches } from './close-matches.js';
-import { identityOf, referencesSecret, sameSecret, type SecretIdentity } from './secret-refs.js';
+import { consumersOf, consumerTasks, ecsInventory, startedBefore, type Consumer } from './consumers.js';
+import { identityOf, sameSecret, type SecretIdentity } from './secret-refs.js';
 import type { Playbook, PlaybookInput, RunOptions } from './types.js';
 
 export const DB_DOWN_CHECKS = [
@@ -57,11 +58,6 @@ const CLOUDTRAIL_LAG_MS = 15 * 60_000;
 const SHORT_INTERVAL_DAYS = 7;
 const SUGGESTED_DAYS = 30;
 
-export interface Consumer {
-  service: EcsService;
-  refs: SecretReference[];
-}
-
 export interface DbDownEvidence {
   input: PlaybookInput;
   now: Date;
@@ -95,12 +91,7 @@ async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOptions): 
   });
 
   // Independent of the DB: read the whole ECS inventory while RDS answers.
-  const inventory = inv.run('ecs-consumers', async () => {
-    const services = await listServices(aws);
-    const taskDefs = [...new Set(services.map((s) => s.taskDefinitionArn).filter(Boolean))];
-    const refs = new Map(await Promise.all(taskDefs.map(async (td) => [td, await taskDefinitionSecrets(aws, td)] as const)));
-    return services.map((service) => ({ service, refs: refs.get(service.taskDefinitionArn) ?? [] }));
-  });
+  const inventory = inv.run('ecs-consumers', () => ecsInventory(aws));
 
   // Rotation steps are service events with no resource attached: look them up by event
   // source (as the incident's author did) and keep this secret's, client-side.
@@ -146,15 +137,10 @@ async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOptions): 
   const tasks = Promise.all([inventory, identity]).then(async ([inv0, id]) => {
     if (!id) return inv.skip('ecs-tasks', 'no secret to look for');
     if (!inv0.ok) return inv.skip('ecs-tasks', 'the ECS services could not be listed');
-    const consumers = inv0.value
-      .map((c) => ({ service: c.service, refs: c.refs.filter((r) => referencesSecret(r.valueFrom, id)) }))
-      .filter((c) => c.refs.length > 0);
+    const consumers = consumersOf(inv0.value, id);
     evidence.consumers = consumers;
     if (consumers.length === 0) return inv.skip('ecs-tasks', 'no ECS service uses the secret');
-    return inv.run('ecs-tasks', async () => {
-      const all = await Promise.all(consumers.map(async (c) => [c.service.arn, await runningTasks(aws, c.service)] as const));
-      return new Map(all);
-    });
+    return inv.run('ecs-tasks', () => consumerTasks(aws, consumers));
   });
 
   const [eventsOut, secretOut, trailOut, tasksOut, idOut] = await Promise.all([events, secret, trail, tasks, identity]);
@@ -293,7 +279,7 @@ function staleCredentialRules(e: DbDownEvidence, change: LastRotation | undefine
   const findings: Finding[] = [];
   for (const c of e.consumers) {
     const tasks = e.tasks.get(c.service.arn) ?? [];
-    const stale = tasks.filter((t) => t.startedAt && t.startedAt < change.time);
+    const stale = startedBefore(tasks, change.time);
     if (stale.length === 0) continue;
     const n = stale.length;
     findings.push({
