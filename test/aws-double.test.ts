@@ -35,8 +35,10 @@ import {
   SecretsManagerClient,
   paginateListSecrets,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenario, resolveTime, type Scenario } from '../src/sandbox/scenario.js';
+import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { listScenarios, loadScenario, resolveTime, ScenarioSchema, type Scenario } from '../src/sandbox/scenario.js';
 import { startAwsDouble, type AwsDouble } from '../src/sandbox/aws/server.js';
 import { buildWorld } from '../src/sandbox/aws/world.js';
 
@@ -847,5 +849,437 @@ describe('world', () => {
     const scenario = await loadScenario('incident-003');
     scenario.ecs.taskDefinitions = scenario.ecs.taskDefinitions.filter((td) => td.family !== 'api');
     expect(() => buildWorld(scenario, T0)).toThrow(/api:12/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+
+const PARAM_PREFIX = '/whybot/test';
+const WORKER = 'whybot-test-worker';
+const WORKER_ARN = `arn:aws:lambda:ap-northeast-1:123456789012:function:${WORKER}`;
+
+function ssmLambdaScenario(): Scenario {
+  return ScenarioSchema.parse({
+    name: 'ssm-lambda',
+    description: 'SSM parameters and a Lambda function',
+    ssm: {
+      parameters: [
+        { name: `${PARAM_PREFIX}/slack-bot-token`, value: 'xoxb-plain-token' },
+        { name: `${PARAM_PREFIX}/signing-secret`, value: 's3cr3t', type: 'SecureString', keyId: 'alias/whybot', version: 3 },
+        { name: `${PARAM_PREFIX}/table`, value: 'whybot-test', type: 'String', lastModified: 'now-2h' },
+        { name: `${PARAM_PREFIX}/responders`, value: 'U0ALICE,U0BOB', type: 'StringList' },
+      ],
+    },
+    lambda: { functions: [{ name: WORKER, aliases: ['live'] }, { name: 'other-fn' }] },
+  });
+}
+
+/** A promise with its resolve function, to hold a handler until the test lets it go. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** An Invoke response payload as text (the SDK gives null, despite its type, for an empty body). */
+const text = (payload: Uint8Array | null | undefined) => (payload == null ? undefined : Buffer.from(payload).toString('utf8'));
+
+describe('scenario additions: ssm and lambda', () => {
+  it('default to empty, so existing scenario files stay valid', async () => {
+    for (const name of await listScenarios()) {
+      const scenario = await loadScenario(name);
+      expect(scenario.ssm).toEqual({ parameters: [] });
+      expect(scenario.lambda).toEqual({ functions: [] });
+    }
+  });
+
+  it('resolve defaults in the world: SecureString, version 1, alias/aws/ssm, function ARN', () => {
+    const world = buildWorld(ssmLambdaScenario(), T0);
+    expect(world.ssm.parameters[0]).toEqual({
+      name: `${PARAM_PREFIX}/slack-bot-token`,
+      arn: `arn:aws:ssm:ap-northeast-1:123456789012:parameter${PARAM_PREFIX}/slack-bot-token`,
+      type: 'SecureString',
+      value: 'xoxb-plain-token',
+      keyId: 'alias/aws/ssm',
+      version: 1,
+      lastModified: at('now-30d'),
+    });
+    expect(world.ssm.parameters[2]).toMatchObject({ type: 'String', lastModified: at('now-2h') });
+    expect(world.ssm.parameters[2]).not.toHaveProperty('keyId');
+    expect(world.lambda.functions).toEqual([
+      { name: WORKER, arn: WORKER_ARN, aliases: ['live'] },
+      { name: 'other-fn', arn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:other-fn', aliases: [] },
+    ]);
+  });
+
+  it('a scenario tweaked in code without parsing gets the same defaults', async () => {
+    const scenario = await loadScenario('incident-003');
+    scenario.ssm = { parameters: [{ name: 'plain', value: 'v' }] };
+    scenario.lambda = { functions: [{ name: 'fn' }] };
+    const world = buildWorld(scenario, T0);
+    expect(world.ssm.parameters[0]).toMatchObject({ type: 'SecureString', version: 1, arn: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/plain' });
+    expect(world.lambda.functions[0]).toEqual({ name: 'fn', arn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:fn', aliases: [] });
+  });
+
+  it('rejects duplicate names and invalid function names', () => {
+    const twice = ssmLambdaScenario();
+    twice.lambda.functions.push({ name: WORKER });
+    expect(() => buildWorld(twice, T0)).toThrow(/listed twice/);
+    expect(ScenarioSchema.safeParse({ name: 'x', description: '', lambda: { functions: [{ name: 'has space' }] } }).success).toBe(false);
+    expect(ScenarioSchema.safeParse({ name: 'x', description: '', ssm: { parameters: [{ name: 'p', value: 'v', type: 'Binary' }] } }).success).toBe(false);
+  });
+});
+
+describe('SSM Parameter Store', () => {
+  let aws: AwsDouble;
+  let ssm: SSMClient;
+  let once: SSMClient;
+  beforeAll(async () => {
+    aws = await startFor(ssmLambdaScenario());
+    ssm = new SSMClient({});
+    once = new SSMClient({ maxAttempts: 1 });
+  });
+  afterAll(async () => aws.close());
+  afterEach(() => {
+    aws.clearFaults();
+    aws.reset();
+  });
+
+  it('GetParameters WithDecryption returns the values, unknown names in InvalidParameters', async () => {
+    const names = [`${PARAM_PREFIX}/slack-bot-token`, `${PARAM_PREFIX}/signing-secret`, `${PARAM_PREFIX}/nope`, `${PARAM_PREFIX}/table`];
+    const out = await ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
+    expect(out.$metadata.httpStatusCode).toBe(200);
+    expect(out.InvalidParameters).toEqual([`${PARAM_PREFIX}/nope`]);
+    expect(out.Parameters).toEqual([
+      {
+        Name: `${PARAM_PREFIX}/slack-bot-token`,
+        Type: 'SecureString',
+        Value: 'xoxb-plain-token',
+        Version: 1,
+        LastModifiedDate: at('now-30d'),
+        ARN: `arn:aws:ssm:ap-northeast-1:123456789012:parameter${PARAM_PREFIX}/slack-bot-token`,
+        DataType: 'text',
+      },
+      expect.objectContaining({ Name: `${PARAM_PREFIX}/signing-secret`, Value: 's3cr3t', Version: 3 }),
+      expect.objectContaining({ Name: `${PARAM_PREFIX}/table`, Type: 'String', Value: 'whybot-test', LastModifiedDate: at('now-2h') }),
+    ]);
+    expect(aws.calls).toHaveLength(1);
+    expect(aws.calls[0]).toMatchObject({ service: 'ssm', operation: 'GetParameters', status: 200, params: { Names: names, WithDecryption: true } });
+  });
+
+  it('without WithDecryption a SecureString comes back encrypted, never as the plain value', async () => {
+    const names = [`${PARAM_PREFIX}/slack-bot-token`, `${PARAM_PREFIX}/signing-secret`, `${PARAM_PREFIX}/responders`];
+    const out = await ssm.send(new GetParametersCommand({ Names: names }));
+    const [token, secret, list] = out.Parameters ?? [];
+    for (const p of [token, secret]) {
+      expect(p?.Type).toBe('SecureString');
+      expect(p?.Value).toMatch(/^AQICAH[A-Za-z0-9+/]+={0,2}$/);
+      expect(p?.Value!.length).toBeGreaterThan(100);
+    }
+    expect(token?.Value).not.toContain('xoxb');
+    expect(secret?.Value).not.toContain('s3cr3t');
+    expect(token?.Value).not.toBe(secret?.Value);
+    expect(list).toMatchObject({ Type: 'StringList', Value: 'U0ALICE,U0BOB' });
+    // the same parameter version always has the same ciphertext
+    const again = await ssm.send(new GetParametersCommand({ Names: [`${PARAM_PREFIX}/slack-bot-token`], WithDecryption: false }));
+    expect(again.Parameters?.[0]?.Value).toBe(token?.Value);
+  });
+
+  it('accepts ARNs and version selectors', async () => {
+    const arn = `arn:aws:ssm:ap-northeast-1:123456789012:parameter${PARAM_PREFIX}/signing-secret`;
+    const out = await ssm.send(
+      new GetParametersCommand({ Names: [arn, `${PARAM_PREFIX}/signing-secret:3`, `${PARAM_PREFIX}/signing-secret:2`], WithDecryption: true }),
+    );
+    expect(out.Parameters?.map((p) => [p.Name, p.Value, p.Selector])).toEqual([
+      [`${PARAM_PREFIX}/signing-secret`, 's3cr3t', undefined],
+      [`${PARAM_PREFIX}/signing-secret`, 's3cr3t', ':3'],
+    ]);
+    expect(out.InvalidParameters).toEqual([`${PARAM_PREFIX}/signing-secret:2`]);
+  });
+
+  it('GetParameter returns one parameter; ParameterNotFound and ParameterVersionNotFound otherwise', async () => {
+    const out = await ssm.send(new GetParameterCommand({ Name: `${PARAM_PREFIX}/slack-bot-token`, WithDecryption: true }));
+    expect(out.Parameter).toMatchObject({ Name: `${PARAM_PREFIX}/slack-bot-token`, Value: 'xoxb-plain-token', Type: 'SecureString', Version: 1 });
+    const hidden = await ssm.send(new GetParameterCommand({ Name: `${PARAM_PREFIX}/slack-bot-token` }));
+    expect(hidden.Parameter?.Value).not.toBe('xoxb-plain-token');
+    expect(await failure(ssm.send(new GetParameterCommand({ Name: `${PARAM_PREFIX}/nope` })))).toMatchObject({
+      name: 'ParameterNotFound',
+      status: 400,
+      fault: 'client',
+    });
+    expect(await failure(ssm.send(new GetParameterCommand({ Name: `${PARAM_PREFIX}/signing-secret:9` })))).toMatchObject({
+      name: 'ParameterVersionNotFound',
+      message: `Systems Manager could not find version 9 of ${PARAM_PREFIX}/signing-secret. Verify the version and try again.`,
+    });
+    expect(aws.calls.map((x) => `${x.operation}:${x.status}:${x.error ?? ''}`)).toEqual([
+      'GetParameter:200:',
+      'GetParameter:200:',
+      'GetParameter:400:ParameterNotFound',
+      'GetParameter:400:ParameterVersionNotFound',
+    ]);
+  });
+
+  it('validates Names like AWS (at most 10)', async () => {
+    const eleven = Array.from({ length: 11 }, (_, i) => `/p${i}`);
+    expect(await failure(ssm.send(new GetParametersCommand({ Names: eleven })))).toMatchObject({ name: 'ValidationException', status: 400 });
+  });
+
+  it('faults: AccessDenied names ssm:GetParameters and the parameter; Throttling; InternalError is InternalServerError', async () => {
+    aws.inject({ service: 'ssm', operation: 'GetParameters', kind: 'AccessDenied', times: 1 });
+    const denied = await failure(ssm.send(new GetParametersCommand({ Names: [`${PARAM_PREFIX}/slack-bot-token`], WithDecryption: true })));
+    expect(denied).toMatchObject({ name: 'AccessDeniedException', status: 400 });
+    expect(denied.message).toBe(
+      `User: arn:aws:sts::123456789012:assumed-role/whybot/whybot-sandbox is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:ap-northeast-1:123456789012:parameter${PARAM_PREFIX}/slack-bot-token because no identity-based policy allows the ssm:GetParameters action`,
+    );
+    aws.inject({ service: 'ssm', operation: 'GetParameters', kind: 'Throttling', times: 1 });
+    expect(await failure(once.send(new GetParametersCommand({ Names: ['/x'] })))).toMatchObject({ name: 'ThrottlingException', status: 400 });
+    aws.inject({ service: 'ssm', operation: '*', kind: 'InternalError', times: 1 });
+    expect(await failure(once.send(new GetParameterCommand({ Name: '/x' })))).toMatchObject({ name: 'InternalServerError', status: 500, fault: 'server' });
+    expect((await once.send(new GetParametersCommand({ Names: ['/x'] }))).InvalidParameters).toEqual(['/x']);
+  });
+});
+
+describe('Lambda Invoke', () => {
+  let aws: AwsDouble;
+  let lambda: LambdaClient;
+  let once: LambdaClient;
+  beforeAll(async () => {
+    aws = await startFor(ssmLambdaScenario());
+    lambda = new LambdaClient({});
+    once = new LambdaClient({ maxAttempts: 1 });
+  });
+  afterAll(async () => aws.close());
+  afterEach(async () => {
+    await aws.idle();
+    aws.onInvoke(() => null);
+    aws.clearFaults();
+    aws.reset();
+    vi.restoreAllMocks();
+  });
+
+  it('Event: 202 with an empty body, recorded in invocations and calls', async () => {
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: WORKER, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ kind: 'investigate', target: 'prod-db' })) }),
+    );
+    expect(out.StatusCode).toBe(202);
+    expect(out.$metadata.httpStatusCode).toBe(202);
+    expect(out.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(out.FunctionError).toBeUndefined();
+    expect(text(out.Payload) ?? '').toBe('');
+    expect(aws.invocations).toEqual([
+      { functionName: WORKER, invocationType: 'Event', payload: { kind: 'investigate', target: 'prod-db' }, at: expect.any(Number) },
+    ]);
+    expect(aws.invocations[0]!.at).toBeGreaterThanOrEqual(T0.getTime());
+    expect(aws.calls).toHaveLength(1);
+    expect(aws.calls[0]).toMatchObject({
+      service: 'lambda',
+      region: 'ap-northeast-1',
+      operation: 'Invoke',
+      status: 202,
+      params: { FunctionName: WORKER, InvocationType: 'Event' },
+    });
+  });
+
+  it('Event: the client has its 202 before the handler finishes; the handler runs after the answer', async () => {
+    const release = gate();
+    const events: string[] = [];
+    const seen: unknown[] = [];
+    aws.onInvoke(async (inv) => {
+      events.push('handler started');
+      seen.push(inv);
+      await release.promise; // would deadlock the client if the double awaited the handler first
+      events.push('handler finished');
+      return 'ignored';
+    });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: WORKER, InvocationType: 'Event', Payload: '{"n":1}' }));
+    events.push('client resolved');
+    expect(out.StatusCode).toBe(202);
+    expect(events).not.toContain('handler finished');
+    await vi.waitFor(() => expect(events).toContain('handler started'));
+    release.open();
+    await aws.idle();
+    expect(events).toEqual(expect.arrayContaining(['client resolved', 'handler started']));
+    expect(events.at(-1)).toBe('handler finished');
+    expect(events.indexOf('client resolved')).toBeLessThan(events.indexOf('handler finished'));
+    expect(seen).toEqual([{ functionName: WORKER, invocationType: 'Event', payload: { n: 1 } }]);
+  });
+
+  it('Event: a handler that throws is logged, not returned (as Lambda async invocation)', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    aws.onInvoke(async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      throw new Error('worker crashed');
+    });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: WORKER, InvocationType: 'Event', Payload: '{}' }));
+    expect(out.StatusCode).toBe(202);
+    await aws.idle();
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining(`asynchronous invocation of ${WORKER} failed`), expect.objectContaining({ message: 'worker crashed' }));
+    expect(aws.calls.map((x) => x.status)).toEqual([202]);
+  });
+
+  it('RequestResponse (default): awaits the handler and returns its JSON result', async () => {
+    aws.onInvoke(async (inv) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return { ok: true, got: inv };
+    });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: WORKER, Payload: Buffer.from('{"kind":"ping"}') }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBeUndefined();
+    expect(out.ExecutedVersion).toBe('$LATEST');
+    expect(JSON.parse(text(out.Payload)!)).toEqual({
+      ok: true,
+      got: { functionName: WORKER, invocationType: 'RequestResponse', payload: { kind: 'ping' } },
+    });
+    expect(aws.invocations).toMatchObject([{ functionName: WORKER, invocationType: 'RequestResponse', payload: { kind: 'ping' } }]);
+    expect(aws.calls[0]).toMatchObject({ operation: 'Invoke', status: 200, params: { FunctionName: WORKER } });
+  });
+
+  it('RequestResponse: a throwing handler is a function error (X-Amz-Function-Error: Unhandled)', async () => {
+    aws.onInvoke(() => {
+      throw new TypeError('cannot read target');
+    });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: WORKER, InvocationType: 'RequestResponse', Payload: '{}' }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBe('Unhandled');
+    const payload = JSON.parse(text(out.Payload)!) as { errorType: string; errorMessage: string; trace: string[] };
+    expect(payload).toMatchObject({ errorType: 'TypeError', errorMessage: 'cannot read target' });
+    expect(payload.trace[0]).toBe('TypeError: cannot read target');
+    expect(aws.calls[0]).toMatchObject({ status: 200 });
+    expect(aws.calls[0]!.error).toBeUndefined();
+  });
+
+  it('RequestResponse without a handler returns null; no payload is an empty event', async () => {
+    const seen: unknown[] = [];
+    aws.onInvoke((inv) => {
+      seen.push(inv.payload);
+      return undefined;
+    });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: WORKER }));
+    expect(text(out.Payload)).toBe('null');
+    expect(seen).toEqual([{}]);
+  });
+
+  it('DryRun: 204, recorded, and the handler does not run', async () => {
+    const handler = vi.fn();
+    aws.onInvoke(handler);
+    const out = await lambda.send(new InvokeCommand({ FunctionName: WORKER, InvocationType: 'DryRun' }));
+    expect(out.StatusCode).toBe(204);
+    await aws.idle();
+    expect(handler).not.toHaveBeenCalled();
+    expect(aws.invocations).toMatchObject([{ functionName: WORKER, invocationType: 'DryRun' }]);
+  });
+
+  it('the handler gets its own copy of the payload', async () => {
+    aws.onInvoke((inv) => {
+      (inv.payload as { n: number }).n = 99;
+      return null;
+    });
+    await lambda.send(new InvokeCommand({ FunctionName: WORKER, Payload: '{"n":1}' }));
+    expect(aws.invocations[0]!.payload).toEqual({ n: 1 });
+  });
+
+  it('FunctionName may be a name, a full ARN or a partial ARN, with a qualifier', async () => {
+    const forms = [
+      WORKER,
+      WORKER_ARN,
+      `123456789012:function:${WORKER}`,
+      `${WORKER}:$LATEST`,
+      `${WORKER_ARN}:live`,
+      `${WORKER}:live`,
+    ];
+    for (const FunctionName of forms) {
+      const out = await lambda.send(new InvokeCommand({ FunctionName, InvocationType: 'Event', Payload: '{}' }));
+      expect(out.StatusCode).toBe(202);
+    }
+    await lambda.send(new InvokeCommand({ FunctionName: WORKER, Qualifier: 'live', InvocationType: 'Event' }));
+    expect(aws.invocations.map((i) => i.functionName)).toEqual(Array(forms.length + 1).fill(WORKER));
+    expect(aws.calls.map((c) => c.params.FunctionName)).toEqual([...forms, WORKER]);
+    expect(aws.calls.at(-1)!.params.Qualifier).toBe('live');
+    const alias = await lambda.send(new InvokeCommand({ FunctionName: `${WORKER}:live` }));
+    expect(alias.ExecutedVersion).toBe('1');
+  });
+
+  it('an unknown function, alias, account or Region is ResourceNotFoundException 404', async () => {
+    const cases: [string, string | undefined, string][] = [
+      ['ghost', undefined, 'arn:aws:lambda:ap-northeast-1:123456789012:function:ghost'],
+      [`${WORKER}:blue`, undefined, `${WORKER_ARN}:blue`],
+      [WORKER, 'blue', `${WORKER_ARN}:blue`],
+      [`arn:aws:lambda:us-east-1:123456789012:function:${WORKER}`, undefined, WORKER_ARN],
+      [`999999999999:function:${WORKER}`, undefined, WORKER_ARN],
+    ];
+    for (const [FunctionName, Qualifier, arn] of cases) {
+      const err = await failure(lambda.send(new InvokeCommand({ FunctionName, Qualifier, InvocationType: 'Event', Payload: '{}' })));
+      expect(err).toMatchObject({ name: 'ResourceNotFoundException', status: 404, fault: 'client', message: `Function not found: ${arn}` });
+    }
+    expect(aws.invocations).toEqual([]);
+    expect(aws.calls.every((c) => c.status === 404 && c.error === 'ResourceNotFoundException')).toBe(true);
+    // the scenario's functions exist in its Region only
+    const elsewhere = new LambdaClient({ region: 'us-east-1' });
+    expect(await failure(elsewhere.send(new InvokeCommand({ FunctionName: WORKER })))).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('rejects bad requests like Lambda', async () => {
+    expect(await failure(lambda.send(new InvokeCommand({ FunctionName: WORKER, Payload: '{not json' })))).toMatchObject({
+      name: 'InvalidRequestContentException',
+      status: 400,
+    });
+    expect(await failure(lambda.send(new InvokeCommand({ FunctionName: `${WORKER}:live`, Qualifier: 'blue' })))).toMatchObject({
+      name: 'InvalidParameterValueException',
+      status: 400,
+    });
+    expect(await failure(lambda.send(new InvokeCommand({ FunctionName: 'no spaces allowed' })))).toMatchObject({ name: 'ValidationException', status: 400 });
+    const big = JSON.stringify({ blob: 'x'.repeat(1024 * 1024) });
+    expect(await failure(lambda.send(new InvokeCommand({ FunctionName: WORKER, InvocationType: 'Event', Payload: big })))).toMatchObject({
+      name: 'RequestTooLargeException',
+      status: 413,
+    });
+    expect(await failure(lambda.send(new ListFunctionsCommand({})))).toMatchObject({ name: 'UnknownOperationException', status: 404 });
+    expect(aws.calls.at(-1)).toMatchObject({ service: 'lambda', operation: 'ListFunctions', status: 404 });
+    expect(aws.invocations).toEqual([]);
+  });
+
+  it('faults: AccessDeniedException 403 naming lambda:InvokeFunction, TooManyRequestsException 429, ServiceException 500', async () => {
+    const handler = vi.fn();
+    aws.onInvoke(handler);
+    aws.inject({ service: 'lambda', operation: 'Invoke', kind: 'AccessDenied', times: 1 });
+    const denied = await failure(lambda.send(new InvokeCommand({ FunctionName: WORKER, InvocationType: 'Event', Payload: '{}' })));
+    expect(denied).toMatchObject({ name: 'AccessDeniedException', status: 403, fault: 'client' });
+    expect(denied.message).toBe(
+      `User: arn:aws:sts::123456789012:assumed-role/whybot/whybot-sandbox is not authorized to perform: lambda:InvokeFunction on resource: ${WORKER_ARN} because no identity-based policy allows the lambda:InvokeFunction action`,
+    );
+
+    aws.inject({ service: 'lambda', operation: 'Invoke', kind: 'Throttling', times: 1 });
+    const throttled = await failure(once.send(new InvokeCommand({ FunctionName: WORKER, InvocationType: 'Event', Payload: '{}' })));
+    expect(throttled).toMatchObject({ name: 'TooManyRequestsException', status: 429, fault: 'client', message: 'Rate exceeded' });
+
+    aws.inject({ service: 'lambda', operation: '*', kind: 'InternalError', times: 1 });
+    const internal = await failure(once.send(new InvokeCommand({ FunctionName: WORKER })));
+    expect(internal).toMatchObject({ name: 'ServiceException', status: 500, fault: 'server' });
+
+    await aws.idle();
+    expect(handler).not.toHaveBeenCalled();
+    expect(aws.invocations).toEqual([]);
+    expect(aws.calls.map((x) => `${x.service}:${x.operation}:${x.status}:${x.error ?? ''}`)).toEqual([
+      'lambda:Invoke:403:AccessDeniedException',
+      'lambda:Invoke:429:TooManyRequestsException',
+      'lambda:Invoke:500:ServiceException',
+    ]);
+  });
+
+  it('a throttled Invoke is retried by the SDK and then accepted once', async () => {
+    aws.inject({ service: 'lambda', operation: 'Invoke', kind: 'Throttling', times: 1 });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: WORKER, InvocationType: 'Event', Payload: '{"a":1}' }));
+    expect(out.StatusCode).toBe(202);
+    expect(out.$metadata.attempts).toBe(2);
+    expect(aws.calls.map((x) => x.status)).toEqual([429, 202]);
+    expect(aws.invocations).toHaveLength(1);
+  });
+
+  it('reset() clears invocations as well as calls', async () => {
+    await lambda.send(new InvokeCommand({ FunctionName: WORKER, InvocationType: 'Event' }));
+    expect(aws.invocations).toHaveLength(1);
+    aws.reset();
+    expect(aws.invocations).toEqual([]);
+    expect(aws.calls).toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ const time = z.string().refine((v) => relativeTime.test(v) || !Number.isNaN(new 
 });
 
 export const FaultSchema = z.object({
-  /** signing name of the service: rds, secretsmanager, cloudtrail, ecs, ... */
+  /** signing name of the service: rds, secretsmanager, cloudtrail, ecs, ssm, lambda, ... */
   service: z.string(),
   /** operation name as in the API reference (DescribeDBClusters), or "*" */
   operation: z.string(),
@@ -134,6 +134,28 @@ const TaskDefinitionSchema = z.object({
   ),
 });
 
+// ssm and lambda entries keep their defaults out of the schema (applied by the double's
+// world builder), so a scenario tweaked in code with `{ name, value }` literals type-checks.
+const SsmParameterSchema = z.object({
+  /** e.g. "/whybot/prod/slack-bot-token" (a leading slash is part of the name, as in SSM) */
+  name: z.string().min(1),
+  value: z.string(),
+  /** default SecureString */
+  type: z.enum(['String', 'SecureString', 'StringList']).optional(),
+  /** for SecureString: the KMS key (id, alias or ARN); default alias/aws/ssm */
+  keyId: z.string().optional(),
+  /** default 1 */
+  version: z.number().int().positive().optional(),
+  /** default: 30 days before now */
+  lastModified: time.optional(),
+});
+
+const LambdaFunctionSchema = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, { message: 'a Lambda function name (letters, digits, - and _; at most 64)' }),
+  /** alias names an Invoke may qualify the function with, besides $LATEST (default none) */
+  aliases: z.array(z.string()).optional(),
+});
+
 export const ScenarioSchema = z.object({
   name: z.string(),
   description: z.string(),
@@ -154,6 +176,8 @@ export const ScenarioSchema = z.object({
       taskDefinitions: z.array(TaskDefinitionSchema).default([]),
     })
     .prefault({}),
+  ssm: z.object({ parameters: z.array(SsmParameterSchema).default([]) }).prefault({}),
+  lambda: z.object({ functions: z.array(LambdaFunctionSchema).default([]) }).prefault({}),
   faults: z.array(FaultSchema).default([]),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;

@@ -2,4 +2,11 @@ export { startAwsDouble, credentialScopeOf, type AwsCall, type AwsDouble, type A
 export { buildWorld, ScenarioError, type World } from './world.js';
 export { AwsError } from './errors.js';
 export { accessDeniedMessage } from './faults.js';
-export { SERVICES, type ServiceModule, type OperationContext, type OperationHandler } from './services/index.js';
+export {
+  SERVICES,
+  type ServiceModule,
+  type OperationContext,
+  type OperationHandler,
+  type InvokeHandler,
+  type LambdaInvocation,
+} from './services/index.js';

@@ -12,6 +12,9 @@
  * sends, so no per-service endpoint configuration is needed. The scope's Region selects the
  * world: the scenario's Region holds the scenario, any other Region is empty (as in AWS, a
  * call in the wrong Region finds nothing). Signatures are not checked.
+ *
+ * Lambda functions have no code of their own: `onInvoke(handler)` supplies it, and
+ * `invocations` records every Invoke the double accepted.
  */
 import { listenOnLoopback } from '../loopback.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,7 +26,7 @@ import { newRequestId } from './ids.js';
 import { Json11Protocol } from './protocols/json11.js';
 import { QueryXmlProtocol } from './protocols/query-xml.js';
 import type { Protocol, WireRequest, WireResponse } from './protocols/types.js';
-import { SERVICES, type ServiceModule } from './services/index.js';
+import { SERVICES, type InvokeHandler, type LambdaInvocation, type LambdaRuntime, type ServiceModule } from './services/index.js';
 import { buildWorld, type World } from './world.js';
 
 export interface AwsCall {
@@ -48,6 +51,18 @@ export interface AwsDouble {
   url: string;
   /** every request, in arrival order (including faulted ones) */
   calls: AwsCall[];
+  /** every Lambda Invoke the double accepted (not faulted or failed ones), in arrival order */
+  invocations: LambdaInvocation[];
+  /**
+   * The code of every Lambda function (replaces the previous handler). For `Event` the double
+   * answers 202 first and then calls the handler, logging what it throws; for
+   * `RequestResponse` it awaits the handler and returns its result as JSON, or a function
+   * error (`X-Amz-Function-Error: Unhandled`) if it throws. Without a handler, a
+   * RequestResponse invocation returns `null`.
+   */
+  onInvoke(handler: InvokeHandler): void;
+  /** resolves once the work started after answering (asynchronous invocations' handlers) has finished */
+  idle(): Promise<void>;
   /** the live, mutable state of the scenario's Region (resolved times as Date) */
   world: World;
   /** add a fault at runtime */
@@ -55,7 +70,7 @@ export interface AwsDouble {
   clearFaults(): void;
   /** added delay on every call (for benchmarks) */
   setLatency(ms: number): void;
-  /** clear calls */
+  /** clear calls and invocations */
   reset(): void;
   /** the double's clock: `now` at start plus the real time elapsed since */
   now(): Date;
@@ -124,6 +139,9 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
   };
   const faults = new FaultSet(opts.scenario.faults);
   const calls: AwsCall[] = [];
+  const lambda: LambdaRuntime = { invocations: [] };
+  /** work started after an answer was sent, until it settles */
+  const background = new Set<Promise<void>>();
   const simulation = { deployDelayMs: opts.deployDelayMs ?? 50 };
   const callerArn = opts.callerArn ?? `arn:aws:sts::${world.accountId}:assumed-role/whybot/whybot-sandbox`;
   let latencyMs = opts.latencyMs ?? 0;
@@ -151,8 +169,10 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     timer.unref();
   };
 
-  async function answer(req: IncomingMessage, body: string, call: AwsCall, requestId: string): Promise<WireResponse> {
-    const wire: WireRequest = { headers: req.headers, body };
+  type Task = () => void | Promise<void>;
+
+  async function answer(req: IncomingMessage, body: string, call: AwsCall, requestId: string, after: Task[]): Promise<WireResponse> {
+    const wire: WireRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
     const scope = credentialScopeOf(req.headers.authorization);
     const signingName = scope?.service;
     const here = worldIn(scope?.region);
@@ -172,7 +192,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     call.params = params;
 
     if (latencyMs > 0) await sleep(latencyMs);
-    if (req.method !== 'POST') {
+    if (protocol.id !== 'restJson1' && req.method !== 'POST') {
       throw new AwsError('MethodNotAllowed', `The double serves POST requests only, not ${req.method ?? ''}.`, 405);
     }
     if (signingName === undefined) {
@@ -189,7 +209,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
 
     const outcome = faults.apply(signingName, operation, protocol.errors, () => ({
       callerArn,
-      action: `${module.iamPrefix ?? module.signingName}:${operation}`,
+      action: `${module.iamPrefix ?? module.signingName}:${module.iamActions?.[operation] ?? operation}`,
       resource: module.iamResource?.(operation, params, here) ?? '*',
     }));
     if (outcome.delayMs > 0) await sleep(outcome.delayMs);
@@ -197,7 +217,15 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     if (parseError) throw parseError;
 
     advanceAll();
-    const result = await handler({ world: here, now: clock(), params, protocol, options: simulation });
+    const result = await handler({
+      world: here,
+      now: clock(),
+      params,
+      protocol,
+      options: simulation,
+      lambda,
+      afterResponse: (task) => after.push(task),
+    });
     scheduleAdvance();
     return protocol.encodeResult(operation, result, requestId);
   }
@@ -206,11 +234,13 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     const requestId = newRequestId();
     const call: AwsCall = { service: 'unknown', operation: '', params: {}, at: clock().getTime(), status: 0 };
     calls.push(call);
+    const after: Task[] = [];
     let response: WireResponse;
     try {
       const body = await readBody(req);
-      response = await answer(req, body, call, requestId);
+      response = await answer(req, body, call, requestId, after);
     } catch (e) {
+      after.length = 0;
       const module = SERVICES.get(call.service);
       const protocol = protocolFor(module, req.headers['content-type']);
       let error: AwsError;
@@ -224,6 +254,25 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     }
     call.status = response.status;
     res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+    if (after.length === 0) {
+      res.end(response.body);
+      return;
+    }
+    // Only once the answer has been sent (or the client has gone) does the deferred work start.
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      for (const task of after) {
+        const done: Promise<void> = Promise.resolve()
+          .then(task)
+          .catch((e: unknown) => console.error('[aws-double] background task failed:', e))
+          .finally(() => background.delete(done));
+        background.add(done);
+      }
+    };
+    res.once('finish', start);
+    res.once('close', start);
     res.end(response.body);
   }
 
@@ -239,6 +288,13 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    invocations: lambda.invocations,
+    onInvoke(handler: InvokeHandler) {
+      lambda.onInvoke = handler;
+    },
+    async idle() {
+      while (background.size > 0) await Promise.allSettled([...background]);
+    },
     world,
     inject(fault: Fault) {
       faults.add(FaultSchema.parse(fault));
@@ -251,6 +307,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     },
     reset() {
       calls.length = 0;
+      lambda.invocations.length = 0;
     },
     now: clock,
     async close() {

@@ -161,6 +161,25 @@ export interface TaskDefinition {
   containers: { name: string; image: string; secrets: { name: string; valueFrom: string }[] }[];
 }
 
+export interface SsmParameter {
+  name: string;
+  arn: string;
+  type: 'String' | 'SecureString' | 'StringList';
+  value: string;
+  /** SecureString only: the KMS key as the scenario names it (default alias/aws/ssm) */
+  keyId?: string;
+  version: number;
+  lastModified: Date;
+}
+
+export interface LambdaFunction {
+  name: string;
+  /** unqualified: arn:aws:lambda:REGION:ACCOUNT:function:NAME */
+  arn: string;
+  /** alias names besides $LATEST */
+  aliases: string[];
+}
+
 export interface World {
   scenarioName: string;
   accountId: string;
@@ -169,6 +188,8 @@ export interface World {
   secretsManager: { secrets: Secret[] };
   cloudtrail: { events: TrailEvent[] };
   ecs: { clusters: EcsCluster[]; taskDefinitions: TaskDefinition[] };
+  ssm: { parameters: SsmParameter[] };
+  lambda: { functions: LambdaFunction[] };
 }
 
 // ---------------------------------------------------------------- ARNs and names
@@ -183,6 +204,10 @@ export const arns = {
     `arn:aws:ecs:${w.region}:${w.accountId}:task/${cluster}/${id}`,
   taskDefinition: (w: Pick<World, 'region' | 'accountId'>, familyRevision: string) =>
     `arn:aws:ecs:${w.region}:${w.accountId}:task-definition/${familyRevision}`,
+  /** "/a/b" → …:parameter/a/b, "name" → …:parameter/name */
+  ssmParameter: (w: Pick<World, 'region' | 'accountId'>, name: string) =>
+    `arn:aws:ssm:${w.region}:${w.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
+  lambdaFunction: (w: Pick<World, 'region' | 'accountId'>, name: string) => `arn:aws:lambda:${w.region}:${w.accountId}:function:${name}`,
 };
 
 /** "arn:…:secret:name-AbC123" → "arn:…:secret:name" */
@@ -405,6 +430,27 @@ export function buildWorld(scenario: Scenario, now: Date): World {
     return cluster;
   });
 
+  const parameters: SsmParameter[] = [];
+  for (const p of scenario.ssm?.parameters ?? []) {
+    if (parameters.some((q) => q.name === p.name)) throw new ScenarioError(`scenario ${scenario.name}: SSM parameter ${p.name} is listed twice`);
+    const type = p.type ?? 'SecureString';
+    parameters.push({
+      name: p.name,
+      arn: arns.ssmParameter(w, p.name),
+      type,
+      value: p.value,
+      ...(type === 'SecureString' && { keyId: p.keyId ?? 'alias/aws/ssm' }),
+      version: p.version ?? 1,
+      lastModified: at(p.lastModified, defaultCreated),
+    });
+  }
+
+  const functions: LambdaFunction[] = [];
+  for (const f of scenario.lambda?.functions ?? []) {
+    if (functions.some((g) => g.name === f.name)) throw new ScenarioError(`scenario ${scenario.name}: Lambda function ${f.name} is listed twice`);
+    functions.push({ name: f.name, arn: arns.lambdaFunction(w, f.name), aliases: [...(f.aliases ?? [])] });
+  }
+
   return {
     scenarioName: scenario.name,
     accountId: scenario.accountId,
@@ -413,5 +459,7 @@ export function buildWorld(scenario: Scenario, now: Date): World {
     secretsManager: { secrets },
     cloudtrail: { events: trailEvents },
     ecs: { clusters: ecsClusters, taskDefinitions },
+    ssm: { parameters },
+    lambda: { functions },
   };
 }

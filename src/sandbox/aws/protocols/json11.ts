@@ -1,5 +1,5 @@
 /**
- * AWS JSON 1.1 (Secrets Manager, CloudTrail, ECS): POST / with
+ * AWS JSON 1.1 (Secrets Manager, CloudTrail, ECS, SSM): POST / with
  * `Content-Type: application/x-amz-json-1.1`, `X-Amz-Target: <TargetPrefix>.<Operation>`
  * and the input as a JSON object. Timestamps travel as epoch seconds (numbers, with a
  * fraction for milliseconds) in both directions.
@@ -18,6 +18,8 @@ export const JSON11_CONTENT_TYPE = 'application/x-amz-json-1.1';
 export interface Json11Options {
   /** the member name of the error message in this service's model: "Message" or "message" */
   messageKey: 'Message' | 'message';
+  /** this service's own codes for common faults (e.g. SSM's InternalServerError) */
+  errors?: Partial<CommonErrors>;
 }
 
 /** Dates become epoch seconds; everything else is copied, undefined members dropped. */
@@ -51,9 +53,11 @@ export const json11Errors: CommonErrors = {
 
 export class Json11Protocol implements Protocol {
   readonly id = 'awsJson1_1' as const;
-  readonly errors = json11Errors;
+  readonly errors: CommonErrors;
 
-  constructor(private readonly options: Json11Options) {}
+  constructor(private readonly options: Json11Options) {
+    this.errors = { ...json11Errors, ...options.errors };
+  }
 
   operationOf(req: WireRequest): string | undefined {
     const target = req.headers['x-amz-target'];
@@ -93,8 +97,9 @@ export class Json11Protocol implements Protocol {
         'content-type': JSON11_CONTENT_TYPE,
         'x-amzn-requestid': requestId,
         'x-amzn-errortype': error.code,
+        ...error.headers,
       },
-      body: JSON.stringify({ __type: error.code, [this.options.messageKey]: error.message }),
+      body: JSON.stringify({ ...error.fields, __type: error.code, [this.options.messageKey]: error.message }),
     };
   }
 }

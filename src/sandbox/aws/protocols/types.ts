@@ -2,6 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AwsError } from '../errors.js';
 
 export interface WireRequest {
+  /** HTTP method, upper case */
+  method: string;
+  /** request target as sent: path and query string, still percent-encoded */
+  url: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -26,7 +30,7 @@ export interface CommonErrors {
 
 /** One AWS wire protocol: request parsing plus response and error encoding. */
 export interface Protocol {
-  readonly id: 'awsJson1_1' | 'awsQuery';
+  readonly id: 'awsJson1_1' | 'awsQuery' | 'restJson1';
   /** the operation named by the request, or undefined when it names none */
   operationOf(req: WireRequest): string | undefined;
   /** the request members as plain data (throws AwsError on a malformed body) */

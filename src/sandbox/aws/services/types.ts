@@ -8,6 +8,27 @@ export interface SimulationOptions {
   deployDelayMs: number;
 }
 
+/** One Invoke the double accepted, as AwsDouble.invocations records it. */
+export interface LambdaInvocation {
+  /** the function's name, also when the caller named it by a full or partial ARN */
+  functionName: string;
+  /** Event, RequestResponse or DryRun */
+  invocationType: string;
+  /** the request payload, parsed as JSON ({} when the request had none) */
+  payload: unknown;
+  /** arrival time on the double's clock, epoch ms */
+  at: number;
+}
+
+/** Stands in for the invoked function's code: its result is the RequestResponse payload. */
+export type InvokeHandler = (inv: { functionName: string; invocationType: string; payload: unknown }) => unknown | Promise<unknown>;
+
+/** The double's state for Lambda, shared by every Region. */
+export interface LambdaRuntime {
+  invocations: LambdaInvocation[];
+  onInvoke?: InvokeHandler;
+}
+
 export interface OperationContext {
   world: World;
   /** the double's clock at the time of the request */
@@ -15,16 +36,21 @@ export interface OperationContext {
   params: Params;
   protocol: Protocol;
   options: SimulationOptions;
+  lambda: LambdaRuntime;
+  /** runs `task` once the answer has been written to the client (only if the call succeeds) */
+  afterResponse(task: () => void | Promise<void>): void;
 }
 
 export type OperationHandler = (ctx: OperationContext) => unknown;
 
 /** One AWS service of the double: its wire protocol and operation handlers. */
 export interface ServiceModule {
-  /** SigV4 signing name, as in the credential scope: rds, secretsmanager, cloudtrail, ecs */
+  /** SigV4 signing name, as in the credential scope: rds, secretsmanager, cloudtrail, ecs, ssm, lambda */
   signingName: string;
   /** IAM action prefix (defaults to the signing name) */
   iamPrefix?: string;
+  /** IAM action names that differ from the operation's (Lambda: Invoke → InvokeFunction) */
+  iamActions?: Record<string, string>;
   protocol: Protocol;
   operations: Record<string, OperationHandler>;
   /** the resource an AccessDenied message names for this call ("*" when none) */

@@ -1,0 +1,139 @@
+// The Lambda handlers as AWS runs them: an API Gateway v2 event with a signed slash command
+// into the `slack` handler, the async Invoke recorded by the AWS double, then the `worker`
+// handler given that payload. Secrets come from SSM (the double), the store is DynamoDB
+// (dynalite), Slack is the Slack double.
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AwsDouble } from '../src/sandbox/aws/server.js';
+import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
+import { awsWorld, BOT_TOKEN, SIGNING_SECRET, signedHeaders, slashCommandBody } from './helpers/harness.js';
+
+const PREFIX = '/whybot/ci';
+const WORKER = 'whybot-ci-worker';
+
+let aws: AwsDouble;
+let slack: SlackDouble;
+let ddb: ReturnType<typeof dynalite>;
+let slackHandler: (typeof import('../src/lambda/slack.js'))['handler'];
+let workerHandler: (typeof import('../src/lambda/worker.js'))['handler'];
+let alertsHandler: (typeof import('../src/lambda/alerts.js'))['handler'];
+
+beforeAll(async () => {
+  slack = await startSlackDouble({ botToken: BOT_TOKEN });
+  ({ aws } = await awsWorld('incident-003', (s) => {
+    s.ssm = {
+      parameters: [
+        { name: `${PREFIX}/slack-bot-token`, value: BOT_TOKEN, type: 'SecureString' },
+        { name: `${PREFIX}/slack-signing-secret`, value: SIGNING_SECRET, type: 'SecureString' },
+        { name: `${PREFIX}/action-secret`, value: 'ci-action-secret-0123456789abcdef-0123456789', type: 'SecureString' },
+      ],
+    };
+    s.lambda = { functions: [{ name: WORKER }] };
+  }));
+  ddb = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => ddb.listen(0, '127.0.0.1', () => resolve()));
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(ddb.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ region: process.env.AWS_REGION! });
+  await client.send(
+    new CreateTableCommand({
+      TableName: 'whybot-ci',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    }),
+  );
+  client.destroy();
+  Object.assign(process.env, {
+    WHYBOT_SSM_PREFIX: PREFIX,
+    WHYBOT_TABLE: 'whybot-ci',
+    WHYBOT_WORKER_FUNCTION: WORKER,
+    WHYBOT_RESPONDERS: 'U0ALICE',
+    WHYBOT_LOG_LEVEL: 'silent',
+    WHYBOT_PROGRESS_INTERVAL_MS: '50',
+    SLACK_API_URL: slack.url,
+  });
+  ({ handler: slackHandler } = await import('../src/lambda/slack.js'));
+  ({ handler: workerHandler } = await import('../src/lambda/worker.js'));
+  ({ handler: alertsHandler } = await import('../src/lambda/alerts.js'));
+});
+
+afterAll(async () => {
+  await aws.close();
+  await slack.close();
+  await new Promise<void>((resolve) => ddb.close(() => resolve()));
+});
+
+beforeEach(() => {
+  aws.clearFaults();
+  aws.reset();
+  aws.invocations.length = 0;
+  slack.reset();
+});
+
+function apiGatewayEvent(body: string, headers: Record<string, string>) {
+  return {
+    version: '2.0',
+    routeKey: 'POST /slack/events',
+    rawPath: '/slack/events',
+    rawQueryString: '',
+    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    requestContext: { http: { method: 'POST', path: '/slack/events', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot' }, stage: '$default', requestId: 'r' },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+const context = {} as never;
+const playbookCalls = () => aws.calls.filter((c) => ['rds', 'cloudtrail', 'ecs', 'secretsmanager'].includes(c.service));
+
+describe('Lambda handlers', () => {
+  it('slack: a signed slash command → 200 and one async Invoke of the worker; no playbook call', async () => {
+    const body = slashCommandBody('/why-db-down', 'prod-db', slack.responseUrl('cmd', { channel: 'C0ONCALL', user: 'U0ALICE' }));
+    const res = (await slackHandler(apiGatewayEvent(body, signedHeaders(body)) as never, context)) as { statusCode: number };
+    expect(res.statusCode).toBe(200);
+    expect(aws.invocations).toHaveLength(1);
+    expect(aws.invocations[0]).toMatchObject({ functionName: WORKER, invocationType: 'Event', payload: { kind: 'investigate', target: 'prod-db', channel: 'C0ONCALL' } });
+    expect(playbookCalls()).toEqual([]);
+    expect(aws.calls.filter((c) => c.service === 'ssm')).toHaveLength(1); // secrets read once, at cold start
+
+    // worker: given that payload, runs the playbook and posts the thread.
+    const out = await workerHandler(aws.invocations[0]!.payload);
+    expect(out.ok).toBe(true);
+    const root = slack.channelMessages('C0ONCALL').find((m) => !m.threadTs)!;
+    expect(root.text).toMatch(/Likely cause/);
+    expect(JSON.stringify(slack.thread('C0ONCALL', root.ts))).toContain('remediate:ecs-redeploy');
+    expect(playbookCalls().length).toBeGreaterThan(0);
+  });
+
+  it('slack: a bad signature → 401, no Invoke', async () => {
+    const body = slashCommandBody('/why-db-down', 'prod-db', slack.responseUrl('bad'));
+    const res = (await slackHandler(apiGatewayEvent(body, signedHeaders(body, { secret: 'nope' })) as never, context)) as { statusCode: number };
+    expect(res.statusCode).toBe(401);
+    expect(aws.invocations).toHaveLength(0);
+  });
+
+  it('slack: a failed handoff tells the user in Slack', async () => {
+    aws.inject({ service: 'lambda', operation: 'Invoke', kind: 'AccessDenied' });
+    const body = slashCommandBody('/why-db-down', 'prod-db', slack.responseUrl('handoff', { channel: 'C0ONCALL', user: 'U0ALICE' }));
+    const res = (await slackHandler(apiGatewayEvent(body, signedHeaders(body)) as never, context)) as { statusCode: number };
+    expect(res.statusCode).toBe(200);
+    expect(JSON.stringify(slack.responses.find((r) => r.id === 'handoff')?.body)).toMatch(/could not start this .*lambda:InvokeFunction/);
+  });
+
+  it('worker: an unknown payload is dropped, not thrown', async () => {
+    expect(await workerHandler({ kind: 'format-disk' })).toEqual({ ok: false });
+  });
+
+  it('alerts: records a rotation event once, however many times it is delivered; skips others', async () => {
+    const event = {
+      version: '0', id: 'evt-1', 'detail-type': 'AWS Service Event via CloudTrail', source: 'aws.secretsmanager', account: '123456789012',
+      time: '2026-11-23T10:00:00Z', region: 'ap-northeast-1', resources: [],
+      detail: { eventName: 'RotationSucceeded', eventTime: '2026-11-23T10:00:00Z', additionalEventData: { SecretId: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-AbCdEf' }, requestID: 'req-1' },
+    };
+    const results = await Promise.all([alertsHandler(event), alertsHandler({ ...event, id: 'evt-1-again' }), alertsHandler(event)]);
+    expect(results.filter((r) => r.recorded)).toHaveLength(1);
+    expect(await alertsHandler({ ...event, source: 'aws.kms' })).toMatchObject({ recorded: false, reason: expect.stringMatching(/source/) });
+  });
+});
