@@ -4,11 +4,15 @@ import type { types, webApi } from '@slack/bolt';
 import type { AwsClients } from '../aws/clients.js';
 import { AwsCallError } from '../aws/errors.js';
 import { remediations } from '../remediations/index.js';
-import type { Params } from '../remediations/types.js';
+import type { Params, RemediationAction } from '../remediations/types.js';
+import type { ActionSigner } from '../remediations/signed-value.js';
+import type { Config } from '../config.js';
+import type { Store } from '../store/types.js';
+import { esc } from './mrkdwn.js';
 import type { RemediateJob } from './jobs.js';
 import { admit, audit, messageKey, type RemediationDeps } from './remediate.js';
 import { errorText } from './render.js';
-import { alreadyRunText, approvalBlocks, failedBlocks, ranText, stateBlock, verifiedText, withButtonState, type ButtonState } from './render-remediation.js';
+import { alreadyRunText, approvalBlocks, failedBlocks, ranText, stateBlock, verifiedText, who, withButtonState, type ButtonState } from './render-remediation.js';
 
 type Block = types.KnownBlock;
 
@@ -61,20 +65,6 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
     return;
   }
 
-  const claim = await store.claimOnce({
-    nonce: payload.n,
-    actor: job.actor,
-    action: action.id,
-    // kept beyond the button's own expiry, so an expired value can never find it gone
-    ttlSeconds: Math.max(0, payload.e - Math.floor(Date.now() / 1000)) + 86_400,
-  });
-  if (!claim.won) {
-    await audit(store, { actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'duplicate', result: `already claimed by ${claim.existing.actor}` });
-    await refuse(alreadyRunText(claim.existing));
-    return;
-  }
-
-  const thread = { channel: payload.c, thread_ts: payload.t };
   const label = action.label(params);
   const setState = async (state: ButtonState, text: string) => {
     if (!job.messageTs) return;
@@ -87,8 +77,61 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
       log.warn({ err: String(err) }, 'could not update the button state');
     });
   };
+  await executeOnce(
+    {
+      action,
+      params,
+      nonce: payload.n,
+      claimTtlSeconds: Math.max(0, payload.e - Math.floor(Date.now() / 1000)) + 86_400,
+      actor: job.actor,
+      thread: { channel: payload.c, ts: payload.t },
+      retry: { a: payload.a, p: payload.p },
+      setState,
+      refuse,
+    },
+    deps,
+  );
+}
 
-  await setState('running', `<@${job.actor}> is ${action.doing(params)}…`);
+export interface ExecutionRequest {
+  action: RemediationAction;
+  params: Params;
+  /** claimed once in the store: the same nonce never runs twice */
+  nonce: string;
+  claimTtlSeconds: number;
+  /** a Slack user id, or "whybot policy" for automatic actions */
+  actor: string;
+  thread: { channel: string; ts: string };
+  /** what a Retry button re-signs (with a fresh nonce) after an AWS error */
+  retry?: { a: string; p: Params };
+  setState?: (state: ButtonState, text: string) => Promise<void>;
+  refuse?: (text: string) => Promise<unknown>;
+}
+
+export interface ExecutionDeps {
+  store: Store;
+  client: webApi.WebClient;
+  awsFor: (region: string) => AwsClients;
+  config: Config;
+  signer?: ActionSigner;
+}
+
+/** Claim → execute → audit → tell the thread → verify → audit → tell the thread. */
+export async function executeOnce(req: ExecutionRequest, deps: ExecutionDeps): Promise<'ran' | 'failed' | 'duplicate'> {
+  const { store, client, config } = deps;
+  const { action, params, actor } = req;
+  const nonce = req.nonce;
+  const setState = req.setState ?? (async () => undefined);
+  const channelThread = { channel: req.thread.channel, thread_ts: req.thread.ts };
+  const auditBase = { actor, action: action.id, params, nonce, channel: req.thread.channel, threadTs: req.thread.ts };
+  const claim = await store.claimOnce({ nonce, actor, action: action.id, ttlSeconds: req.claimTtlSeconds });
+  if (!claim.won) {
+    await audit(store, { ...auditBase, outcome: 'duplicate', result: `already claimed by ${claim.existing.actor}` });
+    await req.refuse?.(alreadyRunText(claim.existing));
+    return 'duplicate';
+  }
+  const label = action.label(params);
+  await setState('running', `${who(actor)} is ${esc(action.doing(params))}…`);
   const aws = deps.awsFor(String(params.region ?? config.region ?? ''));
   const startedAt = new Date().toISOString();
   try {
@@ -98,33 +141,26 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
     } catch (err) {
       const e = err instanceof AwsCallError ? err : undefined;
       const reason = e?.message ?? (err instanceof Error ? err.message : String(err));
-      await store.finishClaim(payload.n, 'failed', reason);
-      await audit(store, {
-        actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'failed', startedAt,
-        finishedAt: new Date().toISOString(), result: reason, ...(e?.requestId ? { awsRequestId: e.requestId } : {}),
-        channel: payload.c, threadTs: payload.t,
-      });
-      const retryValue = deps.signer.sign({ a: payload.a, p: payload.p, c: payload.c, t: payload.t, ttlSeconds: config.buttonTtlSeconds });
+      await store.finishClaim(nonce, 'failed', reason);
+      await audit(store, { ...auditBase, outcome: 'failed', startedAt, finishedAt: new Date().toISOString(), result: reason, ...(e?.requestId ? { awsRequestId: e.requestId } : {}) });
+      const retryValue = req.retry && deps.signer?.sign({ ...req.retry, c: req.thread.channel, t: req.thread.ts, ttlSeconds: config.buttonTtlSeconds });
       await client.chat.postMessage({
-        ...thread,
+        ...channelThread,
         text: `${label} failed`,
-        blocks: failedBlocks({ actor: job.actor, doing: action.doing(params), reason, ...(e ? { iamAction: e.iamAction } : {}), ...(retryValue ? { retryValue } : {}), actionId: action.id }),
+        blocks: failedBlocks({ actor, doing: action.doing(params), reason, ...(e ? { iamAction: e.iamAction } : {}), ...(retryValue ? { retryValue } : {}), actionId: action.id }),
       });
-      await setState('failed', `${label} failed (<@${job.actor}>): ${reason}`);
-      return;
+      await setState('failed', `${esc(label)} failed (${who(actor)}): ${esc(reason)}`);
+      return 'failed';
     }
-    await store.finishClaim(payload.n, 'done', result.done);
-    await audit(store, {
-      actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'ran', startedAt,
-      finishedAt: new Date().toISOString(), result: result.done, ...(result.awsRequestId ? { awsRequestId: result.awsRequestId } : {}),
-      channel: payload.c, threadTs: payload.t,
-    });
-    await client.chat.postMessage({ ...thread, text: ranText(job.actor, result.done) + ' Verifying…' });
-    await setState('done', `${ranText(job.actor, result.done)}`);
+    await store.finishClaim(nonce, 'done', result.done);
+    await audit(store, { ...auditBase, outcome: 'ran', startedAt, finishedAt: new Date().toISOString(), result: result.done, ...(result.awsRequestId ? { awsRequestId: result.awsRequestId } : {}) });
+    await client.chat.postMessage({ ...channelThread, text: ranText(actor, result.done) + ' Verifying…' });
+    await setState('done', ranText(actor, result.done));
 
     const verdict = await action.verify(aws, params, result.facts ?? {}, { timeoutMs: config.verifyTimeoutMs, intervalMs: config.verifyIntervalMs });
-    await audit(store, { actor: job.actor, action: action.id, params, nonce: payload.n, outcome: verdict.ok ? 'verified' : 'verify-failed', result: verdict.detail, channel: payload.c, threadTs: payload.t });
-    await client.chat.postMessage({ ...thread, text: verifiedText(verdict.ok, label, verdict.detail) });
+    await audit(store, { ...auditBase, outcome: verdict.ok ? 'verified' : 'verify-failed', result: verdict.detail });
+    await client.chat.postMessage({ ...channelThread, text: verifiedText(verdict.ok, label, verdict.detail) });
+    return 'ran';
   } finally {
     aws.destroy();
   }

@@ -67,7 +67,7 @@ const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
 
 export function alreadyRunText(existing: Claim): string {
   const state = existing.state === 'running' ? 'still running' : existing.state === 'done' ? 'done' : 'failed';
-  return `:information_source: Already run by <@${esc(existing.actor)}> at ${hhmm(existing.claimedAt)} (${state}). Nothing was run again.`;
+  return `:information_source: Already run by ${who(existing.actor)} at ${hhmm(existing.claimedAt)} (${state}). Nothing was run again.`;
 }
 
 export type ButtonState = 'running' | 'done' | 'failed';
@@ -101,14 +101,19 @@ export function withButtonState(blocks: Block[], value: string, nonce: string, s
   return out;
 }
 
+/** A Slack user as a mention; anything else (e.g. "whybot policy") as plain text. */
+export function who(actor: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : esc(actor);
+}
+
 export function ranText(actor: string, done: string): string {
-  return `<@${esc(actor)}> ${esc(done)}.`;
+  return `${who(actor)} ${esc(done)}.`;
 }
 
 export function failedBlocks(opts: { actor: string; doing: string; reason: string; iamAction?: string; retryValue?: string; actionId: string }): Block[] {
   const blocks: Block[] = [
     section(
-      `:x: <@${esc(opts.actor)}> ${esc(opts.doing)} failed: ${esc(opts.reason)}${opts.iamAction ? `\nwhybot’s role needs ${code(opts.iamAction)}.` : ''}`,
+      `:x: ${who(opts.actor)} ${esc(opts.doing)} failed: ${esc(opts.reason)}${opts.iamAction ? `\nwhybot’s role needs ${code(opts.iamAction)}.` : ''}`,
     ),
   ];
   if (opts.retryValue)
