@@ -28,6 +28,11 @@ const EnvSchema = z.object({
   WHYBOT_VERIFY_INTERVAL_MS: z.coerce.number().int().min(10).max(300_000).default(15_000),
   WHYBOT_DB_PATH: optionalText,
   WHYBOT_TABLE: optionalText,
+  WHYBOT_ALERT_CHANNEL: optionalText.refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), 'must be a channel id (C…), not a name'),
+  WHYBOT_ALERT_QUIET: z.enum(['true', 'false']).default('false'),
+  WHYBOT_AUTO_REDEPLOY: optionalText,
+  WHYBOT_ALERT_RATE_PER_SEC: z.coerce.number().min(0.1).max(100).default(1),
+  WHYBOT_WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
 });
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
@@ -56,6 +61,18 @@ export interface Config {
   verifyTimeoutMs: number;
   verifyIntervalMs: number;
   store: { dbPath?: string; table?: string };
+  alerts: {
+    /** channel id for rotation alerts; absent = no alerts */
+    channel?: string;
+    /** no post when no consumer is at risk */
+    quiet: boolean;
+    /** cluster/service patterns (`*` wildcards) whybot may redeploy on its own after a rotation */
+    autoRedeploy: string[];
+    /** posts per second per channel (Slack allows about 1) */
+    ratePerSec: number;
+    /** how often `whybot watch` polls CloudTrail */
+    watchIntervalMs: number;
+  };
   slack: {
     botToken?: string;
     signingSecret?: string;
@@ -99,6 +116,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       verifyTimeoutMs: e.WHYBOT_VERIFY_TIMEOUT_MS,
       verifyIntervalMs: e.WHYBOT_VERIFY_INTERVAL_MS,
       store: { dbPath: e.WHYBOT_DB_PATH, table: e.WHYBOT_TABLE },
+      alerts: {
+        channel: e.WHYBOT_ALERT_CHANNEL,
+        quiet: e.WHYBOT_ALERT_QUIET === 'true',
+        autoRedeploy: (e.WHYBOT_AUTO_REDEPLOY ?? '').split(/[\s,]+/).filter(Boolean),
+        ratePerSec: e.WHYBOT_ALERT_RATE_PER_SEC,
+        watchIntervalMs: e.WHYBOT_WATCH_INTERVAL_MS,
+      },
       slack: {
         botToken: e.SLACK_BOT_TOKEN,
         signingSecret: e.SLACK_SIGNING_SECRET,

@@ -168,3 +168,31 @@ describe('coalescing progress updates', () => {
     expect(sent).toEqual(['a', 'c', 'final']);
   });
 });
+
+describe('alert pacing and policy', () => {
+  it('posts at most one message per second per channel, in order, none dropped', async () => {
+    const { ChannelPacer } = await import('../src/alerts/pacer.js');
+    const pacer = new ChannelPacer(1);
+    const sent: Array<{ channel: string; i: number; at: number }> = [];
+    const t0 = Date.now();
+    await Promise.all([
+      ...[0, 1, 2].map((i) => pacer.post('C1', async () => void sent.push({ channel: 'C1', i, at: Date.now() - t0 }))),
+      pacer.post('C2', async () => void sent.push({ channel: 'C2', i: 0, at: Date.now() - t0 })),
+    ]);
+    const c1 = sent.filter((s) => s.channel === 'C1');
+    expect(c1.map((s) => s.i)).toEqual([0, 1, 2]);
+    for (let i = 1; i < c1.length; i++) expect(c1[i]!.at - c1[i - 1]!.at).toBeGreaterThanOrEqual(990);
+    // another channel does not wait behind C1's queue
+    expect(sent.findIndex((s) => s.channel === 'C2')).toBeLessThan(sent.findIndex((s) => s.channel === 'C1' && s.i === 1));
+  });
+
+  it('matches cluster/service patterns', async () => {
+    const { matchesPolicy } = await import('../src/alerts/policy.js');
+    expect(matchesPolicy(['prod/*'], 'prod', 'api')).toBe(true);
+    expect(matchesPolicy(['prod/*'], 'staging', 'api')).toBe(false);
+    expect(matchesPolicy(['api'], 'any', 'api')).toBe(true);
+    expect(matchesPolicy(['*/api-*'], 'prod', 'api-v2')).toBe(true);
+    expect(matchesPolicy(['prod/a.c'], 'prod', 'abc')).toBe(false);
+    expect(matchesPolicy([], 'prod', 'api')).toBe(false);
+  });
+});

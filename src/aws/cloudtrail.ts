@@ -20,6 +20,8 @@ export interface TrailEvent {
   secretIds: string[];
   errorCode?: string;
   errorMessage?: string;
+  /** the CloudTrail record itself (the same shape as an EventBridge event's detail) */
+  record?: Record<string, unknown>;
 }
 
 // The CloudTrailEvent string is AWS's record; only the fields we read are typed, the rest pass.
@@ -89,6 +91,7 @@ export async function lookupEvents(
           secretIds: [...new Set(secretIds)],
           errorCode: record?.errorCode,
           errorMessage: record?.errorMessage,
+          ...(record ? { record } : {}),
         });
       }
       if (pages >= q.maxPages && page.NextToken) return { events, truncated: true };

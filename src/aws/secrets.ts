@@ -19,6 +19,7 @@ export interface SecretInfo {
   lastRotated?: Date;
   nextRotation?: Date;
   owningService?: string;
+  tags: Record<string, string>;
 }
 
 export async function describeSecret(aws: AwsClients, secretId: string, signal?: AbortSignal): Promise<SecretInfo> {
@@ -34,6 +35,7 @@ export async function describeSecret(aws: AwsClients, secretId: string, signal?:
       lastRotated: s.LastRotatedDate,
       nextRotation: s.NextRotationDate,
       owningService: s.OwningService,
+      tags: Object.fromEntries((s.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ''])),
     };
   });
 }

@@ -5,6 +5,10 @@ import type { Server } from 'node:http';
 import { AwsClients } from '../aws/clients.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { handleRotationEvent } from '../alerts/handle.js';
+import { rotationLogReader } from '../alerts/logs.js';
+import { ChannelPacer } from '../alerts/pacer.js';
+import { startWatch } from '../alerts/watch.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
@@ -31,6 +35,8 @@ export type BotMode =
 export interface BotOptions {
   /** replaces the in-process runner's handler, e.g. to hand jobs to a queue as on Lambda */
   handleJob?: (job: Job) => Promise<void>;
+  /** set false to not start the CloudTrail watcher even with WHYBOT_ALERT_CHANNEL */
+  watch?: boolean;
 }
 
 export async function startBot(config: Config, mode: BotMode, log: Logger, opts: BotOptions = {}): Promise<RunningBot> {
@@ -71,6 +77,21 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
   const jobs = new InProcessJobRunner(opts.handleJob ?? handle, (err, job) => log.error({ err, job: job.kind }, 'job failed'));
   app = createSlackApp({ config, botToken: mode.botToken, receiver, jobs, log, ...(remediation ? { remediation } : {}) });
   const started = mode.kind === 'http' ? await app.start(mode.port) : await app.start();
+  // Rotation alerts without EventBridge: poll CloudTrail (whybot watch) when a channel is set.
+  const watcher =
+    config.alerts.channel && config.region && opts.watch !== false
+      ? startWatch(
+          {
+            aws: awsFor(config.region),
+            store,
+            region: config.region,
+            log: log.child({ component: 'watch' }),
+            onEvent: (e) =>
+              handleRotationEvent(e, { client: app!.client, store, awsFor, config, ...(signer ? { signer } : {}), pacer: new ChannelPacer(config.alerts.ratePerSec), log, readLogs: rotationLogReader(awsFor) }),
+          },
+          config.alerts.watchIntervalMs,
+        )
+      : undefined;
   const port = mode.kind === 'http' ? ((started as Server).address() as { port: number }).port : undefined;
   return {
     app,
@@ -78,6 +99,7 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
     store,
     ...(port !== undefined ? { port } : {}),
     async stop() {
+      await watcher?.stop();
       await app!.stop();
       await jobs.idle();
       await store.close();

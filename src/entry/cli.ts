@@ -12,9 +12,11 @@ import { playbooks } from '../playbooks/index.js';
 import { parseInvocation } from '../playbooks/invocation.js';
 import { renderText } from '../render/text.js';
 import { parseAuditArgs, printAudit } from './audit.js';
+import { parseWatchArgs, runWatch } from './watch.js';
 
 const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
        whybot audit [--since 7d] [--json]     remediation audit log (WHYBOT_DB_PATH or WHYBOT_TABLE)
+       whybot watch [--once]                  post rotation alerts from CloudTrail to WHYBOT_ALERT_CHANNEL
 
 Playbooks:
 ${Object.values(playbooks)
@@ -41,6 +43,13 @@ async function main(argv: string[]): Promise<number> {
   if (!loaded.ok) throw new UsageError(`Bad environment:\n  ${loaded.problems.join('\n  ')}`);
   const config = loaded.config;
 
+  if (command === 'watch') {
+    const args = parseWatchArgs(rest);
+    if (!args.ok) throw new UsageError(`${args.message}\n\n${USAGE}`);
+    const problem = await runWatch(config, args.once);
+    if (problem) throw new UsageError(problem);
+    return 0;
+  }
   if (command === 'audit') {
     const args = parseAuditArgs(rest);
     if (!args.ok) throw new UsageError(`${args.message}\n\n${USAGE}`);

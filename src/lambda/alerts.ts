@@ -1,19 +1,38 @@
 // The `alerts` function: target of the EventBridge rule on Secrets Manager rotation events.
-// Validates each event and records it once (EventBridge delivers at least once). Posting
-// who is at risk comes with the rotation-alerts feature.
+// Validates each event, records it once (EventBridge delivers at least once), and posts the
+// alert: who is at risk after a rotation, or why a rotation failed.
+import { WebClient } from '@slack/web-api';
 import { parseRotationEvent } from '../alerts/events.js';
+import { handleRotationEvent } from '../alerts/handle.js';
+import { rotationLogReader } from '../alerts/logs.js';
+import { ChannelPacer } from '../alerts/pacer.js';
+import { AwsClients } from '../aws/clients.js';
+import { ActionSigner } from '../remediations/signed-value.js';
 import { coldStart, type Runtime } from './runtime.js';
 
 const KEEP_SECONDS = 30 * 86_400;
 
-let ready: Promise<Runtime> | undefined;
+interface Alerts {
+  rt: Runtime;
+  client: WebClient;
+  pacer: ChannelPacer;
+}
 
-export async function handler(event: unknown): Promise<{ recorded: boolean; reason?: string }> {
-  ready ??= coldStart('alerts').catch((err: unknown) => {
+async function init(): Promise<Alerts> {
+  const rt = await coldStart('alerts');
+  const apiUrl = rt.config.slack.apiUrl;
+  const client = new WebClient(rt.botToken, apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {});
+  return { rt, client, pacer: new ChannelPacer(rt.config.alerts.ratePerSec) };
+}
+
+let ready: Promise<Alerts> | undefined;
+
+export async function handler(event: unknown): Promise<{ recorded: boolean; reason?: string; alert?: string }> {
+  ready ??= init().catch((err: unknown) => {
     ready = undefined;
     throw err;
   });
-  const rt = await ready;
+  const { rt, client, pacer } = await ready;
   const parsed = parseRotationEvent(event);
   if (!parsed.ok) {
     rt.log.warn({ reason: parsed.reason }, 'skipped an event that is not a rotation event');
@@ -29,5 +48,12 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
   await rt.store.cacheSet(`rotation-event:${e.id}`, e, KEEP_SECONDS);
   await rt.store.finishClaim(`rotation-event:${e.dedupeKey}`, 'done', e.name);
   rt.log.info({ event: e.name, secret: e.secretId, at: e.time }, 'rotation event recorded');
-  return { recorded: true };
+  const { config } = rt;
+  const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
+  const alert = await handleRotationEvent(e, {
+    client, store: rt.store, awsFor, config, pacer, log: rt.log,
+    ...(rt.actionSecret ? { signer: new ActionSigner(rt.actionSecret) } : {}),
+    readLogs: rotationLogReader(awsFor),
+  });
+  return { recorded: true, alert };
 }

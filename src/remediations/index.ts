@@ -1,3 +1,4 @@
+import { ecsRedeployAll } from './ecs-redeploy-all.js';
 import { ecsRedeploy } from './ecs-redeploy.js';
 import { rotationSchedule } from './rotation-schedule.js';
 import type { RemediationAction } from './types.js';
@@ -6,4 +7,5 @@ import type { RemediationAction } from './types.js';
 export const remediations: Record<string, RemediationAction> = {
   [ecsRedeploy.id]: ecsRedeploy as unknown as RemediationAction,
   [rotationSchedule.id]: rotationSchedule as unknown as RemediationAction,
+  [ecsRedeployAll.id]: ecsRedeployAll as unknown as RemediationAction,
 };

@@ -1,3 +1,4 @@
+import { ecsRedeployAllSpec } from './ecs-redeploy-all.spec.js';
 import { ecsRedeploySpec } from './ecs-redeploy.spec.js';
 import { rotationScheduleSpec } from './rotation-schedule.spec.js';
 import type { RemediationSpec } from './types.js';
@@ -6,4 +7,5 @@ import type { RemediationSpec } from './types.js';
 export const remediationSpecs: Record<string, RemediationSpec> = {
   [ecsRedeploySpec.id]: ecsRedeploySpec as unknown as RemediationSpec,
   [rotationScheduleSpec.id]: rotationScheduleSpec as unknown as RemediationSpec,
+  [ecsRedeployAllSpec.id]: ecsRedeployAllSpec as unknown as RemediationSpec,
 };

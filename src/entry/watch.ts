@@ -1,0 +1,67 @@
+// `whybot watch [--once]`: rotation alerts from CloudTrail, for setups without EventBridge.
+import { parseArgs } from 'node:util';
+import { WebClient } from '@slack/web-api';
+import { handleRotationEvent } from '../alerts/handle.js';
+import { rotationLogReader } from '../alerts/logs.js';
+import { ChannelPacer } from '../alerts/pacer.js';
+import { pollOnce, startWatch } from '../alerts/watch.js';
+import { AwsClients } from '../aws/clients.js';
+import type { Config } from '../config.js';
+import { createLogger } from '../logger.js';
+import { ActionSigner } from '../remediations/signed-value.js';
+import { defaultDbPath, openStore } from '../store/index.js';
+
+export type WatchArgs = { ok: true; once: boolean } | { ok: false; message: string };
+
+export function parseWatchArgs(args: string[]): WatchArgs {
+  try {
+    const { values } = parseArgs({ args, strict: true, options: { once: { type: 'boolean', default: false } } });
+    return { ok: true, once: values.once ?? false };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message.split('.')[0]! : String(err) };
+  }
+}
+
+/** Returns a problem to report (exit 2), or runs until SIGINT/SIGTERM (or one poll with --once). */
+export async function runWatch(config: Config, once: boolean): Promise<string | undefined> {
+  const missing = [
+    !config.slack.botToken && 'SLACK_BOT_TOKEN',
+    !config.alerts.channel && 'WHYBOT_ALERT_CHANNEL (a channel id, C…)',
+    !config.region && 'AWS_REGION',
+  ].filter(Boolean);
+  if (missing.length) return `whybot watch needs ${missing.join(', ')}.`;
+  const region = config.region!;
+  const log = createLogger(config.logLevel, { component: 'watch' });
+  const apiUrl = config.slack.apiUrl;
+  const client = new WebClient(config.slack.botToken, apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {});
+  const store = openStore({ dbPath: config.store.dbPath ?? defaultDbPath(), ...(config.store.table ? { table: config.store.table } : {}), region });
+  const awsFor = (r: string) => new AwsClients({ region: r, profile: config.profile, maxAttempts: config.awsMaxAttempts });
+  const aws = awsFor(region);
+  const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
+  const deps = {
+    aws,
+    store,
+    region,
+    log,
+    onEvent: (e: Parameters<typeof handleRotationEvent>[0]) =>
+      handleRotationEvent(e, { client, store, awsFor, config, ...(signer ? { signer } : {}), pacer: new ChannelPacer(config.alerts.ratePerSec), log, readLogs: rotationLogReader(awsFor) }),
+  };
+  try {
+    if (once) {
+      const r = await pollOnce(deps);
+      process.stdout.write(`Looked at ${r.since.toISOString()} → ${r.until.toISOString()}: ${r.seen} rotation events, ${r.handled} handled.\n`);
+      return undefined;
+    }
+    const watcher = startWatch(deps, config.alerts.watchIntervalMs);
+    process.stderr.write(`whybot: watching Secrets Manager rotations in ${region} every ${config.alerts.watchIntervalMs / 1000} s; Ctrl-C stops.\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await watcher.stop();
+    return undefined;
+  } finally {
+    aws.destroy();
+    await store.close();
+  }
+}

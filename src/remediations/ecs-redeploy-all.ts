@@ -1,0 +1,34 @@
+import { ECS_IAM } from '../aws/ecs.js';
+import { ecsRedeploy } from './ecs-redeploy.js';
+import { ecsRedeployAllSpec, parseServices, type EcsRedeployAllParams } from './ecs-redeploy-all.spec.js';
+import type { RemediationAction } from './types.js';
+
+export const ecsRedeployAll: RemediationAction<EcsRedeployAllParams> = {
+  ...ecsRedeployAllSpec,
+  iamActions: [ECS_IAM.updateService, ECS_IAM.describeServices, ECS_IAM.listTasks, ECS_IAM.describeTasks],
+  async execute(aws, p) {
+    const facts: Record<string, string> = {};
+    const ids: string[] = [];
+    // One at a time: if one fails, the ones before it are already rolling and are reported.
+    for (const s of parseServices(p.services)) {
+      const out = await ecsRedeploy.execute(aws, { ...s, region: p.region, ...(p.after ? { after: p.after } : {}) });
+      for (const [k, v] of Object.entries(out.facts ?? {})) facts[`${s.cluster}/${s.service}:${k}`] = v;
+      if (out.awsRequestId) ids.push(out.awsRequestId);
+    }
+    return { done: `redeployed ${parseServices(p.services).map((s) => s.service).join(', ')}`, ...(ids.length ? { awsRequestId: ids.join(',') } : {}), facts };
+  },
+  async verify(aws, p, facts, opts) {
+    const results = await Promise.all(
+      parseServices(p.services).map(async (s) => {
+        const own = Object.fromEntries(
+          Object.entries(facts)
+            .filter(([k]) => k.startsWith(`${s.cluster}/${s.service}:`))
+            .map(([k, v]) => [k.slice(`${s.cluster}/${s.service}:`.length), v]),
+        );
+        const r = await ecsRedeploy.verify(aws, { ...s, region: p.region, ...(p.after ? { after: p.after } : {}) }, own, opts);
+        return { s, r };
+      }),
+    );
+    return { ok: results.every((x) => x.r.ok), detail: results.map((x) => `${x.s.service}: ${x.r.detail}`).join('; ') };
+  },
+};

@@ -1,0 +1,392 @@
+// The AWS deployment, proven offline: scripts/package.mjs bundles each function and runs
+// `osls package` twice (default, and --param readOnly=true); this reads the CloudFormation
+// it produced. Least privilege is checked against FUNCTION_PERMISSIONS, which
+// src/lambda/permissions.ts derives from the aws/ adapters — not a second hand-kept list.
+// Then the bundles themselves run: each handler from .build/<fn>/index.mjs in a fresh node
+// process, against the AWS and Slack doubles.
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRotationEvent } from '../src/alerts/events.js';
+import { FUNCTION_PERMISSIONS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
+import type { AwsDouble } from '../src/sandbox/aws/server.js';
+import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
+import { awsWorld, BOT_TOKEN, SIGNING_SECRET, signedHeaders, slashCommandBody } from './helpers/harness.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const STAGE = 'ci';
+const FNS = ['slack', 'worker', 'alerts'] as const;
+type Fn = (typeof FNS)[number];
+const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/**
+ * Actions the Service Authorization Reference gives no resource type for (so only "*" works),
+ * plus ecs:ListTasks, whose only resource type is container-instance: a list by service does
+ * not name one. Anything else must be scoped.
+ */
+const NO_RESOURCE_LEVEL = ['cloudtrail:LookupEvents', 'ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'ecs:ListTasks', 'rds:DescribeEvents'];
+
+type Json = any; // CloudFormation as osls wrote it
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+const templatePath = (variant: 'default' | 'readOnly') =>
+  path.join(root, variant === 'default' ? '.serverless' : '.serverless-readonly', 'cloudformation-template-update-stack.json');
+
+let tpl: Json;
+let ro: Json;
+
+beforeAll(() => {
+  // Packages when the templates are missing or older than serverless.yml, scripts/ or src/
+  // (~10 s: two `osls package` runs); `node scripts/package.mjs` beforehand makes this a no-op.
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'package.mjs'), '--if-stale', '--skip-build'], { cwd: root, stdio: 'pipe', timeout: 170_000 });
+  tpl = JSON.parse(readFileSync(templatePath('default'), 'utf8'));
+  ro = JSON.parse(readFileSync(templatePath('readOnly'), 'utf8'));
+}, 180_000);
+
+const cap = (fn: Fn) => `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
+const actionsOf = (s: Statement) => (typeof s.Action === 'string' ? [s.Action] : (s.Action ?? []));
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const entries = (t: Json, type: string): [string, Json][] => Object.entries(t.Resources).filter(([, r]) => (r as Json).Type === type) as [string, Json][];
+
+function roleOf(t: Json, fn: Fn): string {
+  const role = t.Resources[`${cap(fn)}LambdaFunction`].Properties.Role;
+  expect(role, `${fn} has its own role from resources`).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+  return role['Fn::GetAtt'][0];
+}
+
+/** Every statement that applies to a role: its inline policies and AWS::IAM::Policy resources naming it. */
+function statementsOf(t: Json, role: string): Statement[] {
+  const r = t.Resources[role];
+  expect(r.Type).toBe('AWS::IAM::Role');
+  expect(r.Properties.ManagedPolicyArns, 'no managed policies: their actions are not ours to check').toBeUndefined();
+  const inline = (r.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement);
+  const attached = [...entries(t, 'AWS::IAM::Policy'), ...entries(t, 'AWS::IAM::ManagedPolicy')]
+    .filter(([, p]) => (p.Properties.Roles ?? []).some((x: Json) => x?.Ref === role))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  return [...inline, ...attached];
+}
+
+/** All policy statements anywhere in the template (roles, policies, bucket policies, …). */
+function allStatements(node: Json): Statement[] {
+  if (Array.isArray(node)) return node.flatMap(allStatements);
+  if (node && typeof node === 'object') {
+    const here = node.PolicyDocument?.Statement ?? [];
+    return [...here, ...Object.values(node).flatMap(allStatements)];
+  }
+  return [];
+}
+
+const granted = (t: Json, fn: Fn) => new Set(statementsOf(t, roleOf(t, fn)).filter((s) => s.Effect === 'Allow').flatMap(actionsOf));
+
+describe('IAM: one least-privilege role per function', () => {
+  it.each(FNS)('%s: grants exactly FUNCTION_PERMISSIONS[fn] plus writing its own logs', (fn) => {
+    const role = roleOf(tpl, fn);
+    const statements = statementsOf(tpl, role);
+    const allowed = new Set([...FUNCTION_PERMISSIONS[fn], ...LOG_ACTIONS]);
+    for (const s of statements) {
+      expect(s.Effect).toBe('Allow');
+      expect(s.NotAction, 'no NotAction').toBeUndefined();
+      expect(s.NotResource, 'no NotResource').toBeUndefined();
+      for (const a of actionsOf(s)) expect(allowed.has(a), `${role} ${s.Sid ?? ''}: ${a} is not in FUNCTION_PERMISSIONS.${fn}`).toBe(true);
+    }
+    // and nothing the code calls is missing (it would fail at run time with AccessDenied)
+    expect([...granted(tpl, fn)].filter((a) => !LOG_ACTIONS.includes(a)).sort()).toEqual([...FUNCTION_PERMISSIONS[fn]].sort());
+    // roles are not shared
+    expect(FNS.filter((other) => other !== fn).map((other) => roleOf(tpl, other))).not.toContain(role);
+  });
+
+  it.each(FNS)('%s: logs only to its own log group', (fn) => {
+    const logs = statementsOf(tpl, roleOf(tpl, fn)).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+    expect(logs).toHaveLength(1);
+    expect(actionsOf(logs[0]!).sort()).toEqual([...LOG_ACTIONS].sort());
+    expect(JSON.stringify(logs[0]!.Resource)).toContain(`log-group:/aws/lambda/whybot-${STAGE}-${fn}:*`);
+    expect(tpl.Resources[`${cap(fn)}LogGroup`].Properties.LogGroupName).toBe(`/aws/lambda/whybot-${STAGE}-${fn}`);
+  });
+
+  it('no wildcard action anywhere, in either template; "*" resources only where AWS allows nothing narrower', () => {
+    for (const t of [tpl, ro]) {
+      const statements = allStatements(t.Resources);
+      expect(statements.length).toBeGreaterThan(10);
+      for (const s of statements.filter((x) => x.Effect === 'Allow')) {
+        for (const a of actionsOf(s)) expect(a, `${s.Sid ?? ''} ${a}`).not.toMatch(/\*/);
+        if (resourcesOf(s).includes('*')) {
+          for (const a of actionsOf(s)) expect(NO_RESOURCE_LEVEL, `${a} supports resource-level permissions: scope it`).toContain(a);
+        }
+      }
+    }
+    // osls's own deployment-bucket policy only denies (non-TLS access); it grants nothing
+    expect(allStatements(tpl.Resources.ServerlessDeploymentBucketPolicy).every((s) => s.Effect === 'Deny')).toBe(true);
+  });
+
+  it('store, hand-off and secrets are scoped to this stack’s table, worker and SSM path', () => {
+    for (const fn of FNS) {
+      const st = statementsOf(tpl, roleOf(tpl, fn));
+      const by = (action: string) => st.filter((s) => actionsOf(s).includes(action));
+      expect(by('dynamodb:PutItem').map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['WhybotTable', 'Arn'] }]);
+      expect(by('ssm:GetParameters').map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining(`:parameter/whybot/${STAGE}/*`)]);
+    }
+    const invoke = statementsOf(tpl, roleOf(tpl, 'slack')).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] }]);
+  });
+
+  it('writes: worker only, scoped to ECS services / secrets of this account; RotateSecret cannot rotate now', () => {
+    expect(WRITE_ACTIONS.length).toBeGreaterThan(0);
+    for (const fn of ['slack', 'alerts'] as const) for (const w of WRITE_ACTIONS) expect(granted(tpl, fn).has(w)).toBe(false);
+    const st = statementsOf(tpl, roleOf(tpl, 'worker'));
+    const update = st.filter((s) => actionsOf(s).includes('ecs:UpdateService'));
+    expect(update.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:ecs:*:${AWS::AccountId}:service/*' }]);
+    const rotate = st.filter((s) => actionsOf(s).includes('secretsmanager:RotateSecret'));
+    expect(rotate.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*' }]);
+    expect(rotate[0]!.Condition).toEqual({ Bool: { 'secretsmanager:RotateImmediately': 'false' } });
+  });
+
+  it('readOnly=true: no write action at all, the rest unchanged, and the functions are told', () => {
+    const everyAction = allStatements(ro.Resources).flatMap(actionsOf);
+    for (const w of WRITE_ACTIONS) expect(everyAction).not.toContain(w);
+    expect(ro.Resources.WorkerRemediationPolicy).toBeUndefined();
+    expect([...granted(ro, 'worker')].filter((a) => !LOG_ACTIONS.includes(a)).sort()).toEqual(
+      FUNCTION_PERMISSIONS.worker.filter((a) => !WRITE_ACTIONS.includes(a)).sort(),
+    );
+    for (const fn of ['slack', 'alerts'] as const) expect(granted(ro, fn)).toEqual(granted(tpl, fn));
+    for (const fn of FNS) {
+      expect(ro.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_READ_ONLY).toBe('true');
+      expect(tpl.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_READ_ONLY).toBe('false');
+    }
+  });
+});
+
+describe('functions', () => {
+  it('three functions, nodejs22.x on arm64, each its own bundle as handler', () => {
+    const fns = entries(tpl, 'AWS::Lambda::Function');
+    expect(fns.map(([id]) => id).sort()).toEqual(['AlertsLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
+    for (const t of [tpl, ro]) {
+      for (const [, f] of entries(t, 'AWS::Lambda::Function')) {
+        expect(f.Properties.Runtime).toBe('nodejs22.x');
+        expect(f.Properties.Architectures).toEqual(['arm64']);
+      }
+    }
+    for (const fn of FNS) {
+      const p = tpl.Resources[`${cap(fn)}LambdaFunction`].Properties;
+      expect(p.Handler).toBe(`.build/${fn}/index.handler`);
+      expect(p.FunctionName).toBe(`whybot-${STAGE}-${fn}`);
+    }
+    const slack = tpl.Resources.SlackLambdaFunction.Properties;
+    expect(slack.MemorySize).toBe(512);
+    expect(slack.Timeout).toBeLessThanOrEqual(10);
+    expect(slack.Environment.Variables.WHYBOT_WORKER_FUNCTION).toEqual({ Ref: 'WorkerLambdaFunction' });
+    expect(tpl.Resources.WorkerLambdaFunction.Properties.Timeout).toBe(900);
+  });
+
+  it('configuration by environment, secrets only by SSM path: no token or secret value in the template', () => {
+    for (const fn of FNS) {
+      const vars = tpl.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables as Record<string, unknown>;
+      expect(vars).toMatchObject({ WHYBOT_TABLE: { Ref: 'WhybotTable' }, WHYBOT_SSM_PREFIX: `/whybot/${STAGE}`, WHYBOT_RESPONDERS: '', WHYBOT_ALERT_CHANNEL: '', WHYBOT_LOG_LEVEL: 'info' });
+      for (const name of Object.keys(vars)) expect(name).not.toMatch(/^SLACK_|TOKEN|SECRET/);
+    }
+    expect(JSON.stringify(tpl)).not.toMatch(/xox[abp]-/);
+  });
+
+  it.each(FNS)('%s.zip holds only its own bundle, within its size target', (fn) => {
+    const zip = readFileSync(path.join(root, '.serverless', `${fn}.zip`));
+    const names = zipEntries(zip);
+    expect(names).toContain(`.build/${fn}/index.mjs`);
+    expect(names.filter((n) => !n.startsWith(`.build/${fn}/`))).toEqual([]);
+    expect(zip.length).toBeLessThanOrEqual((fn === 'slack' ? 1 : 5) * 1024 * 1024);
+  });
+
+  it('the slack bundle carries no playbook, engine or playbook SDK client', () => {
+    const meta = JSON.parse(readFileSync(path.join(root, '.build', 'meta', 'slack.json'), 'utf8'));
+    const inputs = Object.keys(meta.outputs['.build/slack/index.mjs'].inputs as Record<string, unknown>);
+    expect(inputs).toContain('src/lambda/slack.ts');
+    expect(inputs.filter((f) => /node_modules\/@aws-sdk\/client-(rds|ecs|cloudtrail|secrets-manager)\//.test(f))).toEqual([]);
+    // the command parser and the catalog of names are the only playbook modules it needs
+    expect(inputs.filter((f) => /^src\/(playbooks|engine)\//.test(f)).sort()).toEqual(['src/playbooks/catalog.ts', 'src/playbooks/invocation.ts']);
+  });
+});
+
+describe('HTTP API', () => {
+  it('POST /slack/events → the slack function', () => {
+    const routes = entries(tpl, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey)).toEqual(['POST /slack/events']);
+    const target = routes[0].Target['Fn::Join'][1];
+    expect(target[0]).toBe('integrations');
+    const integration = tpl.Resources[target[1].Ref].Properties;
+    expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: { 'Fn::GetAtt': ['SlackLambdaFunction', 'Arn'] } });
+    const permission = entries(tpl, 'AWS::Lambda::Permission').find(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com');
+    expect(permission?.[1].Properties.FunctionName).toEqual({ 'Fn::GetAtt': ['SlackLambdaFunction', 'Arn'] });
+    expect(JSON.stringify(tpl.Outputs.SlackRequestUrl.Value)).toContain('/slack/events');
+  });
+});
+
+describe('EventBridge: Secrets Manager rotation events → alerts', () => {
+  const fixture = (name: string) => JSON.parse(readFileSync(path.join(root, 'test', 'fixtures', name), 'utf8'));
+  const rule = () => {
+    const rules = entries(tpl, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toHaveLength(1);
+    expect(rules[0].EventBusName ?? 'default').toBe('default');
+    expect(rules[0].Targets.map((x: Json) => x.Arn)).toEqual([{ 'Fn::GetAtt': ['AlertsLambdaFunction', 'Arn'] }]);
+    return rules[0];
+  };
+
+  it.each(['eventbridge-rotation-succeeded-arn.json', 'eventbridge-rotation-succeeded-aRN.json'])('matches %s, which the alerts handler understands', (name) => {
+    const event = fixture(name);
+    expect(matches(rule().EventPattern, event)).toBe(true);
+    expect(parseRotationEvent(event)).toMatchObject({ ok: true, event: { name: 'RotationSucceeded', secretId: expect.stringMatching(/^arn:aws:secretsmanager:/) } });
+  });
+
+  it('matches every rotation step and nothing else', () => {
+    const base = fixture('eventbridge-rotation-succeeded-arn.json');
+    const withName = (eventName: string) => ({ ...base, detail: { ...base.detail, eventName } });
+    for (const n of ['RotationStarted', 'RotationSucceeded', 'RotationFailed', 'RotationAbandoned']) expect(matches(rule().EventPattern, withName(n)), n).toBe(true);
+    expect(matches(rule().EventPattern, fixture('eventbridge-api-call-put-secret-value.json'))).toBe(false);
+    expect(matches(rule().EventPattern, withName('PutSecretValue'))).toBe(false);
+    expect(matches(rule().EventPattern, { ...base, source: 'aws.kms' })).toBe(false);
+    expect(entries(tpl, 'AWS::Lambda::Permission').some(([, p]) => p.Properties.Principal === 'events.amazonaws.com')).toBe(true);
+  });
+});
+
+describe('DynamoDB table', () => {
+  it('on demand, pk/sk strings, TTL on expiresAt, point-in-time recovery, kept on stack deletion', () => {
+    const t = tpl.Resources.WhybotTable;
+    expect(t.Type).toBe('AWS::DynamoDB::Table');
+    expect(t.DeletionPolicy).toBe('Retain');
+    expect(t.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+});
+
+// ---- the bundles, run as Lambda would load them ---------------------------------------------
+
+describe('bundles run', () => {
+  const PREFIX = `/whybot/${STAGE}`;
+  const WORKER = `whybot-${STAGE}-worker`;
+  let aws: AwsDouble;
+  let slack: SlackDouble;
+
+  beforeAll(async () => {
+    slack = await startSlackDouble({ botToken: BOT_TOKEN });
+    ({ aws } = await awsWorld('incident-003', (s) => {
+      s.ssm = {
+        parameters: [
+          { name: `${PREFIX}/slack-bot-token`, value: BOT_TOKEN, type: 'SecureString' },
+          { name: `${PREFIX}/slack-signing-secret`, value: SIGNING_SECRET, type: 'SecureString' },
+          { name: `${PREFIX}/action-secret`, value: 'ci-action-secret-0123456789abcdef-0123456789', type: 'SecureString' },
+        ],
+      };
+      s.lambda = { functions: [{ name: WORKER }] };
+    }));
+  });
+
+  afterAll(async () => {
+    await aws?.close();
+    await slack?.close();
+  });
+
+  /** Imports .build/<fn>/index.mjs in a fresh node process and calls its handler once. */
+  async function invokeBundle(fn: Fn, event: unknown): Promise<Json> {
+    const script = `const { handler } = await import(process.env.BUNDLE); process.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT), {})));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      timeout: 20_000,
+      env: {
+        PATH: process.env.PATH,
+        BUNDLE: path.join(root, '.build', fn, 'index.mjs'),
+        EVENT: JSON.stringify(event),
+        AWS_REGION: process.env.AWS_REGION,
+        AWS_ENDPOINT_URL: aws.url,
+        AWS_ACCESS_KEY_ID: 'AKIDBUNDLETEST',
+        AWS_SECRET_ACCESS_KEY: 'bundle-test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        SLACK_API_URL: slack.url,
+        WHYBOT_TABLE: `whybot-${STAGE}`,
+        WHYBOT_SSM_PREFIX: PREFIX,
+        WHYBOT_WORKER_FUNCTION: WORKER,
+        WHYBOT_RESPONDERS: 'U0ALICE',
+        WHYBOT_READ_ONLY: 'false',
+        WHYBOT_LOG_LEVEL: 'silent',
+      },
+    });
+    return JSON.parse(stdout);
+  }
+
+  it('slack: a signed slash command → 200 and one async Invoke of the worker', async () => {
+    aws.reset();
+    const body = slashCommandBody('/why-db-down', 'prod-db', slack.responseUrl('bundle', { channel: 'C0ONCALL', user: 'U0ALICE' }));
+    const headers = Object.fromEntries(Object.entries(signedHeaders(body)).map(([k, v]) => [k.toLowerCase(), v]));
+    const event = {
+      version: '2.0',
+      routeKey: 'POST /slack/events',
+      rawPath: '/slack/events',
+      rawQueryString: '',
+      headers,
+      requestContext: { http: { method: 'POST', path: '/slack/events', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot' }, stage: '$default', requestId: 'r' },
+      body,
+      isBase64Encoded: false,
+    };
+    const res = await invokeBundle('slack', event);
+    expect(res.statusCode).toBe(200);
+    const invokes = aws.calls.filter((c) => c.service === 'lambda');
+    expect(invokes).toHaveLength(1);
+    expect(invokes[0]!.status).toBeLessThan(300);
+    expect(aws.calls.filter((c) => ['rds', 'cloudtrail', 'ecs', 'secretsmanager'].includes(c.service))).toEqual([]);
+  });
+
+  it('worker and alerts load, read their secrets and answer', async () => {
+    expect(await invokeBundle('worker', { kind: 'not-a-job' })).toEqual({ ok: false });
+    expect(await invokeBundle('alerts', { source: 'aws.kms' })).toMatchObject({ recorded: false });
+  });
+});
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+/**
+ * EventBridge pattern matching for the forms this template uses: arrays of exact values
+ * (matching the event's value, or any element of an array value) and nested objects. Any
+ * other operator fails loudly rather than matching by accident.
+ */
+function matches(pattern: Json, event: Json): boolean {
+  return Object.entries(pattern).every(([key, want]) => {
+    const got = event?.[key];
+    if (Array.isArray(want)) {
+      for (const w of want) if (w !== null && typeof w === 'object') throw new Error(`pattern operator not supported here: ${JSON.stringify(w)}`);
+      if (got === undefined) return false;
+      const values = Array.isArray(got) ? got : [got];
+      return values.some((v) => want.includes(v));
+    }
+    if (want && typeof want === 'object') return got !== null && typeof got === 'object' && matches(want, got);
+    throw new Error(`bad pattern at ${key}`);
+  });
+}
+
+/** File names in a zip archive, from its central directory. */
+function zipEntries(zip: Buffer): string[] {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error('not a zip');
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('bad central directory');
+    const nameLen = zip.readUInt16LE(at + 28);
+    const extraLen = zip.readUInt16LE(at + 30);
+    const commentLen = zip.readUInt16LE(at + 32);
+    names.push(zip.toString('utf8', at + 46, at + 46 + nameLen));
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return names;
+}
