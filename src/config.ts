@@ -1,5 +1,5 @@
 // Environment → typed config, in one place (DESIGN.md "Environment").
-import { z } from 'zod';
+import * as z from 'zod';
 
 const optionalText = z
   .string()

@@ -1,6 +1,6 @@
 // The PlaybookResult contract (DESIGN.md "Contracts"): what the CLI prints with --json and
 // what the Slack renderer draws. Kept as zod schemas so the JSON output is validated too.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SeveritySchema = z.enum(['critical', 'warning', 'info', 'ok']);
 export type Severity = z.infer<typeof SeveritySchema>;

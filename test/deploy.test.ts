@@ -139,9 +139,12 @@ describe('IAM: one least-privilege role per function', () => {
     expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] }]);
   });
 
-  it('writes: worker only, scoped to ECS services / secrets of this account; RotateSecret cannot rotate now', () => {
+  it('writes: worker, and alerts for auto-redeploy only; scoped to this account; RotateSecret cannot rotate now', () => {
     expect(WRITE_ACTIONS.length).toBeGreaterThan(0);
-    for (const fn of ['slack', 'alerts'] as const) for (const w of WRITE_ACTIONS) expect(granted(tpl, fn).has(w)).toBe(false);
+    for (const w of WRITE_ACTIONS) expect(granted(tpl, 'slack').has(w)).toBe(false);
+    expect([...granted(tpl, 'alerts')].filter((a) => WRITE_ACTIONS.includes(a))).toEqual(['ecs:UpdateService']);
+    const alertWrites = statementsOf(tpl, roleOf(tpl, 'alerts')).filter((s) => actionsOf(s).includes('ecs:UpdateService'));
+    expect(alertWrites.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:ecs:*:${AWS::AccountId}:service/*' }]);
     const st = statementsOf(tpl, roleOf(tpl, 'worker'));
     const update = st.filter((s) => actionsOf(s).includes('ecs:UpdateService'));
     expect(update.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:ecs:*:${AWS::AccountId}:service/*' }]);
@@ -154,10 +157,12 @@ describe('IAM: one least-privilege role per function', () => {
     const everyAction = allStatements(ro.Resources).flatMap(actionsOf);
     for (const w of WRITE_ACTIONS) expect(everyAction).not.toContain(w);
     expect(ro.Resources.WorkerRemediationPolicy).toBeUndefined();
-    expect([...granted(ro, 'worker')].filter((a) => !LOG_ACTIONS.includes(a)).sort()).toEqual(
-      FUNCTION_PERMISSIONS.worker.filter((a) => !WRITE_ACTIONS.includes(a)).sort(),
-    );
-    for (const fn of ['slack', 'alerts'] as const) expect(granted(ro, fn)).toEqual(granted(tpl, fn));
+    expect(ro.Resources.AlertsRemediationPolicy).toBeUndefined();
+    for (const fn of ['worker', 'alerts'] as const)
+      expect([...granted(ro, fn)].filter((a) => !LOG_ACTIONS.includes(a)).sort()).toEqual(
+        FUNCTION_PERMISSIONS[fn].filter((a) => !WRITE_ACTIONS.includes(a)).sort(),
+      );
+    expect(granted(ro, 'slack')).toEqual(granted(tpl, 'slack'));
     for (const fn of FNS) {
       expect(ro.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_READ_ONLY).toBe('true');
       expect(tpl.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_READ_ONLY).toBe('false');

@@ -1,6 +1,6 @@
 // Secrets Manager rotation events as EventBridge delivers them (AWS-FACTS.md): one schema
 // that finds the secret wherever AWS has put it over the years.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ROTATION_EVENT_NAMES = ['RotationStarted', 'RotationSucceeded', 'RotationFailed', 'RotationAbandoned'] as const;
 

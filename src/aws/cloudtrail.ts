@@ -1,5 +1,5 @@
 import { paginateLookupEvents, type LookupAttributeKey } from '@aws-sdk/client-cloudtrail';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';

@@ -4,13 +4,20 @@
 //  (c) AWS calls per investigation
 //  (d) click-to-modal latency of remediation buttons
 //  (e) claim-once throughput of both stores
+//  (f) a burst of rotation alerts: time to last post, posts per channel per second, memory
+//  (g) Lambda bundle sizes and module-init times
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { WebClient } from '@slack/web-api';
+import { parseRotationEvent } from '../alerts/events.js';
+import { handleRotationEvent } from '../alerts/handle.js';
+import { ChannelPacer } from '../alerts/pacer.js';
 import { ActionSigner } from '../remediations/signed-value.js';
+import { measureBundles } from './bundles.js';
 import { claimThroughput } from '../store/bench.js';
 import { createDynamoStore, ensureTable } from '../store/dynamodb.js';
 import { openSqliteStore } from '../store/sqlite.js';
@@ -163,6 +170,49 @@ async function storeThroughput() {
   return { onSqlite, onDynamo };
 }
 
+async function alertBurst(events: number, secrets: number) {
+  const scenario = await loadScenario('incident-003');
+  const arns = Array.from({ length: secrets }, (_, i) => `arn:aws:secretsmanager:${scenario.region}:${scenario.accountId}:secret:bench-${i}-Ab12C${i % 10}`);
+  for (const [i, arn] of arns.entries()) scenario.secretsManager.secrets.push({ arn, name: `bench-${i}`, rotationEnabled: true, rotationDays: 30, tags: {} });
+  const aws = await startAwsDouble({ scenario });
+  const slack = await startSlackDouble({ botToken: TOKEN });
+  process.env.AWS_ENDPOINT_URL = aws.url;
+  const dir = mkdtempSync(path.join(tmpdir(), 'whybot-bench-'));
+  const store = openSqliteStore(path.join(dir, 'alerts.sqlite'));
+  const loaded = loadConfig({ WHYBOT_LOG_LEVEL: 'silent', AWS_REGION: scenario.region, WHYBOT_ALERT_CHANNEL: 'C0ALERTS' });
+  if (!loaded.ok) throw new Error(loaded.problems.join());
+  const config = loaded.config;
+  const deps = {
+    client: new WebClient(TOKEN, { slackApiUrl: slack.url }),
+    store, config, pacer: new ChannelPacer(config.alerts.ratePerSec), log: createLogger('silent'),
+    awsFor: (region: string) => new AwsClients({ region }),
+  };
+  const time = new Date(Date.now() - 3_600_000).toISOString();
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const t0 = performance.now();
+  const outcomes = await Promise.all(
+    Array.from({ length: events }, (_, i) => {
+      const arn = arns[i % secrets]!;
+      const parsed = parseRotationEvent({
+        id: `e${i}`, source: 'aws.secretsmanager', 'detail-type': 'AWS Service Event via CloudTrail', account: scenario.accountId, region: scenario.region, time,
+        detail: { eventName: 'RotationSucceeded', eventTime: time, additionalEventData: { SecretId: arn }, requestID: `Rotation-${arn}-0d5b6f8e-1111-4222-8333-944455556666` },
+      });
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return handleRotationEvent(parsed.event, deps);
+    }),
+  );
+  const elapsed = performance.now() - t0;
+  clearInterval(sampler);
+  const posts = slack.callsTo('chat.postMessage').filter((c) => c.ok);
+  const span = (posts.at(-1)!.at - posts[0]!.at) / 1000;
+  await store.close();
+  await aws.close();
+  await slack.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { posted: outcomes.filter((o) => o === 'posted').length, posts: posts.length, elapsed, perSec: (posts.length - 1) / span, peakMb: peak / 2 ** 20 };
+}
+
 async function main() {
   console.log('whybot bench (loopback doubles; this machine)\n');
   const handoff = await ackLatency(500, false);
@@ -189,6 +239,13 @@ async function main() {
   console.log(`\n(e) claim-once throughput (concurrency 16; contention = every claim on one nonce, exactly 1 wins):`);
   console.log(`    SQLite file        ${t.onSqlite.claimsPerSec.toFixed(0)} claims/s distinct, ${t.onSqlite.contentionClaimsPerSec.toFixed(0)} claims/s contended (${t.onSqlite.contentionWins} win)`);
   console.log(`    DynamoDB/dynalite  ${t.onDynamo.claimsPerSec.toFixed(0)} claims/s distinct, ${t.onDynamo.contentionClaimsPerSec.toFixed(0)} claims/s contended (${t.onDynamo.contentionWins} win)`);
+
+  const burst = await alertBurst(1000, 50);
+  console.log(`\n(f) rotation alerts: 1,000 RotationSucceeded events for 50 secrets, at once:`);
+  console.log(`    ${burst.posts} posts (${burst.posted} alerts), last one after ${(burst.elapsed / 1000).toFixed(1)} s, ${burst.perSec.toFixed(2)} posts/s in the channel, peak RSS ${burst.peakMb.toFixed(0)} MB`);
+
+  console.log('\n(g) Lambda bundles (zipped size, module init median of 7 fresh processes):');
+  await measureBundles();
 }
 
 main().then(

@@ -1,6 +1,6 @@
 // `whybot audit [--since 7d] [--json]`: the remediation audit log from the configured store.
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config.js';
 import { defaultDbPath, openStore } from '../store/index.js';
 import type { AuditRecord } from '../store/types.js';

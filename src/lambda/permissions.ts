@@ -24,6 +24,14 @@ export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonl
   slack: [...values(STORE_IAM), ...values(LAMBDA_IAM), ...values(SSM_IAM)].sort(),
   /** runs playbooks and remediations */
   worker: [...new Set([...playbookReads, ...remediationActions, ...values(STORE_IAM), ...values(SSM_IAM)])].sort(),
-  /** records rotation events (the next issue correlates them with consumers) */
-  alerts: [...values(STORE_IAM), ...values(SSM_IAM)].sort(),
+  /** records rotation events, finds the secret's consumers, may redeploy them (WHYBOT_AUTO_REDEPLOY) */
+  alerts: [
+    ...new Set([
+      ...values(STORE_IAM),
+      ...values(SSM_IAM),
+      SECRETS_IAM.describeSecret,
+      ...[ECS_IAM.listClusters, ECS_IAM.listServices, ECS_IAM.describeServices, ECS_IAM.describeTaskDefinition, ECS_IAM.listTasks, ECS_IAM.describeTasks],
+      ...(remediations['ecs-redeploy']?.iamActions ?? []),
+    ]),
+  ].sort(),
 };

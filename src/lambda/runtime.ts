@@ -2,7 +2,7 @@
 // SecureString parameters (read once per container, never logged), the store on DynamoDB.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getParameters } from '../aws/ssm.js';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';

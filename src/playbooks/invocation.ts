@@ -1,7 +1,7 @@
 // What a user asked for, from a terminal's argv or a slash command's text: one parser,
 // one zod schema, the same messages in both places.
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_HOURS } from './types.js';
 
 export const DB_IDENTIFIER = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;

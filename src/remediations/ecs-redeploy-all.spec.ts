@@ -1,5 +1,5 @@
 // Redeploy every ECS service that still holds a rotated secret, from one button.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatUtc } from '../time.js';
 import type { RemediationSpec } from './types.js';
 

@@ -1,7 +1,7 @@
 // Redeploy an ECS service so its tasks restart and read the rotated secret (incident 003).
 // The spec (what the confirmation shows) is apart from the AWS calls so the Slack function,
 // which only opens the confirmation, does not carry the ECS client.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatUtc } from '../time.js';
 import type { RemediationSpec } from './types.js';
 

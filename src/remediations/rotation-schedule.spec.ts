@@ -1,5 +1,5 @@
 // Lengthen a secret's rotation interval without rotating now: buys time (incident 003, option 4).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RemediationSpec } from './types.js';
 
 export const RotationScheduleParams = z.object({

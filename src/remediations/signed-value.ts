@@ -2,7 +2,7 @@
 // to, a nonce (claimed once in the store) and an expiry, with an HMAC over all of it so a
 // forged or altered value is refused before anything else happens.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const VALUE_MAX = 2000;
 

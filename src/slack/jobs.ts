@@ -1,6 +1,6 @@
 // The investigation path, separate from the ack path: locally a job runs in this process
 // after the ack; on Lambda the same job is handed to an asynchronous invocation.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const InvestigateJobSchema = z.object({
   kind: z.literal('investigate'),

@@ -4,7 +4,7 @@
 // runs as a job, in this process or in the worker function on AWS.
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { remediationSpecs } from '../remediations/specs.js';

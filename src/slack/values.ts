@@ -1,5 +1,5 @@
 // What buttons and menus carry. Everything coming back from Slack is parsed with zod.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RemediationRefSchema, type RemediationRef } from '../findings.js';
 
 const VALUE_MAX = 2000;

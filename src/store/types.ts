@@ -2,7 +2,7 @@
 // claim-once for remediation nonces, the audit log, and a short-lived cache.
 // Adapters: SQLite (local, Socket Mode) and DynamoDB (AWS). One contract test suite runs
 // against both (test/store.contract.test.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ClaimStateSchema = z.enum(['running', 'done', 'failed']);
 export type ClaimState = z.infer<typeof ClaimStateSchema>;
