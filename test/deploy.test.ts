@@ -14,7 +14,7 @@ import { parseRotationEvent } from '../src/alerts/events.js';
 import { FUNCTION_PERMISSIONS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
-import { awsWorld, BOT_TOKEN, SIGNING_SECRET, signedHeaders, slashCommandBody } from './helpers/harness.js';
+import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STAGE = 'ci';
@@ -285,16 +285,7 @@ describe('bundles run', () => {
 
   beforeAll(async () => {
     slack = await startSlackDouble({ botToken: BOT_TOKEN });
-    ({ aws } = await awsWorld('incident-003', (s) => {
-      s.ssm = {
-        parameters: [
-          { name: `${PREFIX}/slack-bot-token`, value: BOT_TOKEN, type: 'SecureString' },
-          { name: `${PREFIX}/slack-signing-secret`, value: SIGNING_SECRET, type: 'SecureString' },
-          { name: `${PREFIX}/action-secret`, value: 'ci-action-secret-0123456789abcdef-0123456789', type: 'SecureString' },
-        ],
-      };
-      s.lambda = { functions: [{ name: WORKER }] };
-    }));
+    ({ aws } = await lambdaWorld(PREFIX, WORKER));
   });
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import dynalite from 'dynalite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
-import { awsWorld, BOT_TOKEN, SIGNING_SECRET, signedHeaders, slashCommandBody } from './helpers/harness.js';
+import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
 
 const PREFIX = '/whybot/ci';
 const WORKER = 'whybot-ci-worker';
@@ -22,16 +22,7 @@ let alertsHandler: (typeof import('../src/lambda/alerts.js'))['handler'];
 
 beforeAll(async () => {
   slack = await startSlackDouble({ botToken: BOT_TOKEN });
-  ({ aws } = await awsWorld('incident-003', (s) => {
-    s.ssm = {
-      parameters: [
-        { name: `${PREFIX}/slack-bot-token`, value: BOT_TOKEN, type: 'SecureString' },
-        { name: `${PREFIX}/slack-signing-secret`, value: SIGNING_SECRET, type: 'SecureString' },
-        { name: `${PREFIX}/action-secret`, value: 'ci-action-secret-0123456789abcdef-0123456789', type: 'SecureString' },
-      ],
-    };
-    s.lambda = { functions: [{ name: WORKER }] };
-  }));
+  ({ aws } = await lambdaWorld(PREFIX, WORKER));
   ddb = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => ddb.listen(0, '127.0.0.1', () => resolve()));
   process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(ddb.address() as AddressInfo).port}`;

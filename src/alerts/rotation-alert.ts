@@ -126,13 +126,22 @@ function redeployButtons(e: RotationEvent, c: Correlation, deps: AlertDeps, ts: 
   return buttons;
 }
 
+/**
+ * The alert channel, once this rotation step is claimed for posting; undefined when there
+ * is no channel or another delivery (EventBridge is at-least-once, CloudTrail repeats) won.
+ */
+export async function claimAlert(e: RotationEvent, deps: Pick<AlertDeps, 'store' | 'config'>): Promise<{ channel: string } | AlertOutcome> {
+  const channel = deps.config.alerts.channel;
+  if (!channel) return 'no-channel';
+  const claim = await deps.store.claimOnce({ nonce: `alert:${e.dedupeKey}`, actor: 'whybot', action: 'rotation-alert', ttlSeconds: KEEP_SECONDS });
+  return claim.won ? { channel } : 'duplicate';
+}
+
 export async function handleRotationSucceeded(e: RotationEvent, deps: AlertDeps): Promise<AlertOutcome> {
   const { store, config, client, pacer, log } = deps;
-  const channel = config.alerts.channel;
-  if (!channel) return 'no-channel';
-  // EventBridge delivers at least once and CloudTrail repeats: one rotation step, one post.
-  const claim = await store.claimOnce({ nonce: `alert:${e.dedupeKey}`, actor: 'whybot', action: 'rotation-alert', ttlSeconds: KEEP_SECONDS });
-  if (!claim.won) return 'duplicate';
+  const claimed = await claimAlert(e, deps);
+  if (typeof claimed === 'string') return claimed;
+  const { channel } = claimed;
 
   const aws = deps.awsFor(e.region);
   try {

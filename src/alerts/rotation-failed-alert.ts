@@ -3,9 +3,7 @@
 import { describeSecret } from '../aws/secrets.js';
 import { code, esc, slackDate } from '../slack/mrkdwn.js';
 import type { RotationEvent } from './events.js';
-import type { AlertDeps, AlertOutcome } from './rotation-alert.js';
-
-const KEEP_SECONDS = 30 * 86_400;
+import { claimAlert, type AlertDeps, type AlertOutcome } from './rotation-alert.js';
 
 export interface LogLine {
   time: Date;
@@ -16,11 +14,10 @@ export interface LogLine {
 export type RotationLogReader = (functionArn: string, region: string, around: Date) => Promise<{ lines: LogLine[] } | { unavailable: string }>;
 
 export async function handleRotationFailed(e: RotationEvent, deps: AlertDeps & { readLogs?: RotationLogReader }): Promise<AlertOutcome> {
-  const { store, config, client, pacer } = deps;
-  const channel = config.alerts.channel;
-  if (!channel) return 'no-channel';
-  const claim = await store.claimOnce({ nonce: `alert:${e.dedupeKey}`, actor: 'whybot', action: 'rotation-alert', ttlSeconds: KEEP_SECONDS });
-  if (!claim.won) return 'duplicate';
+  const { store, client, pacer } = deps;
+  const claimed = await claimAlert(e, deps);
+  if (typeof claimed === 'string') return claimed;
+  const { channel } = claimed;
   const aws = deps.awsFor(e.region);
   try {
     const secret = await describeSecret(aws, e.secretId).catch(() => undefined);

@@ -156,6 +156,22 @@ const LambdaFunctionSchema = z.object({
   aliases: z.array(z.string()).optional(),
 });
 
+// CloudWatch Logs: log groups with their events (FilterLogEvents). Defaults (stream, ids,
+// ingestion time) are applied by the double's world builder, as for ssm and lambda.
+const LogEventSchema = z.object({
+  time,
+  /** the log stream; default: a Lambda-style stream of the event's day, "YYYY/MM/DD/[$LATEST]<32 hex>" */
+  stream: z.string().min(1).optional(),
+  message: z.string(),
+});
+
+const LogGroupSchema = z.object({
+  /** e.g. "/aws/lambda/SecretsManagerRotation" (AWS's log group name rules: 1–512 of . - _ / # letters digits) */
+  name: z.string().regex(/^[.\-_\/#A-Za-z0-9]{1,512}$/, { message: 'a log group name (letters, digits, . - _ / #; at most 512)' }),
+  /** default none */
+  events: z.array(LogEventSchema).optional(),
+});
+
 export const ScenarioSchema = z.object({
   name: z.string(),
   description: z.string(),
@@ -178,6 +194,7 @@ export const ScenarioSchema = z.object({
     .prefault({}),
   ssm: z.object({ parameters: z.array(SsmParameterSchema).default([]) }).prefault({}),
   lambda: z.object({ functions: z.array(LambdaFunctionSchema).default([]) }).prefault({}),
+  logs: z.object({ groups: z.array(LogGroupSchema).default([]) }).prefault({}),
   faults: z.array(FaultSchema).default([]),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;

@@ -65,3 +65,17 @@ export async function post(url: string, body: string, headers: Record<string, st
   const res = await fetch(url, { method: 'POST', headers, body });
   return { status: res.status, text: await res.text() };
 }
+
+/** incident 003 plus what the Lambda functions need: their SSM secrets and the worker function. */
+export function lambdaWorld(prefix: string, workerFunction: string) {
+  return awsWorld('incident-003', (s) => {
+    s.ssm = {
+      parameters: [
+        { name: `${prefix}/slack-bot-token`, value: BOT_TOKEN, type: 'SecureString' },
+        { name: `${prefix}/slack-signing-secret`, value: SIGNING_SECRET, type: 'SecureString' },
+        { name: `${prefix}/action-secret`, value: 'ci-action-secret-0123456789abcdef-0123456789', type: 'SecureString' },
+      ],
+    };
+    s.lambda = { functions: [{ name: workerFunction }] };
+  });
+}

@@ -180,6 +180,25 @@ export interface LambdaFunction {
   aliases: string[];
 }
 
+/** One CloudWatch Logs event, as FilterLogEvents returns it. */
+export interface LogEvent {
+  /** 56 decimal digits, as AWS's event ids */
+  eventId: string;
+  stream: string;
+  time: Date;
+  /** when CloudWatch Logs received it: `time` + 500 ms in the double */
+  ingestionTime: Date;
+  message: string;
+}
+
+export interface LogGroup {
+  name: string;
+  /** without the ":*" suffix DescribeLogGroups' `arn` carries */
+  arn: string;
+  /** oldest first (time, then scenario order) */
+  events: LogEvent[];
+}
+
 export interface World {
   scenarioName: string;
   accountId: string;
@@ -190,6 +209,7 @@ export interface World {
   ecs: { clusters: EcsCluster[]; taskDefinitions: TaskDefinition[] };
   ssm: { parameters: SsmParameter[] };
   lambda: { functions: LambdaFunction[] };
+  logs: { groups: LogGroup[] };
 }
 
 // ---------------------------------------------------------------- ARNs and names
@@ -208,11 +228,18 @@ export const arns = {
   ssmParameter: (w: Pick<World, 'region' | 'accountId'>, name: string) =>
     `arn:aws:ssm:${w.region}:${w.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
   lambdaFunction: (w: Pick<World, 'region' | 'accountId'>, name: string) => `arn:aws:lambda:${w.region}:${w.accountId}:function:${name}`,
+  logGroup: (w: Pick<World, 'region' | 'accountId'>, name: string) => `arn:aws:logs:${w.region}:${w.accountId}:log-group:${name}`,
 };
 
 /** "arn:…:secret:name-AbC123" → "arn:…:secret:name" */
 export function secretArnWithoutSuffix(arn: string): string {
   return arn.replace(/-[A-Za-z0-9]{6}$/, '');
+}
+
+/** A Lambda log stream name for a day: "2026/11/23/[$LATEST]<32 hex>", stable per group and day. */
+export function lambdaStreamName(group: string, time: Date): string {
+  const day = time.toISOString().slice(0, 10);
+  return `${day.replaceAll('-', '/')}/[$LATEST]${stableHex(`logs:${group}:${day}`, 32)}`;
 }
 
 export function defaultPort(engine: string): number {
@@ -451,6 +478,28 @@ export function buildWorld(scenario: Scenario, now: Date): World {
     functions.push({ name: f.name, arn: arns.lambdaFunction(w, f.name), aliases: [...(f.aliases ?? [])] });
   }
 
+  const logGroups: LogGroup[] = [];
+  for (const g of scenario.logs?.groups ?? []) {
+    if (logGroups.some((h) => h.name === g.name)) throw new ScenarioError(`scenario ${scenario.name}: log group ${g.name} is listed twice`);
+    const events = (g.events ?? [])
+      .map((e, index) => {
+        const t = resolveTime(e.time, now);
+        return {
+          index,
+          event: {
+            eventId: stableDigits(`${scenario.name}:logs:${g.name}:${index}`, 56),
+            stream: e.stream ?? lambdaStreamName(g.name, t),
+            time: t,
+            ingestionTime: new Date(t.getTime() + 500),
+            message: e.message,
+          },
+        };
+      })
+      .sort((a, b) => a.event.time.getTime() - b.event.time.getTime() || a.index - b.index)
+      .map(({ event }) => event);
+    logGroups.push({ name: g.name, arn: arns.logGroup(w, g.name), events });
+  }
+
   return {
     scenarioName: scenario.name,
     accountId: scenario.accountId,
@@ -461,5 +510,6 @@ export function buildWorld(scenario: Scenario, now: Date): World {
     ecs: { clusters: ecsClusters, taskDefinitions },
     ssm: { parameters },
     lambda: { functions },
+    logs: { groups: logGroups },
   };
 }

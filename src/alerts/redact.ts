@@ -1,0 +1,373 @@
+// Redaction of log lines before they reach Slack (or a store). Rotation functions log the
+// steps they take (incident 002: "setSecret: Unable to log into database …"); a careless
+// one, or a library's traceback, can also print a secret value. Everything that looks like
+// a credential becomes "[redacted]", the rest of the line stays as written: ARNs, UUIDs
+// (request and version ids), timestamps, host names and the rotation step messages survive.
+//
+// What is redacted (in this order):
+//   1. PEM blocks (-----BEGIN … ----- … -----END … -----, or to the end when cut off).
+//   2. the password of a URL's user info: scheme://user:[redacted]@host.
+//   3. Slack webhook paths, Slack tokens (xoxb-, xoxp-, xapp- …), GitHub tokens, JWTs,
+//      "Bearer <token>", AWS access key ids (AKIA…/ASIA… + 16).
+//   4. values of credential-like keys, case-insensitive, as JSON / Python dict members
+//      (quoted keys, escaped quotes, nested objects), key=value, key: value, key => value and
+//      --key value: keys whose last word is password, passwd, pwd, pass, passphrase, secret,
+//      token, key, credential(s), authorization, cookie, signature, plus compounds such as
+//      SecretString, SecretBinary, apikey, accesstoken, privatekey, clientsecret.
+//      Not keys: the rotation steps (createSecret, setSecret, testSecret, finishSecret…),
+//      …Id, …Arn, …Name and other names whose last word is not one of the above.
+//      Kept values: ARNs, empty values, yes/no/true/false/null/None, an already redacted
+//      value; for keys other than password-like ones also UUIDs and timestamps (so
+//      ClientRequestToken: <uuid> survives), and after a bare "secret: ", "token: " … in
+//      prose, a plain word ("Failed to get secret: ResourceNotFoundException").
+//   5. 40-character base64 runs that look like secret access keys, and long random-looking
+//      runs: at least 24 characters of [A-Za-z0-9+/=_-] mixing at least two of lower case,
+//      upper case and digits, not hex, and not mostly made of words (identifiers such as
+//      SecretsManagerRDSMySQL8RotationSingleUser, paths and CloudFormation names survive).
+//
+// Known limits: a secret that is an ordinary word, hex-only or lower-case-and-digits only is
+// caught only in a key/value or URL form; a password whose characters make it look like
+// several words may survive step 5. Redaction errs towards removing too much.
+
+export const REDACTED = '[redacted]';
+
+// ---------------------------------------------------------------- protected spans
+
+// Placeholders use private-use characters, which never belong to a candidate run.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const PLACEHOLDER = /\uE000(\d+)\uE001/g;
+const ONLY_PLACEHOLDER = /^\uE000(\d+)\uE001$/;
+
+type ProtectedKind = 'arn' | 'uuid' | 'time';
+
+const ARN = /\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12}|aws)?:[^\s"'`<>(){}[\],;\uE000\uE001]+/g;
+const UUID = /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g;
+const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:])/g;
+
+class Protector {
+  private readonly spans: Array<{ kind: ProtectedKind; text: string }> = [];
+
+  protect(text: string): string {
+    let out = text;
+    for (const [kind, re] of [
+      ['arn', ARN],
+      ['uuid', UUID],
+      ['time', TIMESTAMP],
+    ] as const) {
+      out = out.replace(re, (m) => {
+        this.spans.push({ kind, text: m });
+        return `${OPEN}${this.spans.length - 1}${CLOSE}`;
+      });
+    }
+    return out;
+  }
+
+  /** the kind of protected span `value` is entirely made of, if it is one */
+  kindOf(value: string): ProtectedKind | undefined {
+    const m = ONLY_PLACEHOLDER.exec(value);
+    return m ? this.spans[Number(m[1])]?.kind : undefined;
+  }
+
+  restore(text: string): string {
+    return text.replace(PLACEHOLDER, (m, i: string) => this.spans[Number(i)]?.text ?? m);
+  }
+}
+
+// ---------------------------------------------------------------- 1. PEM blocks
+
+const PEM = /-----BEGIN [A-Z0-9 ]{1,60}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,60}-----|$)/g;
+
+// ---------------------------------------------------------------- 2. URL user info
+
+// scheme://user:password@host — the password runs to the last "@" before the host (a
+// password may contain "@" or "/"), never across whitespace, quotes, "?" or "#".
+const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s:@/"'<>`]*):([^\s"'<>`?#]+)@(?=[^\s@/?#"'<>`]+)/g;
+
+// ---------------------------------------------------------------- 3. token shapes
+
+/** a word or CamelCase words (a plain word where prose has one: after "secret: ", "Bearer ") */
+const PLAIN_WORD = /^[A-Za-z][a-z]*(?:[A-Z][a-z]+)*[.,!]?$/;
+
+const TOKEN_SHAPES: Array<[RegExp, (m: string, ...groups: string[]) => string]> = [
+  // Slack incoming webhooks: the path is the credential
+  [/(https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g, (_m, base) => `${base}${REDACTED}`],
+  // Slack tokens (bot, user, app-level, refresh, legacy)
+  [/\b(?:xox[abeoprs]|xapp|xoxe\.xox[bp])-[A-Za-z0-9-]{6,}/g, () => REDACTED],
+  // GitHub tokens
+  [/\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})/g, () => REDACTED],
+  // JSON Web Tokens
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, () => REDACTED],
+  // Authorization schemes
+  [
+    /\b(Bearer|Basic|Digest)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi,
+    (m, scheme, space, token) => (PLAIN_WORD.test(token) ? m : `${scheme}${space}${REDACTED}`),
+  ],
+  // AWS access key ids (long-term AKIA, temporary ASIA, and the rarer ABIA/ACCA)
+  [/(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g, () => REDACTED],
+];
+
+// ---------------------------------------------------------------- 4. credential keys
+
+const PASSWORD_WORDS = new Set(['password', 'passwords', 'passwd', 'pwd', 'pass', 'passphrase', 'passcode']);
+const SECRET_WORDS = new Set(['secret', 'token', 'key', 'credential', 'credentials', 'authorization', 'cookie', 'signature']);
+/** lower-case compounds written without a word boundary ("apikey", "SECRETSTRING") */
+const COMPOUNDS = [
+  'secretstring',
+  'secretbinary',
+  'password',
+  'passwd',
+  'passphrase',
+  'apikey',
+  'apisecret',
+  'apitoken',
+  'accesskey',
+  'secretkey',
+  'privatekey',
+  'signingkey',
+  'accesstoken',
+  'authtoken',
+  'sessiontoken',
+  'refreshtoken',
+  'securitytoken',
+  'idtoken',
+  'clientsecret',
+  'sharedsecret',
+];
+/** the rotation steps (and API verbs) that log "setSecret: …" without a secret after them */
+const NOT_KEYS = /^(?:create|set|test|finish|get|put|update|rotate|describe|delete|restore|list|cancel)secrets?$/;
+
+type KeyClass = 'password' | 'secret';
+
+/** "db_password" → password, "apiKey" → secret, "SecretId" / "KeyError" / "setSecret" → not a credential key */
+export function credentialKeyClass(key: string): KeyClass | undefined {
+  const bare = key.replace(/^-+/, '');
+  const lower = bare.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (lower === '' || NOT_KEYS.test(lower)) return undefined;
+  const words = bare
+    .replace(/\d+$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s_.-]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+  const last = words[words.length - 1] ?? '';
+  if (PASSWORD_WORDS.has(last)) return 'password';
+  if (SECRET_WORDS.has(last)) return 'secret';
+  const compact = lower.replace(/\d+$/, '');
+  for (const c of COMPOUNDS) {
+    if (compact.endsWith(c)) return c.startsWith('pass') ? 'password' : 'secret';
+  }
+  return undefined;
+}
+
+const KEY =
+  /(\\*)(["']?)(?:(?<=\\[ntr])|(?<![A-Za-z0-9_.\\-]))(--?)?([A-Za-z_][A-Za-z0-9_.-]*)\1\2(\s*(?:=>|:|=)\s*|(?<=--?[A-Za-z_][A-Za-z0-9_.-]*)\s+)/g;
+const HARMLESS_VALUE = /^(?:|yes|no|true|false|null|none|nil|undefined|\*{3,}|x{3,}|\.\.\.|…|<redacted>|\[redacted\]|redacted|\[filtered\]|<hidden>|hidden)$/i;
+const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Token|Negotiate|AWS4-HMAC-SHA256)$/i;
+
+interface ValueSpan {
+  /** the part replaced by [redacted] */
+  start: number;
+  end: number;
+  /** where scanning continues */
+  next: number;
+  form: 'quoted' | 'structure' | 'bare';
+}
+
+/** End of a quoted value opened by `quote` (possibly backslash-escaped, as in JSON inside JSON). */
+function closingQuote(text: string, from: number, quote: string): number {
+  if (quote.length === 1) {
+    for (let i = from; i < text.length; i++) {
+      const c = text[i];
+      if (c === '\\') i++;
+      else if (c === quote) return i;
+    }
+    return -1;
+  }
+  for (let i = text.indexOf(quote, from); i >= 0; i = text.indexOf(quote, i + 1)) {
+    if (text[i - 1] !== '\\') return i;
+  }
+  return -1;
+}
+
+/** End (exclusive) of a balanced {…} or […] starting at `from`, honouring quoted strings. */
+function closingBracket(text: string, from: number): number {
+  const stack: string[] = [];
+  for (let i = from; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' || c === "'") {
+      const end = closingQuote(text, i + 1, c);
+      if (end < 0) return text.length;
+      i = end;
+    } else if (c === '{' || c === '[') stack.push(c === '{' ? '}' : ']');
+    else if (c === '}' || c === ']') {
+      if (stack.pop() !== c) return text.length;
+      if (stack.length === 0) return i + 1;
+    }
+  }
+  return text.length;
+}
+
+/** End of an unquoted value: whitespace, or punctuation that starts the next member. */
+function bareEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) break;
+    // a literal "\n", "\t" or "\r" (a multi-line message logged on one line) ends the value
+    if (c === '\\' && /[ntr]/.test(text[i + 1] ?? '') && i > from) break;
+    const rest = text.slice(i + 1);
+    if ((c === ',' || c === ';' || c === '&') && /^\s*[\\"']*[A-Za-z_][\w.-]*[\\"']*\s*(?:=>|[:=])/.test(rest)) break;
+    if ((c === ',' || c === ';') && (rest === '' || /^\s/.test(rest))) break;
+    if ((c === ')' || c === '}' || c === ']') && /^[)}\]]*(?:$|[\s,;"'\\])/.test(rest)) break;
+    if ((c === '"' || c === "'") && /^\s*(?:[,;)}\]]|$)/.test(rest)) break;
+    i++;
+  }
+  return i;
+}
+
+function valueSpan(text: string, at: number): ValueSpan | undefined {
+  if (at >= text.length) return undefined;
+  const quote = /^\\*["']/.exec(text.slice(at, at + 8))?.[0];
+  if (quote) {
+    const start = at + quote.length;
+    const close = closingQuote(text, start, quote);
+    if (close < 0) return { start, end: text.length, next: text.length, form: 'quoted' };
+    return { start, end: close, next: close + quote.length, form: 'quoted' };
+  }
+  const c = text[at];
+  if (c === '{' || c === '[') {
+    const end = closingBracket(text, at);
+    return { start: at, end, next: end, form: 'structure' };
+  }
+  const end = bareEnd(text, at);
+  if (end === at) return undefined;
+  return { start: at, end, next: end, form: 'bare' };
+}
+
+function redactKeyValues(text: string, guard: Protector): string {
+  let out = '';
+  let copied = 0;
+  KEY.lastIndex = 0;
+  for (let m = KEY.exec(text); m; m = KEY.exec(text)) {
+    const [whole, escapes = '', quote = '', dashes, key = '', separator = ''] = m;
+    const keyClass = credentialKeyClass(key);
+    const flagOnly = separator.trim() === '';
+    if (!keyClass || (flagOnly && !dashes)) continue;
+    const span = valueSpan(text, m.index + whole.length);
+    if (!span) continue;
+    let { start, end } = span;
+    const value = text.slice(start, end);
+    const trimmed = value.trim();
+    if (HARMLESS_VALUE.test(trimmed)) continue;
+    const kind = guard.kindOf(trimmed);
+    if (kind === 'arn') continue;
+    if (kind !== undefined && keyClass !== 'password') continue;
+    // "Failed to get secret: ResourceNotFoundException": a bare key word in prose, then a plain word
+    const proseKey = !quote && !escapes && !dashes && /^:\s+$/.test(separator) && SECRET_WORDS.has(key.toLowerCase());
+    if (proseKey && span.form === 'bare' && PLAIN_WORD.test(trimmed)) continue;
+    // "Authorization: Bearer <token>": keep the scheme, redact the credential after it
+    if (span.form === 'bare' && AUTH_SCHEME.test(trimmed)) {
+      const next = /^\s+/.exec(text.slice(end))?.[0].length ?? 0;
+      const after = next > 0 ? valueSpan(text, end + next) : undefined;
+      if (!after) continue;
+      start = after.start;
+      end = after.end;
+      span.next = after.next;
+      if (HARMLESS_VALUE.test(text.slice(start, end).trim()) || text.slice(start, end) === REDACTED) {
+        KEY.lastIndex = span.next;
+        continue;
+      }
+    }
+    out += text.slice(copied, start) + REDACTED;
+    copied = end;
+    KEY.lastIndex = Math.max(span.next, KEY.lastIndex);
+  }
+  return out + text.slice(copied);
+}
+
+// ---------------------------------------------------------------- 5. random-looking runs
+
+const RUN = /[A-Za-z0-9+/=_-]{24,}/g;
+const SECRET_ACCESS_KEY = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g;
+
+/** share of a run made of words, acronyms, numbers, hex ids and separators */
+function wordCoverage(run: string): number {
+  let covered = 0;
+  for (const m of run.matchAll(/[A-Z]?[a-z]{3,}|[A-Z]{3,}(?![a-z])|[0-9]{4,}|(?<![A-Za-z0-9])[0-9a-f]{8,}(?![A-Za-z0-9])|[^A-Za-z0-9]/g)) {
+    covered += m[0].length;
+  }
+  return covered / run.length;
+}
+
+function classes(run: string): { lower: boolean; upper: boolean; digit: boolean } {
+  return { lower: /[a-z]/.test(run), upper: /[A-Z]/.test(run), digit: /[0-9]/.test(run) };
+}
+
+export function looksRandom(run: string, threshold = 0.6): boolean {
+  const { lower, upper, digit } = classes(run);
+  if (Number(lower) + Number(upper) + Number(digit) < 2) return false;
+  if (/^[0-9a-fA-F-]+$/.test(run) && !(/[a-f]/.test(run) && /[A-F]/.test(run))) return false;
+  return wordCoverage(run) < threshold;
+}
+
+function redactRuns(text: string): string {
+  const keyLike = text.replace(SECRET_ACCESS_KEY, (m) => {
+    const { lower, upper, digit } = classes(m);
+    return lower && upper && (digit || /[+/]/.test(m)) && looksRandom(m, 0.75) ? REDACTED : m;
+  });
+  return keyLike.replace(RUN, (m) => (looksRandom(m) ? REDACTED : m));
+}
+
+// ---------------------------------------------------------------- API
+
+/** One log line (or message) with every credential-looking part replaced by "[redacted]". */
+export function redactSecrets(line: string): string {
+  if (line === '') return line;
+  // The placeholders' characters must not come from the input.
+  let text = line.replace(/[\uE000\uE001]/g, '\uFFFD');
+  text = text.replace(PEM, REDACTED);
+  const guard = new Protector();
+  text = guard.protect(text);
+  text = text.replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
+  for (const [re, replace] of TOKEN_SHAPES) text = text.replace(re, replace as (m: string, ...g: string[]) => string);
+  text = redactKeyValues(text, guard);
+  text = redactRuns(text);
+  return guard.restore(text);
+}
+
+/**
+ * Redacts each line, then keeps the newest (last) lines that fit in `maxChars`, counting a
+ * newline between lines. When older lines are dropped, the first line says how many
+ * ("… 3 earlier lines omitted"); when not even the newest line fits, it is cut with "…".
+ * Redaction happens before any cut, so a cut can never leave part of a secret behind.
+ */
+export function redactLines(lines: readonly string[], maxChars: number): string[] {
+  const budget = Math.max(0, Math.floor(maxChars));
+  const redacted = lines.map(redactSecrets);
+  const size = redacted.reduce((n, l) => n + l.length, 0) + Math.max(0, redacted.length - 1);
+  if (size <= budget) return redacted;
+  const marker = (n: number) => `… ${n} earlier line${n === 1 ? '' : 's'} omitted`;
+  const cut = (l: string, n: number) => (l.length <= n ? l : n <= 0 ? '' : `${l.slice(0, n - 1)}…`);
+
+  const kept: string[] = [];
+  let used = 0;
+  for (let i = redacted.length - 1; i >= 0; i--) {
+    const line = redacted[i]!;
+    const cost = line.length + (kept.length > 0 ? 1 : 0);
+    // room for the marker that will name the i lines before this one
+    const reserve = i > 0 ? marker(i).length + 1 : 0;
+    if (used + cost + reserve > budget) break;
+    kept.unshift(line);
+    used += cost;
+  }
+  const omitted = redacted.length - kept.length;
+  if (kept.length > 0) return omitted > 0 ? [marker(omitted), ...kept] : kept;
+
+  // Not even the newest line fits next to the marker: cut it.
+  const newest = redacted[redacted.length - 1] ?? '';
+  const note = omitted > 1 ? marker(omitted - 1) : '';
+  if (note && note.length + 1 + 8 <= budget) return [note, cut(newest, budget - note.length - 1)];
+  return budget > 0 ? [cut(newest, budget)] : [];
+}
