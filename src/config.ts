@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   WHYBOT_AUTO_REDEPLOY: optionalText,
   WHYBOT_ALERT_RATE_PER_SEC: z.coerce.number().min(0.1).max(100).default(1),
   WHYBOT_WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  WHYBOT_DIGEST_HOUR_UTC: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(9),
 });
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
@@ -72,6 +73,8 @@ export interface Config {
     ratePerSec: number;
     /** how often `whybot watch` polls CloudTrail */
     watchIntervalMs: number;
+    /** UTC hour of the daily digest of rotations due in 24 h; undefined = off */
+    digestHourUtc?: number;
   };
   slack: {
     botToken?: string;
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         autoRedeploy: (e.WHYBOT_AUTO_REDEPLOY ?? '').split(/[\s,]+/).filter(Boolean),
         ratePerSec: e.WHYBOT_ALERT_RATE_PER_SEC,
         watchIntervalMs: e.WHYBOT_WATCH_INTERVAL_MS,
+        ...(e.WHYBOT_DIGEST_HOUR_UTC === 'off' ? {} : { digestHourUtc: e.WHYBOT_DIGEST_HOUR_UTC }),
       },
       slack: {
         botToken: e.SLACK_BOT_TOKEN,

@@ -193,3 +193,23 @@ describe('whybot watch (CloudTrail polling)', () => {
     expect(posts()).toHaveLength(2);
   });
 });
+
+describe('daily digest of rotations due within 24 h', () => {
+  it('names the secret, when it rotates, and the services that will break; once a day', async () => {
+    const { deps } = await setup();
+    const secret = aws!.world.secretsManager.secrets[0]!;
+    secret.nextRotation = new Date(aws!.now().getTime() + 5 * 3_600_000);
+    const { postDigest } = await import('../src/alerts/digest.js');
+    expect(await postDigest('ap-northeast-1', deps)).toBe('posted');
+    expect(await postDigest('ap-northeast-1', deps)).toBe('duplicate');
+    expect(posts()).toHaveLength(1);
+    expect(text(posts()[0]!)).toMatch(/`rds!cluster-6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f` rotates at .*`api` \(`prod`\) will break then unless redeployed after it/);
+  });
+
+  it('says nothing when no rotation is due', async () => {
+    const { deps } = await setup(); // incident 003's next rotation is ~7 days away
+    const { postDigest } = await import('../src/alerts/digest.js');
+    expect(await postDigest('ap-northeast-1', deps)).toBe('quiet');
+    expect(posts()).toHaveLength(0);
+  });
+});

@@ -26,7 +26,7 @@ const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
  * plus ecs:ListTasks, whose only resource type is container-instance: a list by service does
  * not name one. Anything else must be scoped.
  */
-const NO_RESOURCE_LEVEL = ['cloudtrail:LookupEvents', 'ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'ecs:ListTasks', 'rds:DescribeEvents'];
+const NO_RESOURCE_LEVEL = ['cloudtrail:LookupEvents', 'ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'ecs:ListTasks', 'rds:DescribeEvents', 'secretsmanager:ListSecrets'];
 
 type Json = any; // CloudFormation as osls wrote it
 interface Statement {
@@ -236,7 +236,7 @@ describe('HTTP API', () => {
 describe('EventBridge: Secrets Manager rotation events → alerts', () => {
   const fixture = (name: string) => JSON.parse(readFileSync(path.join(root, 'test', 'fixtures', name), 'utf8'));
   const rule = () => {
-    const rules = entries(tpl, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+    const rules = entries(tpl, 'AWS::Events::Rule').map(([, r]) => r.Properties).filter((r: Json) => r.EventPattern);
     expect(rules).toHaveLength(1);
     expect(rules[0].EventBusName ?? 'default').toBe('default');
     expect(rules[0].Targets.map((x: Json) => x.Arn)).toEqual([{ 'Fn::GetAtt': ['AlertsLambdaFunction', 'Arn'] }]);
@@ -247,6 +247,13 @@ describe('EventBridge: Secrets Manager rotation events → alerts', () => {
     const event = fixture(name);
     expect(matches(rule().EventPattern, event)).toBe(true);
     expect(parseRotationEvent(event)).toMatchObject({ ok: true, event: { name: 'RotationSucceeded', secretId: expect.stringMatching(/^arn:aws:secretsmanager:/) } });
+  });
+
+  it('a daily schedule sends the alerts function {"whybot":"digest"}', () => {
+    const schedules = entries(tpl, 'AWS::Events::Rule').map(([, r]) => r.Properties).filter((r: Json) => r.ScheduleExpression);
+    expect(schedules.map((r: Json) => r.ScheduleExpression)).toEqual(['cron(0 9 * * ? *)']);
+    expect(schedules[0].Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['AlertsLambdaFunction', 'Arn'] });
+    expect(JSON.parse(schedules[0].Targets[0].Input)).toEqual({ whybot: 'digest' });
   });
 
   it('matches every rotation step and nothing else', () => {

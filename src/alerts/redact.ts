@@ -19,15 +19,24 @@
 //      Kept values: ARNs, empty values, yes/no/true/false/null/None, an already redacted
 //      value; for keys other than password-like ones also UUIDs and timestamps (so
 //      ClientRequestToken: <uuid> survives), and after a bare "secret: ", "token: " … in
-//      prose, a plain word ("Failed to get secret: ResourceNotFoundException").
+//      prose, a plain word ("Failed to get secret: ResourceNotFoundException"). A generic
+//      "…Key" (AttributeKey=EventSource, tags' Key=Name, an S3 key) is redacted only when
+//      its value looks random (step 5's test); apiKey, accessKey, secretKey, privateKey…
+//      always are.
 //   5. 40-character base64 runs that look like secret access keys, and long random-looking
 //      runs: at least 24 characters of [A-Za-z0-9+/=_-] mixing at least two of lower case,
 //      upper case and digits, not hex, and not mostly made of words (identifiers such as
 //      SecretsManagerRDSMySQL8RotationSingleUser, paths and CloudFormation names survive).
 //
+// Unquoted values: a password-like key's value runs to the next whitespace (so the rest of
+// "Password=p;Database=x" goes too); other keys' values also end where the next member
+// starts (";user=", "&db="), so "token=abc&db=main" keeps "&db=main".
+//
 // Known limits: a secret that is an ordinary word, hex-only or lower-case-and-digits only is
-// caught only in a key/value or URL form; a password whose characters make it look like
-// several words may survive step 5. Redaction errs towards removing too much.
+// caught only in a key/value or URL form; an unquoted password that starts with a quote or
+// bracket and closes it early ("password: 'a')x…") can be cut short; a random run that
+// happens to read as several words may survive step 5. Redaction errs towards removing too
+// much.
 
 export const REDACTED = '[redacted]';
 
@@ -81,8 +90,8 @@ const PEM = /-----BEGIN [A-Z0-9 ]{1,60}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,60}-
 // ---------------------------------------------------------------- 2. URL user info
 
 // scheme://user:password@host — the password runs to the last "@" before the host (a
-// password may contain "@" or "/"), never across whitespace, quotes, "?" or "#".
-const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s:@/"'<>`]*):([^\s"'<>`?#]+)@(?=[^\s@/?#"'<>`]+)/g;
+// password may contain "@", "/" or "'"), never across whitespace, '"', "<", ">", "?" or "#".
+const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s:@/"'<>`]*):([^\s"<>`?#]+)@(?=[^\s@/?#"'<>`]+)/g;
 
 // ---------------------------------------------------------------- 3. token shapes
 
@@ -110,7 +119,9 @@ const TOKEN_SHAPES: Array<[RegExp, (m: string, ...groups: string[]) => string]> 
 // ---------------------------------------------------------------- 4. credential keys
 
 const PASSWORD_WORDS = new Set(['password', 'passwords', 'passwd', 'pwd', 'pass', 'passphrase', 'passcode']);
-const SECRET_WORDS = new Set(['secret', 'token', 'key', 'credential', 'credentials', 'authorization', 'cookie', 'signature']);
+const SECRET_WORDS = new Set(['secret', 'token', 'credential', 'credentials', 'authorization', 'cookie', 'signature']);
+/** words a bare key in prose can be ("token: expired") */
+const PROSE_KEYS = new Set([...SECRET_WORDS, 'key']);
 /** lower-case compounds written without a word boundary ("apikey", "SECRETSTRING") */
 const COMPOUNDS = [
   'secretstring',
@@ -125,6 +136,10 @@ const COMPOUNDS = [
   'secretkey',
   'privatekey',
   'signingkey',
+  'encryptionkey',
+  'masterkey',
+  'licensekey',
+  'sshkey',
   'accesstoken',
   'authtoken',
   'sessiontoken',
@@ -137,9 +152,14 @@ const COMPOUNDS = [
 /** the rotation steps (and API verbs) that log "setSecret: …" without a secret after them */
 const NOT_KEYS = /^(?:create|set|test|finish|get|put|update|rotate|describe|delete|restore|list|cancel)secrets?$/;
 
-type KeyClass = 'password' | 'secret';
+/**
+ * password: the value is always a credential. secret: it is one unless it is an ARN, UUID or
+ * timestamp. key: a generic "…Key" (AttributeKey=EventSource, Key=Name tags, S3 keys) is a
+ * credential only when its value looks random.
+ */
+type KeyClass = 'password' | 'secret' | 'key';
 
-/** "db_password" → password, "apiKey" → secret, "SecretId" / "KeyError" / "setSecret" → not a credential key */
+/** "db_password" → password, "apiKey" → secret, "AttributeKey" → key, "SecretId" / "KeyError" / "setSecret" → none */
 export function credentialKeyClass(key: string): KeyClass | undefined {
   const bare = key.replace(/^-+/, '');
   const lower = bare.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -158,7 +178,7 @@ export function credentialKeyClass(key: string): KeyClass | undefined {
   for (const c of COMPOUNDS) {
     if (compact.endsWith(c)) return c.startsWith('pass') ? 'password' : 'secret';
   }
-  return undefined;
+  return last === 'key' || compact === 'key' ? 'key' : undefined;
 }
 
 const KEY =
@@ -209,39 +229,65 @@ function closingBracket(text: string, from: number): number {
   return text.length;
 }
 
-/** End of an unquoted value: whitespace, or punctuation that starts the next member. */
-function bareEnd(text: string, from: number): number {
+/**
+ * End of an unquoted value: whitespace, a "," or ";" before whitespace, or, unless
+ * `toWhitespace`, punctuation that starts the next member (";user=", "&db=", ', "user":').
+ * Closing brackets and quotes that end the token without having been opened in it
+ * ("(using password: YES)", "{pwd=abc}") are left out. The first character always belongs
+ * to the value. Passwords run to the whitespace (`toWhitespace`): a generated password may
+ * well contain ";a=", and removing the rest of a connection string is the lesser harm.
+ */
+/** a member after ",", ";" or "&": 'user=', '"user":' (sticky: tested at one position) */
+const NEXT_MEMBER = /\s*(?:[A-Za-z_][\w.-]*\s*=|\\*["'][A-Za-z_][\w.-]*\\*["']\s*:)/y;
+
+function bareEnd(text: string, from: number, toWhitespace: boolean): number {
   let i = from;
   while (i < text.length) {
     const c = text[i]!;
     if (/\s/.test(c)) break;
-    // a literal "\n", "\t" or "\r" (a multi-line message logged on one line) ends the value
-    if (c === '\\' && /[ntr]/.test(text[i + 1] ?? '') && i > from) break;
-    const rest = text.slice(i + 1);
-    if ((c === ',' || c === ';' || c === '&') && /^\s*[\\"']*[A-Za-z_][\w.-]*[\\"']*\s*(?:=>|[:=])/.test(rest)) break;
-    if ((c === ',' || c === ';') && (rest === '' || /^\s/.test(rest))) break;
-    if ((c === ')' || c === '}' || c === ']') && /^[)}\]]*(?:$|[\s,;"'\\])/.test(rest)) break;
-    if ((c === '"' || c === "'") && /^\s*(?:[,;)}\]]|$)/.test(rest)) break;
+    if (i > from && (c === ',' || c === ';' || c === '&')) {
+      if (c !== '&' && (i + 1 === text.length || /\s/.test(text[i + 1]!))) break;
+      NEXT_MEMBER.lastIndex = i + 1;
+      if (!toWhitespace && NEXT_MEMBER.test(text)) break;
+    }
     i++;
   }
-  return i;
+  // trailing closers the value did not open
+  const pairs: Record<string, string> = { ')': '(', '}': '{', ']': '[', '"': '"', "'": "'" };
+  let end = i;
+  while (end - from > 1) {
+    const last = text[end - 1]!;
+    const open = pairs[last];
+    if (open === undefined) break;
+    const value = text.slice(from, end - 1);
+    const opened = open === last ? value.split(last).length % 2 === 0 : value.split(open).length > value.split(last).length;
+    if (opened) break;
+    end--;
+  }
+  return end;
 }
 
-function valueSpan(text: string, at: number): ValueSpan | undefined {
+/** what may follow a quoted or bracketed value: the end, a separator, or closing quotes before one */
+const VALUE_END = /^(?:$|[\s,;:)}\]&\uE000]|[\\"']+(?:$|[\s,;:)}\]&]))/;
+
+function valueSpan(text: string, at: number, toWhitespace = false): ValueSpan | undefined {
   if (at >= text.length) return undefined;
   const quote = /^\\*["']/.exec(text.slice(at, at + 8))?.[0];
   if (quote) {
     const start = at + quote.length;
     const close = closingQuote(text, start, quote);
     if (close < 0) return { start, end: text.length, next: text.length, form: 'quoted' };
-    return { start, end: close, next: close + quote.length, form: 'quoted' };
+    // password="abc"def: the quote was part of an unquoted value
+    if (VALUE_END.test(text.slice(close + quote.length, close + quote.length + 16))) {
+      return { start, end: close, next: close + quote.length, form: 'quoted' };
+    }
   }
   const c = text[at];
-  if (c === '{' || c === '[') {
+  if (!quote && (c === '{' || c === '[')) {
     const end = closingBracket(text, at);
-    return { start: at, end, next: end, form: 'structure' };
+    if (VALUE_END.test(text.slice(end, end + 16))) return { start: at, end, next: end, form: 'structure' };
   }
-  const end = bareEnd(text, at);
+  const end = bareEnd(text, at, toWhitespace);
   if (end === at) return undefined;
   return { start: at, end, next: end, form: 'bare' };
 }
@@ -255,7 +301,7 @@ function redactKeyValues(text: string, guard: Protector): string {
     const keyClass = credentialKeyClass(key);
     const flagOnly = separator.trim() === '';
     if (!keyClass || (flagOnly && !dashes)) continue;
-    const span = valueSpan(text, m.index + whole.length);
+    const span = valueSpan(text, m.index + whole.length, keyClass === 'password');
     if (!span) continue;
     let { start, end } = span;
     const value = text.slice(start, end);
@@ -264,8 +310,10 @@ function redactKeyValues(text: string, guard: Protector): string {
     const kind = guard.kindOf(trimmed);
     if (kind === 'arn') continue;
     if (kind !== undefined && keyClass !== 'password') continue;
+    // a generic "…Key": only a random-looking value is a credential (a structure's members are scanned on their own)
+    if (keyClass === 'key' && (span.form === 'structure' || !trimmed.split(/\s+/).some((t) => looksRandom(t)))) continue;
     // "Failed to get secret: ResourceNotFoundException": a bare key word in prose, then a plain word
-    const proseKey = !quote && !escapes && !dashes && /^:\s+$/.test(separator) && SECRET_WORDS.has(key.toLowerCase());
+    const proseKey = !quote && !escapes && !dashes && /^:\s+$/.test(separator) && PROSE_KEYS.has(key.toLowerCase());
     if (proseKey && span.form === 'bare' && PLAIN_WORD.test(trimmed)) continue;
     // "Authorization: Bearer <token>": keep the scheme, redact the credential after it
     if (span.form === 'bare' && AUTH_SCHEME.test(trimmed)) {

@@ -18,6 +18,8 @@ export interface WatchDeps {
   region: string;
   log: Logger;
   onEvent: (e: RotationEvent) => Promise<unknown>;
+  /** after each poll (e.g. the daily digest, which claims itself once per day) */
+  afterPoll?: (now: Date) => Promise<unknown>;
   now?: () => Date;
 }
 
@@ -58,6 +60,7 @@ export async function pollOnce(deps: WatchDeps): Promise<{ seen: number; handled
     handled++;
   }
   await deps.store.cacheSet(cursorKey(deps.aws.scope), now.toISOString(), CURSOR_TTL_SECONDS);
+  await deps.afterPoll?.(now);
   return { seen: rotations.length, handled, since, until: now };
 }
 

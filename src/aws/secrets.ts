@@ -1,4 +1,4 @@
-import { DescribeSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, paginateListSecrets, RotateSecretCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
@@ -6,6 +6,7 @@ import { iam } from './iam.js';
 export const SECRETS_IAM = {
   describeSecret: iam('secretsmanager:DescribeSecret'),
   rotateSecret: iam('secretsmanager:RotateSecret'),
+  listSecrets: iam('secretsmanager:ListSecrets'),
 } as const;
 
 /** Metadata only: whybot never reads a secret's value here. */
@@ -20,6 +21,28 @@ export interface SecretInfo {
   nextRotation?: Date;
   owningService?: string;
   tags: Record<string, string>;
+}
+
+const fromListEntry = (s: SecretListEntry): SecretInfo => ({
+  arn: s.ARN ?? '',
+  name: s.Name ?? '',
+  rotationEnabled: s.RotationEnabled ?? false,
+  rotationDays: s.RotationRules?.AutomaticallyAfterDays,
+  scheduleExpression: s.RotationRules?.ScheduleExpression,
+  rotationLambdaArn: s.RotationLambdaARN,
+  lastRotated: s.LastRotatedDate,
+  nextRotation: s.NextRotationDate,
+  owningService: s.OwningService,
+  tags: Object.fromEntries((s.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ''])),
+});
+
+/** Every secret's metadata in the Region (ListSecrets never returns values). */
+export async function listSecrets(aws: AwsClients): Promise<SecretInfo[]> {
+  return awsCall(SECRETS_IAM.listSecrets, async () => {
+    const all: SecretInfo[] = [];
+    for await (const page of paginateListSecrets({ client: aws.secrets(), pageSize: 100 }, {})) all.push(...(page.SecretList ?? []).map(fromListEntry));
+    return all;
+  });
 }
 
 export async function describeSecret(aws: AwsClients, secretId: string, signal?: AbortSignal): Promise<SecretInfo> {

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { AwsClients } from '../aws/clients.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { digestDue, postDigest } from '../alerts/digest.js';
 import { handleRotationEvent } from '../alerts/handle.js';
 import { rotationLogReader } from '../alerts/logs.js';
 import { ChannelPacer } from '../alerts/pacer.js';
@@ -77,6 +78,8 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
   const jobs = new InProcessJobRunner(opts.handleJob ?? handle, (err, job) => log.error({ err, job: job.kind }, 'job failed'));
   app = createSlackApp({ config, botToken: mode.botToken, receiver, jobs, log, ...(remediation ? { remediation } : {}) });
   const started = mode.kind === 'http' ? await app.start(mode.port) : await app.start();
+  const pacer = new ChannelPacer(config.alerts.ratePerSec);
+  const alertDeps = () => ({ client: app!.client, store, awsFor, config, ...(signer ? { signer } : {}), pacer, log, readLogs: rotationLogReader(awsFor) });
   // Rotation alerts without EventBridge: poll CloudTrail (whybot watch) when a channel is set.
   const watcher =
     config.alerts.channel && config.region && opts.watch !== false
@@ -86,8 +89,8 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
             store,
             region: config.region,
             log: log.child({ component: 'watch' }),
-            onEvent: (e) =>
-              handleRotationEvent(e, { client: app!.client, store, awsFor, config, ...(signer ? { signer } : {}), pacer: new ChannelPacer(config.alerts.ratePerSec), log, readLogs: rotationLogReader(awsFor) }),
+            onEvent: (e) => handleRotationEvent(e, alertDeps()),
+            afterPoll: async (now) => (digestDue(now, config.alerts.digestHourUtc) ? postDigest(config.region!, alertDeps(), now) : undefined),
           },
           config.alerts.watchIntervalMs,
         )

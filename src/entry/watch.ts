@@ -1,6 +1,7 @@
 // `whybot watch [--once]`: rotation alerts from CloudTrail, for setups without EventBridge.
 import { parseArgs } from 'node:util';
 import { WebClient } from '@slack/web-api';
+import { digestDue, postDigest } from '../alerts/digest.js';
 import { handleRotationEvent } from '../alerts/handle.js';
 import { rotationLogReader } from '../alerts/logs.js';
 import { ChannelPacer } from '../alerts/pacer.js';
@@ -38,13 +39,14 @@ export async function runWatch(config: Config, once: boolean): Promise<string | 
   const awsFor = (r: string) => new AwsClients({ region: r, profile: config.profile, maxAttempts: config.awsMaxAttempts });
   const aws = awsFor(region);
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
+  const alertDeps = { client, store, awsFor, config, ...(signer ? { signer } : {}), pacer: new ChannelPacer(config.alerts.ratePerSec), log, readLogs: rotationLogReader(awsFor) };
   const deps = {
     aws,
     store,
     region,
     log,
-    onEvent: (e: Parameters<typeof handleRotationEvent>[0]) =>
-      handleRotationEvent(e, { client, store, awsFor, config, ...(signer ? { signer } : {}), pacer: new ChannelPacer(config.alerts.ratePerSec), log, readLogs: rotationLogReader(awsFor) }),
+    onEvent: (e: Parameters<typeof handleRotationEvent>[0]) => handleRotationEvent(e, alertDeps),
+    afterPoll: async (now: Date) => (digestDue(now, config.alerts.digestHourUtc) ? postDigest(region, alertDeps, now) : undefined),
   };
   try {
     if (once) {

@@ -2,6 +2,8 @@
 // Validates each event, records it once (EventBridge delivers at least once), and posts the
 // alert: who is at risk after a rotation, or why a rotation failed.
 import { WebClient } from '@slack/web-api';
+import * as z from 'zod';
+import { postDigest } from '../alerts/digest.js';
 import { parseRotationEvent } from '../alerts/events.js';
 import { handleRotationEvent } from '../alerts/handle.js';
 import { rotationLogReader } from '../alerts/logs.js';
@@ -11,6 +13,7 @@ import { ActionSigner } from '../remediations/signed-value.js';
 import { coldStart, type Runtime } from './runtime.js';
 
 const KEEP_SECONDS = 30 * 86_400;
+const DigestTrigger = z.object({ whybot: z.literal('digest') });
 
 interface Alerts {
   rt: Runtime;
@@ -33,6 +36,18 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
     throw err;
   });
   const { rt, client, pacer } = await ready;
+  const { config } = rt;
+  const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
+  const deps = {
+    client, store: rt.store, awsFor, config, pacer, log: rt.log,
+    ...(rt.actionSecret ? { signer: new ActionSigner(rt.actionSecret) } : {}),
+    readLogs: rotationLogReader(awsFor),
+  };
+  // The daily schedule (EventBridge Scheduler rule with input {"whybot":"digest"}).
+  if (DigestTrigger.safeParse(event).success) {
+    const region = process.env.AWS_REGION!;
+    return { recorded: false, alert: await postDigest(region, deps) };
+  }
   const parsed = parseRotationEvent(event);
   if (!parsed.ok) {
     rt.log.warn({ reason: parsed.reason }, 'skipped an event that is not a rotation event');
@@ -48,12 +63,6 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
   await rt.store.cacheSet(`rotation-event:${e.id}`, e, KEEP_SECONDS);
   await rt.store.finishClaim(`rotation-event:${e.dedupeKey}`, 'done', e.name);
   rt.log.info({ event: e.name, secret: e.secretId, at: e.time }, 'rotation event recorded');
-  const { config } = rt;
-  const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
-  const alert = await handleRotationEvent(e, {
-    client, store: rt.store, awsFor, config, pacer, log: rt.log,
-    ...(rt.actionSecret ? { signer: new ActionSigner(rt.actionSecret) } : {}),
-    readLogs: rotationLogReader(awsFor),
-  });
+  const alert = await handleRotationEvent(e, deps);
   return { recorded: true, alert };
 }

@@ -14,7 +14,7 @@ const values = (o: Record<string, string>) => Object.values(o);
 /** AWS writes the remediations perform; a read-only deployment grants none of them. */
 export const WRITE_ACTIONS: readonly string[] = [ECS_IAM.updateService, SECRETS_IAM.rotateSecret];
 
-const playbookReads = [...values(RDS_IAM), ...values(CLOUDTRAIL_IAM), ...values(ECS_IAM), ...values(SECRETS_IAM)].filter(
+const playbookReads = [...values(RDS_IAM), ...values(CLOUDTRAIL_IAM), ...values(ECS_IAM), SECRETS_IAM.describeSecret].filter(
   (a) => !WRITE_ACTIONS.includes(a),
 );
 const remediationActions = [...new Set(Object.values(remediations).flatMap((r) => r.iamActions))];
@@ -30,6 +30,7 @@ export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonl
       ...values(STORE_IAM),
       ...values(SSM_IAM),
       SECRETS_IAM.describeSecret,
+      SECRETS_IAM.listSecrets, // the daily digest of rotations due within 24 h
       ...[ECS_IAM.listClusters, ECS_IAM.listServices, ECS_IAM.describeServices, ECS_IAM.describeTaskDefinition, ECS_IAM.listTasks, ECS_IAM.describeTasks],
       ...(remediations['ecs-redeploy']?.iamActions ?? []),
     ]),
