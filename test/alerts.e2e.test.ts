@@ -158,6 +158,16 @@ describe('RotationSucceeded alerts', () => {
   });
 });
 
+describe('other rotation steps', () => {
+  it('RotationStarted is recorded upstream but posts nothing; RotationAbandoned posts like a failure', async () => {
+    const { deps } = await setup();
+    expect(await handleRotationEvent(parsed(eventBridge('RotationStarted', SECRET, rotationTime())), deps)).toBe('ignored');
+    expect(posts()).toHaveLength(0);
+    expect(await handleRotationEvent(parsed(eventBridge('RotationAbandoned', SECRET, rotationTime())), deps)).toBe('posted');
+    expect(text(posts()[0]!)).toMatch(/was abandoned/);
+  });
+});
+
 describe('RotationFailed alerts', () => {
   it('post the failure with the secret and what to look at', async () => {
     const { deps } = await setup('rotation-failed');

@@ -181,8 +181,7 @@ export function credentialKeyClass(key: string): KeyClass | undefined {
   return last === 'key' || compact === 'key' ? 'key' : undefined;
 }
 
-const KEY =
-  /(\\*)(["']?)(?:(?<=\\[ntr])|(?<![A-Za-z0-9_.\\-]))(--?)?([A-Za-z_][A-Za-z0-9_.-]*)\1\2(\s*(?:=>|:|=)\s*|(?<=--?[A-Za-z_][A-Za-z0-9_.-]*)\s+)/g;
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_.-]*/g;
 const HARMLESS_VALUE = /^(?:|yes|no|true|false|null|none|nil|undefined|\*{3,}|x{3,}|\.\.\.|…|<redacted>|\[redacted\]|redacted|\[filtered\]|<hidden>|hidden)$/i;
 const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Token|Negotiate|AWS4-HMAC-SHA256)$/i;
 
@@ -240,6 +239,8 @@ function closingBracket(text: string, from: number): number {
 /** a member after ",", ";" or "&": 'user=', '"user":' (sticky: tested at one position) */
 const NEXT_MEMBER = /\s*(?:[A-Za-z_][\w.-]*\s*=|\\*["'][A-Za-z_][\w.-]*\\*["']\s*:)/y;
 
+const CLOSERS: Record<string, string> = { ')': '(', '}': '{', ']': '[', '"': '"', "'": "'" };
+
 function bareEnd(text: string, from: number, toWhitespace: boolean): number {
   let i = from;
   while (i < text.length) {
@@ -253,15 +254,21 @@ function bareEnd(text: string, from: number, toWhitespace: boolean): number {
     i++;
   }
   // trailing closers the value did not open
-  const pairs: Record<string, string> = { ')': '(', '}': '{', ']': '[', '"': '"', "'": "'" };
+  const count = new Map<string, number>();
+  for (let k = from; k < i; k++) {
+    const ch = text[k]!;
+    if (ch in CLOSERS || ch === '(' || ch === '{' || ch === '[') count.set(ch, (count.get(ch) ?? 0) + 1);
+  }
   let end = i;
   while (end - from > 1) {
     const last = text[end - 1]!;
-    const open = pairs[last];
+    const open = CLOSERS[last];
     if (open === undefined) break;
-    const value = text.slice(from, end - 1);
-    const opened = open === last ? value.split(last).length % 2 === 0 : value.split(open).length > value.split(last).length;
-    if (opened) break;
+    // how many of `last` and of its opener come before it in the value
+    const closes = (count.get(last) ?? 0) - 1;
+    const opens = open === last ? closes : (count.get(open) ?? 0);
+    if (open === last ? opens % 2 === 1 : opens > closes) break;
+    count.set(last, closes);
     end--;
   }
   return end;
@@ -292,20 +299,85 @@ function valueSpan(text: string, at: number, toWhitespace = false): ValueSpan | 
   return { start: at, end, next: end, form: 'bare' };
 }
 
+interface KeyMatch {
+  key: string;
+  /** the opening quote with its escapes ("", '"', '\\"' …) */
+  quote: string;
+  /** "-" or "--" before a command-line flag */
+  dashes: string;
+  separator: string;
+  /** where the value starts */
+  valueAt: number;
+}
+
+const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+
+/**
+ * Is the identifier at [start, end) a key followed by a separator? Linear in the text it
+ * looks at: the identifier scan (IDENTIFIER) takes each identifier once, left to right.
+ */
+function keyAt(text: string, start: number, end: number): KeyMatch | undefined {
+  let key = text.slice(start, end);
+  let before = start - 1;
+  // "\npassword: x" in a message logged on one line: the key is "password"
+  if (text[before] === '\\' && /^[ntr][A-Za-z_]/.test(key) && text[before - 1] !== '\\') {
+    key = key.slice(1);
+    before = start - 2;
+    if (text[before] !== undefined && text[before] === '\\') return undefined;
+    return separatorAfter(text, key, '', '', end);
+  }
+  let dashes = '';
+  while (text[before] === '-' && dashes.length < 2) {
+    dashes += '-';
+    before--;
+  }
+  let quote = '';
+  if (!dashes && (text[before] === '"' || text[before] === "'")) {
+    quote = text[before]!;
+    before--;
+    while (text[before] === '\\') {
+      quote = `\\${quote}`;
+      before--;
+    }
+  }
+  const prev = text[before];
+  if (prev !== undefined && /[A-Za-z0-9_.\\-]/.test(prev)) return undefined;
+  if (dashes && prev !== undefined && !isSpace(prev) && prev !== '"' && prev !== "'") return undefined;
+  let at = end;
+  if (quote) {
+    if (!text.startsWith(quote, at)) return undefined;
+    at += quote.length;
+  }
+  return separatorAfter(text, key, quote, dashes, at);
+}
+
+function separatorAfter(text: string, key: string, quote: string, dashes: string, from: number): KeyMatch | undefined {
+  let at = from;
+  while (text[at] === ' ' || text[at] === '\t') at++;
+  let sep = '';
+  if (text.startsWith('=>', at)) sep = '=>';
+  else if (text[at] === ':' || text[at] === '=') sep = text[at]!;
+  if (sep) {
+    at += sep.length;
+    while (isSpace(text[at])) at++;
+  } else if (!(dashes && at > from)) return undefined;
+  return { key, quote, dashes, separator: text.slice(from, at), valueAt: at };
+}
+
 function redactKeyValues(text: string, guard: Protector): string {
   let out = '';
   let copied = 0;
-  KEY.lastIndex = 0;
-  for (let m = KEY.exec(text); m; m = KEY.exec(text)) {
-    const [whole, escapes = '', quote = '', dashes, key = '', separator = ''] = m;
+  IDENTIFIER.lastIndex = 0;
+  for (let m = IDENTIFIER.exec(text); m; m = IDENTIFIER.exec(text)) {
+    const found = keyAt(text, m.index, m.index + m[0].length);
+    if (!found) continue;
+    const { key, quote, dashes, separator } = found;
     const keyClass = credentialKeyClass(key);
-    const flagOnly = separator.trim() === '';
-    if (!keyClass || (flagOnly && !dashes)) continue;
-    const span = valueSpan(text, m.index + whole.length, keyClass === 'password');
+    if (!keyClass) continue;
+    const span = valueSpan(text, found.valueAt, keyClass === 'password');
     if (!span) continue;
     let { start, end } = span;
-    const value = text.slice(start, end);
-    const trimmed = value.trim();
+    const trimmed = text.slice(start, end).trim();
     if (HARMLESS_VALUE.test(trimmed)) continue;
     const kind = guard.kindOf(trimmed);
     if (kind === 'arn') continue;
@@ -313,24 +385,27 @@ function redactKeyValues(text: string, guard: Protector): string {
     // a generic "…Key": only a random-looking value is a credential (a structure's members are scanned on their own)
     if (keyClass === 'key' && (span.form === 'structure' || !trimmed.split(/\s+/).some((t) => looksRandom(t)))) continue;
     // "Failed to get secret: ResourceNotFoundException": a bare key word in prose, then a plain word
-    const proseKey = !quote && !escapes && !dashes && /^:\s+$/.test(separator) && PROSE_KEYS.has(key.toLowerCase());
+    const proseKey = !quote && !dashes && /^:\s+$/.test(separator) && PROSE_KEYS.has(key.toLowerCase());
     if (proseKey && span.form === 'bare' && PLAIN_WORD.test(trimmed)) continue;
+    let next = span.next;
     // "Authorization: Bearer <token>": keep the scheme, redact the credential after it
     if (span.form === 'bare' && AUTH_SCHEME.test(trimmed)) {
-      const next = /^\s+/.exec(text.slice(end))?.[0].length ?? 0;
-      const after = next > 0 ? valueSpan(text, end + next) : undefined;
+      let at = end;
+      while (isSpace(text[at])) at++;
+      const after = at > end ? valueSpan(text, at) : undefined;
       if (!after) continue;
-      start = after.start;
-      end = after.end;
-      span.next = after.next;
-      if (HARMLESS_VALUE.test(text.slice(start, end).trim()) || text.slice(start, end) === REDACTED) {
-        KEY.lastIndex = span.next;
+      const credential = text.slice(after.start, after.end).trim();
+      if (HARMLESS_VALUE.test(credential)) {
+        IDENTIFIER.lastIndex = after.next;
         continue;
       }
+      start = after.start;
+      end = after.end;
+      next = after.next;
     }
     out += text.slice(copied, start) + REDACTED;
     copied = end;
-    KEY.lastIndex = Math.max(span.next, KEY.lastIndex);
+    IDENTIFIER.lastIndex = Math.max(next, IDENTIFIER.lastIndex);
   }
   return out + text.slice(copied);
 }
