@@ -50,7 +50,7 @@ describe('invocation parsing (CLI argv and slash-command text)', () => {
     [['prod-db', '--hours', '9999'], /at most 336/],
     [['prod-db', '--hours', 'abc'], /hours/],
     [['<!channel>'], /DB identifier/],
-    [['a', 'b'], /one DB identifier/],
+    [['a', 'b'], /one DB, not 2/],
     [['prod-db', '--region', 'mars'], /Region/],
     [[`x${'y'.repeat(2000)}`], /too long/],
   ])('rejects %j', (args, message) => {

@@ -91,7 +91,8 @@ const PEM = /-----BEGIN [A-Z0-9 ]{1,60}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,60}-
 
 // scheme://user:password@host — the password runs to the last "@" before the host (a
 // password may contain "@", "/" or "'"), never across whitespace, '"', "<", ">", "?" or "#".
-const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s:@/"'<>`]*):([^\s"<>`?#]+)@(?=[^\s@/?#"'<>`]+)/g;
+// (Lengths are bounded so that the scan stays linear on hostile input.)
+const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{0,30}:\/\/)([^\s:@/"'<>`]{0,256}):([^\s"<>`?#]{1,1024})@(?=[^\s@/?#"'<>`])/g;
 
 // ---------------------------------------------------------------- 3. token shapes
 

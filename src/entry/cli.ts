@@ -7,7 +7,7 @@ import { AwsClients } from '../aws/clients.js';
 import { AwsCallError } from '../aws/errors.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { chooseDbTarget } from '../playbooks/candidates.js';
+import { chooseTarget } from '../playbooks/candidates.js';
 import { playbooks } from '../playbooks/index.js';
 import { parseInvocation } from '../playbooks/invocation.js';
 import { renderText } from '../render/text.js';
@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const playbook = playbooks[command];
   if (!playbook) throw new UsageError(`Unknown playbook "${command}".\n\n${USAGE}`);
-  const parsed = parseInvocation(rest, { hours: config.defaultHours });
+  const parsed = parseInvocation(rest, { hours: config.defaultHours }, true, playbook.target);
   if (!parsed.ok) throw new UsageError(`${parsed.message}\n\n${USAGE}`);
   const inv = parsed.value;
 
@@ -75,10 +75,10 @@ async function main(argv: string[]): Promise<number> {
 
     let target = inv.target;
     if (!target) {
-      const choice = await chooseDbTarget(aws);
+      const choice = await chooseTarget(playbook, aws);
       if (choice.kind === 'one') target = choice.id;
-      else if (choice.kind === 'none') throw new UsageError(`No DB cluster or instance in ${region}. Pass one, or --region.`);
-      else throw new UsageError(`Which DB? ${region} has: ${choice.candidates.map((c) => c.id).join(', ')}`);
+      else if (choice.kind === 'none') throw new UsageError(`Nothing to investigate in ${region}: pass the ${playbook.target.label}, or --region.`);
+      else throw new UsageError(`Which ${playbook.target.label}? ${region} has: ${choice.candidates.map((c) => c.id).join(', ')}`);
     }
 
     const result = await playbook.run(

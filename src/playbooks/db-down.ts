@@ -13,6 +13,7 @@ import { Investigation, type Outcome } from '../engine/investigation.js';
 import { bySeverity, type CheckResult, type Finding, type PlaybookResult, type TimelineEntry } from '../findings.js';
 import { formatDuration, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
+import { dbCandidates } from './candidates.js';
 import { closeMatches } from './close-matches.js';
 import { consumersOf, consumerTasks, ecsInventory, startedBefore, type Consumer } from './consumers.js';
 import { identityOf, sameSecret, type SecretIdentity } from './secret-refs.js';
@@ -477,8 +478,8 @@ export function timeline(e: DbDownEvidence): TimelineEntry[] {
 }
 
 export const dbDown: Playbook = {
-  name: 'db-down',
-  summary: PLAYBOOK_CATALOG['db-down']!.summary,
+  ...PLAYBOOK_CATALOG['db-down']!,
+  candidates: dbCandidates,
   checks: DB_DOWN_CHECKS,
   // ListClusters → ListServices → DescribeServices → DescribeTaskDefinition → ListTasks →
   // DescribeTasks; the RDS, Secrets Manager and CloudTrail calls run beside that chain.

@@ -2,23 +2,20 @@
 // one zod schema, the same messages in both places.
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
+import { PLAYBOOK_CATALOG, type TargetRule } from './catalog.js';
 import { MAX_HOURS } from './types.js';
 
-export const DB_IDENTIFIER = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
 const SECRET_ID = /^[A-Za-z0-9/_+=.@!:-]{1,2048}$/;
 
-export const InvocationSchema = z.object({
-  target: z
-    .string()
-    .regex(DB_IDENTIFIER, 'a DB identifier starts with a letter and has only letters, digits and hyphens (max 63)')
-    .optional(),
+const invocationSchema = (target: TargetRule) => z.object({
+  target: z.string().regex(target.pattern, target.hint).optional(),
   hours: z.coerce.number({ error: '--hours takes a whole number of hours' }).int('--hours takes a whole number of hours').min(1, '--hours is at least 1').max(MAX_HOURS, `--hours is at most ${MAX_HOURS} (14 days of RDS events)`),
   region: z.string().regex(REGION, '--region takes a Region code such as us-east-1').optional(),
   secret: z.string().regex(SECRET_ID, '--secret takes a secret name or ARN').optional(),
   json: z.boolean().default(false),
 });
-export type Invocation = z.infer<typeof InvocationSchema>;
+export type Invocation = z.infer<ReturnType<typeof invocationSchema>>;
 
 export type ParsedInvocation = { ok: true; value: Invocation } | { ok: false; message: string };
 
@@ -29,7 +26,12 @@ export function tokenize(text: string): string[] {
   return text.trim().split(/\s+/).filter(Boolean);
 }
 
-export function parseInvocation(args: string[], defaults: { hours: number }, allowJson = true): ParsedInvocation {
+export function parseInvocation(
+  args: string[],
+  defaults: { hours: number },
+  allowJson = true,
+  target: TargetRule = PLAYBOOK_CATALOG['db-down']!.target,
+): ParsedInvocation {
   if (args.join(' ').length > MAX_TEXT) return { ok: false, message: `That is too long (over ${MAX_TEXT} characters).` };
   let parsed;
   try {
@@ -53,8 +55,9 @@ export function parseInvocation(args: string[], defaults: { hours: number }, all
     };
   }
   if (parsed.positionals.length > 1)
-    return { ok: false, message: `Give one DB identifier, not ${parsed.positionals.length} words.` };
-  const result = InvocationSchema.safeParse({
+    return { ok: false, message: `Give one ${target.label}, not ${parsed.positionals.length} words.` };
+  if (target.required && parsed.positionals.length === 0) return { ok: false, message: `Give the ${target.label} to investigate.` };
+  const result = invocationSchema(target).safeParse({
     target: parsed.positionals[0],
     hours: parsed.values.hours ?? defaults.hours,
     region: parsed.values.region,

@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { CheckSpec, ProgressListener } from '../engine/investigation.js';
 import type { PlaybookResult } from '../findings.js';
+import type { PlaybookEntry } from './catalog.js';
 
 export interface PlaybookInput {
   target: string;
@@ -18,13 +19,18 @@ export interface RunOptions {
   now?: () => Date;
 }
 
-export interface Playbook {
-  name: string;
-  /** one line, for help texts */
-  summary: string;
+export interface Candidate {
+  id: string;
+  /** e.g. "cluster, available" */
+  description: string;
+}
+
+export interface Playbook extends PlaybookEntry {
   checks: readonly CheckSpec[];
   /** the longest chain of AWS calls that depend on each other: the floor for time to verdict */
   criticalPathCalls: number;
+  /** what the target could be, when none was given (the only one is used; several are offered) */
+  candidates?(aws: AwsClients): Promise<Candidate[]>;
   run(aws: AwsClients, input: PlaybookInput, opts: RunOptions): Promise<PlaybookResult>;
 }
 

@@ -3,7 +3,7 @@
 import { App, LogLevel, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { DB_IDENTIFIER, parseInvocation, tokenize } from '../playbooks/invocation.js';
+import { parseInvocation, tokenize } from '../playbooks/invocation.js';
 import { PLAYBOOK_CATALOG as playbooks } from '../playbooks/catalog.js';
 import { cliScript } from '../remediations/cli-commands.js';
 import type { JobRunner } from './jobs.js';
@@ -39,7 +39,7 @@ export function boltLogger(log: Logger): BoltLogger {
 
 const HELP = [
   '*whybot* answers “why is it broken?” for AWS outages caused by credentials, keys and DNS.',
-  ...Object.values(playbooks).map((p) => `• \`/why-${p.name} [target] [--hours N] [--region R]\` — ${p.summary}`),
+  ...Object.values(playbooks).map((p) => `• \`/why-${p.name} ${p.target.required ? `<${p.target.label}>` : `[${p.target.label}]`} [--hours N] [--region R]\` — ${p.summary}`),
   '• `/why <playbook> <target>` reaches every playbook.',
 ].join('\n');
 
@@ -57,9 +57,11 @@ export function createSlackApp(deps: SlackAppDeps): App {
 
   type SlashArgs = Parameters<Parameters<typeof app.command>[1]>[0];
   async function investigate(playbookName: string, text: string, { command, ack }: Pick<SlashArgs, 'command' | 'ack'>) {
-    const parsed = parseInvocation(tokenize(text), { hours: config.defaultHours }, false);
+    const entry = playbooks[playbookName]!;
+    const parsed = parseInvocation(tokenize(text), { hours: config.defaultHours }, false, entry.target);
     if (!parsed.ok) {
-      await ack({ response_type: 'ephemeral', text: errorText(`${parsed.message} Usage: /why-${playbookName} [db] [--hours N] [--region R] [--secret S]`) });
+      const t = entry.target.required ? `<${entry.target.label}>` : `[${entry.target.label}]`;
+      await ack({ response_type: 'ephemeral', text: errorText(`${parsed.message} Usage: /why-${playbookName} ${t} [--hours N] [--region R]${entry.takesSecret ? ' [--secret S]' : ''}`) });
       return;
     }
     const region = parsed.value.region ?? config.region;
@@ -128,7 +130,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
     if (body.type !== 'block_actions' || action.type !== 'static_select') return;
     const ctx = decodePickContext(action.block_id);
     const target = action.selected_option?.value;
-    if (!ctx || !target || !DB_IDENTIFIER.test(target) || !playbooks[ctx.p] || !body.channel?.id) {
+    if (!ctx || !target || !playbooks[ctx.p] || !playbooks[ctx.p]!.target.pattern.test(target) || !body.channel?.id) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: errorText('That choice is outdated; run the command again.') });
       return;
     }

@@ -6,7 +6,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { Config } from '../config.js';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Logger } from '../logger.js';
-import { chooseDbTarget } from '../playbooks/candidates.js';
+import { chooseTarget } from '../playbooks/candidates.js';
 import { playbooks } from '../playbooks/index.js';
 import type { InvestigateJob } from './jobs.js';
 import { respondEphemeral } from './respond.js';
@@ -48,21 +48,21 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
 
   let target = job.target;
   if (!target) {
-    const choice = await chooseDbTarget(aws).catch((err: unknown) => ({ kind: 'error' as const, err }));
+    const choice = await chooseTarget(playbook, aws).catch((err: unknown) => ({ kind: 'error' as const, err }));
     if (choice.kind === 'error') {
       const e = choice.err as { message?: string; iamAction?: string };
       await respondEphemeral(job.responseUrl, {
-        text: errorText(`Could not list the DBs in ${job.region}: ${e.message ?? 'error'}. Give the DB identifier: \`/why-${job.playbook} <db>\`.`),
+        text: errorText(`Could not list what to investigate in ${job.region}: ${e.message ?? 'error'}. Name it: \`/why-${job.playbook} <${playbook.target.label}>\`.`),
       });
       return;
     }
     if (choice.kind === 'none') {
-      await respondEphemeral(job.responseUrl, { text: errorText(`There is no DB cluster or instance in ${job.region}.`) });
+      await respondEphemeral(job.responseUrl, { text: errorText(`Nothing to investigate in ${job.region}: name the ${playbook.target.label}.`) });
       return;
     }
     if (choice.kind === 'many') {
       const blockId = encodePickContext({ p: job.playbook, h: job.hours, r: job.region, ...(job.secret ? { s: job.secret } : {}) });
-      await respondEphemeral(job.responseUrl, pickTargetMessage(job.playbook, choice.candidates, blockId));
+      await respondEphemeral(job.responseUrl, pickTargetMessage(job.playbook, playbook.target.label, choice.candidates, blockId));
       return;
     }
     target = choice.id;

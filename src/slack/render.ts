@@ -151,14 +151,15 @@ export function errorText(message: string): string {
 
 export function pickTargetMessage(
   playbook: string,
-  candidates: Array<{ id: string; kind: string; status: string }>,
+  label: string,
+  candidates: Array<{ id: string; description: string }>,
   blockId: string,
 ): SlackMessageBody {
   const shown = candidates.slice(0, 100);
   return {
-    text: `Which DB should I investigate?`,
+    text: `Which ${label} should I investigate?`,
     blocks: [
-      section(`Which DB should I investigate with ${code(playbook)}?${candidates.length > 100 ? ` (first 100 of ${candidates.length}; type the name to pick another)` : ''}`),
+      section(`Which ${esc(label)} should I investigate with ${code(playbook)}?${candidates.length > 100 ? ` (first 100 of ${candidates.length}; type the name to pick another)` : ''}`),
       {
         type: 'actions',
         block_id: blockId,
@@ -166,11 +167,8 @@ export function pickTargetMessage(
           {
             type: 'static_select',
             action_id: 'pick-target',
-            placeholder: { type: 'plain_text', text: 'Choose a DB cluster or instance' },
-            options: shown.map((c) => ({
-              text: { type: 'plain_text', text: `${c.id} (${c.kind}, ${c.status})`.slice(0, 75) },
-              value: c.id,
-            })),
+            placeholder: { type: 'plain_text', text: `Choose a ${label}`.slice(0, 150) },
+            options: shown.map((c) => ({ text: { type: 'plain_text', text: `${c.id} (${c.description})`.slice(0, 75) }, value: c.id.slice(0, 150) })),
           },
         ],
       },
