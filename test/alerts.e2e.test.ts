@@ -7,6 +7,7 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRotationEvent, type RotationEvent } from '../src/alerts/events.js';
 import { handleRotationEvent } from '../src/alerts/handle.js';
+import { rotationLogReader } from '../src/alerts/logs.js';
 import { ChannelPacer } from '../src/alerts/pacer.js';
 import { pollOnce } from '../src/alerts/watch.js';
 import { AwsClients } from '../src/aws/clients.js';
@@ -55,7 +56,7 @@ async function setup(scenario = 'incident-003', env: Record<string, string> = {}
     client, store, config, signer: new ActionSigner(ACTION_SECRET), pacer: new ChannelPacer(config.alerts.ratePerSec), log: createLogger('silent'),
     awsFor: (region: string) => new AwsClients({ region, maxAttempts: 2 }),
   };
-  return { deps, config };
+  return { deps: { ...deps, readLogs: rotationLogReader(deps.awsFor) }, config };
 }
 
 function eventBridge(name: string, secret: string, time: Date, requestId = `Rotation-${secret}-0d5b6f8e-1111-4222-8333-944455556666`, extra: Record<string, unknown> = {}) {
@@ -169,6 +170,32 @@ describe('other rotation steps', () => {
 });
 
 describe('RotationFailed alerts', () => {
+  it('include the rotation function’s last log lines, with credentials redacted', async () => {
+    const fn = 'arn:aws:lambda:ap-northeast-1:123456789012:function:SecretsManagerRDSRotation';
+    const { deps } = await setup('rotation-failed', {}, (s) => {
+      s.secretsManager.secrets[0]!.rotationLambdaArn = fn;
+      s.logs = {
+        groups: [
+          {
+            name: '/aws/lambda/SecretsManagerRDSRotation',
+            events: [
+              { time: 'now-2h1m', message: 'createSecret: Successfully put secret for ARN arn:aws:secretsmanager:… and version 1234' },
+              { time: 'now-2h30s', message: 'setSecret: connecting with {"username": "admin", "password": "hunter2-Sup3rS3cret!"}' },
+              { time: 'now-2h', message: 'setSecret: Unable to log into database with previous, current, or pending secret of secret arn arn:aws:secretsmanager:…' },
+            ],
+          },
+        ],
+      };
+    });
+    const secret = aws!.world.secretsManager.secrets[0]!.arn;
+    await handleRotationEvent(parsed(eventBridge('RotationFailed', secret, new Date(aws!.now().getTime() - 2 * 3_600_000))), deps);
+    const post = text(posts()[0]!);
+    expect(post).toMatch(/Rotation function: `SecretsManagerRDSRotation`/);
+    expect(post).toMatch(/setSecret: Unable to log into database with previous, current, or pending secret/);
+    expect(post).not.toContain('hunter2');
+    expect(post).toContain('[redacted]');
+  });
+
   it('post the failure with the secret and what to look at', async () => {
     const { deps } = await setup('rotation-failed');
     const secret = aws!.world.secretsManager.secrets[0]!.arn;

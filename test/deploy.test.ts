@@ -26,7 +26,11 @@ const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
  * plus ecs:ListTasks, whose only resource type is container-instance: a list by service does
  * not name one. Anything else must be scoped.
  */
-const NO_RESOURCE_LEVEL = ['cloudtrail:LookupEvents', 'ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'ecs:ListTasks', 'rds:DescribeEvents', 'secretsmanager:ListSecrets'];
+const NO_RESOURCE_LEVEL = [
+  'acm:ListCertificates', 'cloudformation:ListStacks', 'cloudtrail:LookupEvents', 'ec2:DescribeAddresses', 'ec2:DescribeNatGateways',
+  'ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'ecs:ListTasks', 'kms:ListAliases', 'rds:DescribeEvents',
+  'route53:ListHostedZonesByName', 'route53domains:GetDomainDetail', 'secretsmanager:ListSecrets', 'ssm:DescribeParameters',
+];
 
 type Json = any; // CloudFormation as osls wrote it
 interface Statement {
@@ -105,12 +109,19 @@ describe('IAM: one least-privilege role per function', () => {
     expect(FNS.filter((other) => other !== fn).map((other) => roleOf(tpl, other))).not.toContain(role);
   });
 
-  it.each(FNS)('%s: logs only to its own log group', (fn) => {
-    const logs = statementsOf(tpl, roleOf(tpl, fn)).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+  it.each(FNS)('%s: writes logs only to its own log group', (fn) => {
+    const logs = statementsOf(tpl, roleOf(tpl, fn)).filter((s) => actionsOf(s).some((a) => LOG_ACTIONS.includes(a)));
     expect(logs).toHaveLength(1);
     expect(actionsOf(logs[0]!).sort()).toEqual([...LOG_ACTIONS].sort());
     expect(JSON.stringify(logs[0]!.Resource)).toContain(`log-group:/aws/lambda/whybot-${STAGE}-${fn}:*`);
     expect(tpl.Resources[`${cap(fn)}LogGroup`].Properties.LogGroupName).toBe(`/aws/lambda/whybot-${STAGE}-${fn}`);
+  });
+
+  it('alerts reads (never writes) Lambda functions’ log groups, for a failed rotation’s last lines', () => {
+    const reads = statementsOf(tpl, roleOf(tpl, 'alerts')).filter((s) => actionsOf(s).includes('logs:FilterLogEvents'));
+    expect(reads.map((s) => actionsOf(s))).toEqual([['logs:FilterLogEvents']]);
+    expect(JSON.stringify(reads[0]!.Resource)).toContain('log-group:/aws/lambda/*');
+    for (const fn of ['slack', 'worker'] as const) expect(granted(tpl, fn).has('logs:FilterLogEvents')).toBe(false);
   });
 
   it('no wildcard action anywhere, in either template; "*" resources only where AWS allows nothing narrower', () => {

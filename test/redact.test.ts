@@ -104,6 +104,9 @@ describe('redacts credentials', () => {
     ['spring.datasource.password=hunter2', `spring.datasource.password=${R}`],
     ['https://example.com/cb?user=alice&password=hunter2&db=main', `https://example.com/cb?user=alice&password=${R}`],
     ['https://example.com/cb?user=alice&token=abc123&db=main', `https://example.com/cb?user=alice&token=${R}&db=main`],
+    // an ARN does not swallow what follows it
+    [`https://example.com/cb?arn=${SECRET_ARN}&password=hunter2`, `https://example.com/cb?arn=${SECRET_ARN}&password=${R}`],
+    [`{\\"arn\\":\\"${SECRET_ARN}\\",\\"password\\":\\"hunter2\\"}`, `{\\"arn\\":\\"${SECRET_ARN}\\",\\"password\\":\\"${R}\\"}`],
     ['Server=db;Database=x;User Id=admin;Password=p@ss;w0rd;', `Server=db;Database=x;User Id=admin;Password=${R};`],
     ['Server=db;Password=p@ss;Database=x; Encrypt=true', `Server=db;Password=${R}; Encrypt=true`],
     ['mysql --password hunter2 --host db', `mysql --password ${R} --host db`],

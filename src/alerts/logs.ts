@@ -1,8 +1,30 @@
-// The rotation function's last error lines, for a failed-rotation alert. Filled in when the
-// CloudWatch Logs adapter lands; until then the alert says the log was not read.
+// The rotation function's last lines around a failed rotation, for the alert: the first
+// thing incident 002's guide looks at. Redacted at the adapter (aws/logs.ts).
 import type { AwsClients } from '../aws/clients.js';
+import { lastLogLines } from '../aws/logs.js';
 import type { RotationLogReader } from './rotation-failed-alert.js';
 
-export function rotationLogReader(_awsFor: (region: string) => AwsClients): RotationLogReader {
-  return async () => ({ unavailable: 'reading the rotation function’s log is not available yet' });
+const BEFORE_MS = 30 * 60_000;
+const AFTER_MS = 5 * 60_000;
+const MAX_LINES = 15;
+
+export function rotationLogReader(awsFor: (region: string) => AwsClients): RotationLogReader {
+  return async (functionArn, region, around) => {
+    const name = functionArn.slice(functionArn.lastIndexOf(':') + 1);
+    const aws = awsFor(region);
+    try {
+      const lines = await lastLogLines(aws.logs(), {
+        logGroupName: `/aws/lambda/${name}`,
+        since: new Date(around.getTime() - BEFORE_MS),
+        until: new Date(around.getTime() + AFTER_MS),
+        max: MAX_LINES,
+      });
+      if (lines.groupNotFound) return { unavailable: `log group /aws/lambda/${name} does not exist` };
+      return { lines: lines.map((l) => ({ time: l.time, message: l.message })) };
+    } catch (err) {
+      return { unavailable: err instanceof Error ? err.message : String(err) };
+    } finally {
+      aws.destroy();
+    }
+  };
 }

@@ -50,7 +50,9 @@ const ONLY_PLACEHOLDER = /^\uE000(\d+)\uE001$/;
 
 type ProtectedKind = 'arn' | 'uuid' | 'time';
 
-const ARN = /\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12}|aws)?:[^\s"'`<>(){}[\],;\uE000\uE001]+/g;
+// ARN resources never contain whitespace, quotes, brackets, "," ";" "&" "?" "#" "|" or "\\",
+// so an ARN cannot swallow a following "&password=…" or an escaped JSON member.
+const ARN = /\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12}|aws)?:[^\s"'`<>(){}[\],;&?#|\\\uE000\uE001]+/g;
 const UUID = /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g;
 const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:])/g;
 
@@ -183,51 +185,52 @@ export function credentialKeyClass(key: string): KeyClass | undefined {
 }
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_.-]*/g;
+/** how much of a value is read to decide whether it is a credential */
+const DECISION_CAP = 256;
 const HARMLESS_VALUE = /^(?:|yes|no|true|false|null|none|nil|undefined|\*{3,}|x{3,}|\.\.\.|…|<redacted>|\[redacted\]|redacted|\[filtered\]|<hidden>|hidden)$/i;
 const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Token|Negotiate|AWS4-HMAC-SHA256)$/i;
 
-interface ValueSpan {
-  /** the part replaced by [redacted] */
-  start: number;
-  end: number;
-  /** where scanning continues */
-  next: number;
-  form: 'quoted' | 'structure' | 'bare';
-}
-
-/** End of a quoted value opened by `quote` (possibly backslash-escaped, as in JSON inside JSON). */
-function closingQuote(text: string, from: number, quote: string): number {
+/**
+ * End of a quoted value opened by `quote` (possibly backslash-escaped, as in JSON inside
+ * JSON), looking no further than `limit`; -1 when it is not closed before.
+ */
+function closingQuote(text: string, from: number, quote: string, limit: number): number {
   if (quote.length === 1) {
-    for (let i = from; i < text.length; i++) {
+    for (let i = from; i < limit; i++) {
       const c = text[i];
       if (c === '\\') i++;
       else if (c === quote) return i;
     }
     return -1;
   }
-  for (let i = text.indexOf(quote, from); i >= 0; i = text.indexOf(quote, i + 1)) {
+  for (let i = text.indexOf(quote, from); i >= 0 && i < limit; i = text.indexOf(quote, i + 1)) {
     if (text[i - 1] !== '\\') return i;
   }
   return -1;
 }
 
-/** End (exclusive) of a balanced {…} or […] starting at `from`, honouring quoted strings. */
-function closingBracket(text: string, from: number): number {
+/** End (exclusive) of a balanced {…} or […] starting at `from`, honouring quoted strings; `limit` when unbalanced. */
+function closingBracket(text: string, from: number, limit: number): number {
   const stack: string[] = [];
-  for (let i = from; i < text.length; i++) {
+  for (let i = from; i < limit; i++) {
     const c = text[i]!;
     if (c === '"' || c === "'") {
-      const end = closingQuote(text, i + 1, c);
-      if (end < 0) return text.length;
+      const end = closingQuote(text, i + 1, c, limit);
+      if (end < 0) return limit;
       i = end;
     } else if (c === '{' || c === '[') stack.push(c === '{' ? '}' : ']');
     else if (c === '}' || c === ']') {
-      if (stack.pop() !== c) return text.length;
+      if (stack.pop() !== c) return limit;
       if (stack.length === 0) return i + 1;
     }
   }
-  return text.length;
+  return limit;
 }
+
+/** a member after ",", ";" or "&": 'user=', '"user":' (sticky: tested at one position) */
+const NEXT_MEMBER = /\s*(?:[A-Za-z_][\w.-]*\s*=|\\*["'][A-Za-z_][\w.-]*\\*["']\s*:)/y;
+
+const CLOSERS: Record<string, string> = { ')': '(', '}': '{', ']': '[', '"': '"', "'": "'" };
 
 /**
  * End of an unquoted value: whitespace, a "," or ";" before whitespace, or, unless
@@ -237,14 +240,9 @@ function closingBracket(text: string, from: number): number {
  * to the value. Passwords run to the whitespace (`toWhitespace`): a generated password may
  * well contain ";a=", and removing the rest of a connection string is the lesser harm.
  */
-/** a member after ",", ";" or "&": 'user=', '"user":' (sticky: tested at one position) */
-const NEXT_MEMBER = /\s*(?:[A-Za-z_][\w.-]*\s*=|\\*["'][A-Za-z_][\w.-]*\\*["']\s*:)/y;
-
-const CLOSERS: Record<string, string> = { ')': '(', '}': '{', ']': '[', '"': '"', "'": "'" };
-
-function bareEnd(text: string, from: number, toWhitespace: boolean): number {
+function bareEnd(text: string, from: number, toWhitespace: boolean, limit: number): number {
   let i = from;
-  while (i < text.length) {
+  while (i < limit) {
     const c = text[i]!;
     if (/\s/.test(c)) break;
     if (i > from && (c === ',' || c === ';' || c === '&')) {
@@ -254,6 +252,7 @@ function bareEnd(text: string, from: number, toWhitespace: boolean): number {
     }
     i++;
   }
+  if (i === limit && limit < text.length) return limit;
   // trailing closers the value did not open
   const count = new Map<string, number>();
   for (let k = from; k < i; k++) {
@@ -278,26 +277,45 @@ function bareEnd(text: string, from: number, toWhitespace: boolean): number {
 /** what may follow a quoted or bracketed value: the end, a separator, or closing quotes before one */
 const VALUE_END = /^(?:$|[\s,;:)}\]&\uE000]|[\\"']+(?:$|[\s,;:)}\]&]))/;
 
-function valueSpan(text: string, at: number, toWhitespace = false): ValueSpan | undefined {
+interface ValueSpan {
+  /** the part replaced by [redacted] */
+  start: number;
+  end: number;
+  /** where scanning continues */
+  next: number;
+  form: 'quoted' | 'structure' | 'bare';
+  /** the scan stopped at its limit: the value may go on */
+  capped: boolean;
+}
+
+/**
+ * The value starting at `at`: quoted, a {…}/[…] structure, or bare. Scans at most `cap`
+ * characters (a rejected key's value is scanned again as text, so an unbounded scan could
+ * make the whole pass quadratic); a capped span is rescanned in full once it is redacted.
+ */
+function valueSpan(text: string, at: number, toWhitespace = false, cap = Infinity): ValueSpan | undefined {
   if (at >= text.length) return undefined;
+  const limit = Math.min(text.length, at + cap);
+  const capped = limit < text.length;
   const quote = /^\\*["']/.exec(text.slice(at, at + 8))?.[0];
   if (quote) {
     const start = at + quote.length;
-    const close = closingQuote(text, start, quote);
-    if (close < 0) return { start, end: text.length, next: text.length, form: 'quoted' };
+    const close = closingQuote(text, start, quote, limit);
+    if (close < 0) return { start, end: limit, next: limit, form: 'quoted', capped };
     // password="abc"def: the quote was part of an unquoted value
     if (VALUE_END.test(text.slice(close + quote.length, close + quote.length + 16))) {
-      return { start, end: close, next: close + quote.length, form: 'quoted' };
+      return { start, end: close, next: close + quote.length, form: 'quoted', capped: false };
     }
   }
   const c = text[at];
   if (!quote && (c === '{' || c === '[')) {
-    const end = closingBracket(text, at);
-    if (VALUE_END.test(text.slice(end, end + 16))) return { start: at, end, next: end, form: 'structure' };
+    const end = closingBracket(text, at, limit);
+    if (end === limit && capped) return { start: at, end, next: end, form: 'structure', capped };
+    if (VALUE_END.test(text.slice(end, end + 16))) return { start: at, end, next: end, form: 'structure', capped: false };
   }
-  const end = bareEnd(text, at, toWhitespace);
+  const end = bareEnd(text, at, toWhitespace, limit);
   if (end === at) return undefined;
-  return { start: at, end, next: end, form: 'bare' };
+  return { start: at, end, next: end, form: 'bare', capped: capped && end === limit };
 }
 
 interface KeyMatch {
@@ -375,10 +393,9 @@ function redactKeyValues(text: string, guard: Protector): string {
     const { key, quote, dashes, separator } = found;
     const keyClass = credentialKeyClass(key);
     if (!keyClass) continue;
-    const span = valueSpan(text, found.valueAt, keyClass === 'password');
+    let span = valueSpan(text, found.valueAt, keyClass === 'password', DECISION_CAP);
     if (!span) continue;
-    let { start, end } = span;
-    const trimmed = text.slice(start, end).trim();
+    const trimmed = text.slice(span.start, span.end).trim();
     if (HARMLESS_VALUE.test(trimmed)) continue;
     const kind = guard.kindOf(trimmed);
     if (kind === 'arn') continue;
@@ -388,6 +405,8 @@ function redactKeyValues(text: string, guard: Protector): string {
     // "Failed to get secret: ResourceNotFoundException": a bare key word in prose, then a plain word
     const proseKey = !quote && !dashes && /^:\s+$/.test(separator) && PROSE_KEYS.has(key.toLowerCase());
     if (proseKey && span.form === 'bare' && PLAIN_WORD.test(trimmed)) continue;
+    if (span.capped) span = valueSpan(text, found.valueAt, keyClass === 'password') ?? span;
+    let { start, end } = span;
     let next = span.next;
     // "Authorization: Bearer <token>": keep the scheme, redact the credential after it
     if (span.form === 'bare' && AUTH_SCHEME.test(trimmed)) {

@@ -1,10 +1,20 @@
 // AWS SDK clients for one account/Region. Never module-level: every investigation gets a
 // set for the target it was asked about, all sharing the process-wide limiters.
 // The endpoint is left to the SDK so AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work.
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { ACMClient } from '@aws-sdk/client-acm';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { Route53DomainsClient } from '@aws-sdk/client-route-53-domains';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { MiddlewareStack } from '@smithy/types';
 import { limiterFor } from '../engine/limits.js';
 
@@ -57,6 +67,23 @@ export class AwsClients {
   secrets = () => this.get('secrets', () => new SecretsManagerClient(this.config));
   cloudtrail = () => this.get('cloudtrail', () => new CloudTrailClient(this.config));
   ecs = () => this.get('ecs', () => new ECSClient(this.config));
+  logs = () => this.get('logs', () => new CloudWatchLogsClient(this.config));
+  cloudformation = () => this.get('cloudformation', () => new CloudFormationClient(this.config));
+  kms = () => this.get('kms', () => new KMSClient(this.config));
+  ssm = () => this.get('ssm', () => new SSMClient(this.config));
+  ec2 = () => this.get('ec2', () => new EC2Client(this.config));
+  elasticache = () => this.get('elasticache', () => new ElastiCacheClient(this.config));
+  /** IAM is global: the SDK signs for us-east-1 whatever the Region (unless an endpoint override is set) */
+  iam = () => this.get('iam', () => new IAMClient(this.config));
+  /** Route 53 is global: the Region only picks the endpoint's partition */
+  route53 = () => this.get('route53', () => new Route53Client(this.config));
+  /** Route 53 Domains is served from us-east-1 only, whatever the investigation's Region */
+  route53Domains = () => this.get('route53domains', () => new Route53DomainsClient({ ...this.config, region: 'us-east-1' }));
+  /** ACM is regional; certificates for CloudFront live in us-east-1 (pass it) */
+  acm = (region?: string) => {
+    const r = region ?? this.target.region;
+    return this.get(`acm@${r}`, () => new ACMClient({ ...this.config, region: r }));
+  };
 
   /** Resolves credentials once, so a missing login is reported as such, not as N failed checks. */
   async preflight(): Promise<{ ok: true } | { ok: false; message: string }> {

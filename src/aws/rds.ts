@@ -30,6 +30,8 @@ export interface DbSummary {
   /** for an Aurora member instance: its cluster */
   clusterId?: string;
   iamAuthEnabled?: boolean;
+  /** clusters only: TagList (e.g. aws:cloudformation:stack-name) */
+  tags?: Record<string, string>;
 }
 
 export interface RdsEvent {
@@ -51,6 +53,7 @@ const fromCluster = (c: DBCluster): DbSummary => ({
   masterUserSecretArn: c.MasterUserSecret?.SecretArn,
   masterUserSecretStatus: c.MasterUserSecret?.SecretStatus,
   iamAuthEnabled: c.IAMDatabaseAuthenticationEnabled,
+  tags: Object.fromEntries((c.TagList ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])),
 });
 
 const fromInstance = (i: DBInstance): DbSummary => ({
@@ -138,6 +141,17 @@ export async function describeEvents(
           message: e.Message ?? '',
           categories: e.EventCategories ?? [],
         });
+    return all;
+  });
+}
+
+/** Every DB cluster (with its tags), without the instances. */
+export async function listDbClusters(aws: AwsClients, signal?: AbortSignal): Promise<DbSummary[]> {
+  const client = aws.rds();
+  return awsCall(RDS_IAM.describeClusters, async () => {
+    const all: DbSummary[] = [];
+    for await (const page of paginateDescribeDBClusters({ client, pageSize: 100 }, {}, ...(signal ? [{ abortSignal: signal }] : [])))
+      all.push(...(page.DBClusters ?? []).map(fromCluster));
     return all;
   });
 }

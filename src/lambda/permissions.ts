@@ -1,8 +1,17 @@
 // The IAM actions each Lambda function's code calls, derived from the adapters' declarations
 // (src/aws/*, src/store/iam.ts). The deploy template's policies are tested against this.
+import { ACM_IAM } from '../aws/acm.js';
+import { CLOUDFORMATION_IAM } from '../aws/cloudformation.js';
 import { CLOUDTRAIL_IAM } from '../aws/cloudtrail.js';
+import { EC2_IAM } from '../aws/ec2.js';
+import { ELASTICACHE_IAM } from '../aws/elasticache.js';
+import { IAM_IAM } from '../aws/iam-policy.js';
+import { KMS_IAM } from '../aws/kms.js';
+import { ROUTE53_DOMAINS_IAM, ROUTE53_IAM } from '../aws/route53.js';
+import { SSM_PARAMETERS_IAM } from '../aws/ssm-parameters.js';
 import { ECS_IAM } from '../aws/ecs.js';
 import { LAMBDA_IAM } from '../aws/lambda.js';
+import { LOGS_IAM } from '../aws/logs.js';
 import { RDS_IAM } from '../aws/rds.js';
 import { SECRETS_IAM } from '../aws/secrets.js';
 import { SSM_IAM } from '../aws/ssm.js';
@@ -12,11 +21,33 @@ import { STORE_IAM } from '../store/iam.js';
 const values = (o: Record<string, string>) => Object.values(o);
 
 /** AWS writes the remediations perform; a read-only deployment grants none of them. */
-export const WRITE_ACTIONS: readonly string[] = [ECS_IAM.updateService, SECRETS_IAM.rotateSecret];
+export const WRITE_ACTIONS: readonly string[] = [
+  ECS_IAM.updateService,
+  SECRETS_IAM.rotateSecret,
+  KMS_IAM.putKeyPolicy,
+  ROUTE53_IAM.changeResourceRecordSets,
+  EC2_IAM.releaseAddress,
+];
 
-const playbookReads = [...values(RDS_IAM), ...values(CLOUDTRAIL_IAM), ...values(ECS_IAM), SECRETS_IAM.describeSecret].filter(
-  (a) => !WRITE_ACTIONS.includes(a),
-);
+const playbookReads = [
+  // db-down
+  ...values(RDS_IAM),
+  ...values(CLOUDTRAIL_IAM),
+  ...values(ECS_IAM),
+  SECRETS_IAM.describeSecret,
+  // decrypt-denied
+  ...values(KMS_IAM),
+  ...values(IAM_IAM),
+  ...values(SSM_PARAMETERS_IAM),
+  ...values(CLOUDFORMATION_IAM),
+  // cert-pending
+  ...values(ROUTE53_IAM),
+  ...values(ROUTE53_DOMAINS_IAM),
+  ...values(ACM_IAM),
+  // deploy-failed
+  ...values(EC2_IAM),
+  ...values(ELASTICACHE_IAM),
+].filter((a) => !WRITE_ACTIONS.includes(a));
 const remediationActions = [...new Set(Object.values(remediations).flatMap((r) => r.iamActions))];
 
 export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonly string[]> = {
@@ -31,6 +62,7 @@ export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonl
       ...values(SSM_IAM),
       SECRETS_IAM.describeSecret,
       SECRETS_IAM.listSecrets, // the daily digest of rotations due within 24 h
+      LOGS_IAM.filterLogEvents, // a failed rotation's last log lines
       ...[ECS_IAM.listClusters, ECS_IAM.listServices, ECS_IAM.describeServices, ECS_IAM.describeTaskDefinition, ECS_IAM.listTasks, ECS_IAM.describeTasks],
       ...(remediations['ecs-redeploy']?.iamActions ?? []),
     ]),

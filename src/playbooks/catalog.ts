@@ -30,4 +30,36 @@ export const PLAYBOOK_CATALOG: Record<string, PlaybookEntry> = {
     },
     takesSecret: true,
   },
+  'decrypt-denied': {
+    name: 'decrypt-denied',
+    summary: 'Why is kms:Decrypt denied? (key policy vs identity policy, CDK bootstrap or SSM parameters on a customer managed key)',
+    target: {
+      label: 'key|role|stack',
+      // a key id, key/alias ARN or alias/…, a role/user ARN (or assumed-role session ARN), a role name or a stack name
+      pattern: /^(?:arn:aws[\w-]*:(?:kms|iam|sts):[a-z0-9-]*:\d{12}:[A-Za-z0-9/_+=,.@:-]{1,512}|alias\/[A-Za-z0-9/_-]{1,250}|(?:mrk-)?[0-9a-f-]{32,36}|[A-Za-z0-9+=,.@_-]{1,128})$/,
+      hint: 'a KMS key (id, ARN or alias/name), a role (name or ARN) or a stack name',
+      required: false,
+    },
+  },
+  'cert-pending': {
+    name: 'cert-pending',
+    summary: 'Why is the ACM certificate stuck in PENDING_VALIDATION? (duplicate hosted zones, validation CNAME in the wrong zone)',
+    target: {
+      label: 'domain',
+      // a DNS name: labels of letters, digits and hyphens (not at either end), at least two labels, a trailing dot allowed
+      pattern: /^(?=.{1,253}\.?$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/,
+      hint: 'a domain name like example.com: labels of letters, digits and hyphens, separated by dots',
+      required: true,
+    },
+  },
+  'deploy-failed': {
+    name: 'deploy-failed',
+    summary: 'Why did the CloudFormation/CDK deploy fail, and what did it leave behind? (first failure, leftovers)',
+    target: {
+      label: 'stack',
+      pattern: /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+      hint: 'a stack name starts with a letter and has only letters, digits and hyphens (max 128)',
+      required: false,
+    },
+  },
 };

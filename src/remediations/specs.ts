@@ -1,6 +1,9 @@
+import { ec2ReleaseEipSpec } from './ec2-release-eip.spec.js';
 import { ecsRedeployAllSpec } from './ecs-redeploy-all.spec.js';
 import { ecsRedeploySpec } from './ecs-redeploy.spec.js';
+import { kmsKeyPolicyGrantSpec } from './kms-key-policy-grant.spec.js';
 import { rotationScheduleSpec } from './rotation-schedule.spec.js';
+import { route53ValidationRecordSpec } from './route53-validation-record.spec.js';
 import type { RemediationSpec } from './types.js';
 
 /** What each action is, without how it runs: enough to validate, authorise and confirm. */
@@ -8,4 +11,7 @@ export const remediationSpecs: Record<string, RemediationSpec> = {
   [ecsRedeploySpec.id]: ecsRedeploySpec as unknown as RemediationSpec,
   [rotationScheduleSpec.id]: rotationScheduleSpec as unknown as RemediationSpec,
   [ecsRedeployAllSpec.id]: ecsRedeployAllSpec as unknown as RemediationSpec,
+  [route53ValidationRecordSpec.id]: route53ValidationRecordSpec as unknown as RemediationSpec,
+  [ec2ReleaseEipSpec.id]: ec2ReleaseEipSpec as unknown as RemediationSpec,
+  [kmsKeyPolicyGrantSpec.id]: kmsKeyPolicyGrantSpec as unknown as RemediationSpec,
 };

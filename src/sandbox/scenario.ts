@@ -5,6 +5,9 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
+import { CloudFormationScenarioSchema, IamScenarioSchema, KmsScenarioSchema } from './scenario-kms-cfn-iam.js';
+import { Ec2ScenarioSchema, ElastiCacheScenarioSchema } from './scenario-ec2.js';
+import { AcmScenarioSchema, Route53ScenarioSchema } from './scenario-dns.js';
 
 const relativeTime = /^now(?:([+-])((?:\d+[dhms])+))?$/;
 
@@ -49,6 +52,8 @@ const DbClusterSchema = z.object({
   masterUsername: z.string().default('admin'),
   masterUserSecretArn: z.string().optional(),
   createdAt: time.optional(),
+  /** TagList (e.g. aws:cloudformation:stack-name); default none */
+  tags: z.record(z.string(), z.string()).optional(),
 });
 
 const DbInstanceSchema = z.object({
@@ -100,6 +105,8 @@ const CloudTrailEventSchema = z.object({
   errorMessage: z.string().optional(),
   requestParameters: z.record(z.string(), z.unknown()).nullable().optional(),
   readOnly: z.boolean().default(false),
+  /** the event's resources (LookupEvents `Resources`, the record's `resources`), e.g. { type: 'AWS::KMS::Key', name: <key ARN> } */
+  resources: z.array(z.object({ type: z.string(), name: z.string() })).optional(),
 });
 
 const TaskSchema = z.object({
@@ -195,6 +202,13 @@ export const ScenarioSchema = z.object({
   ssm: z.object({ parameters: z.array(SsmParameterSchema).default([]) }).prefault({}),
   lambda: z.object({ functions: z.array(LambdaFunctionSchema).default([]) }).prefault({}),
   logs: z.object({ groups: z.array(LogGroupSchema).default([]) }).prefault({}),
+  cloudformation: CloudFormationScenarioSchema,
+  kms: KmsScenarioSchema,
+  iam: IamScenarioSchema,
+  ec2: Ec2ScenarioSchema,
+  elasticache: ElastiCacheScenarioSchema,
+  route53: Route53ScenarioSchema,
+  acm: AcmScenarioSchema,
   faults: z.array(FaultSchema).default([]),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;

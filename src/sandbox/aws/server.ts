@@ -28,6 +28,7 @@ import { QueryXmlProtocol } from './protocols/query-xml.js';
 import type { Protocol, WireRequest, WireResponse } from './protocols/types.js';
 import { SERVICES, type InvokeHandler, type LambdaInvocation, type LambdaRuntime, type ServiceModule } from './services/index.js';
 import { buildWorld, type World } from './world.js';
+import { shareGlobalState } from './world-dns.js';
 
 export interface AwsCall {
   /** signing name from the credential scope ("unknown" when the request had none) */
@@ -133,6 +134,10 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     if (!w) {
       const empty = ScenarioSchema.parse({ name: `${opts.scenario.name} (${region})`, description: '', accountId: world.accountId, region });
       w = buildWorld(empty, new Date(origin));
+      // Route 53 and Route 53 Domains are global; ACM certificates carry their own Region.
+      shareGlobalState(world, w);
+      // IAM is global too (clients pointed at the double sign with their own Region).
+      w.iam = world.iam;
       worlds.set(region, w);
     }
     return w;
@@ -192,7 +197,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     call.params = params;
 
     if (latencyMs > 0) await sleep(latencyMs);
-    if (protocol.id !== 'restJson1' && req.method !== 'POST') {
+    if (protocol.id !== 'restJson1' && protocol.id !== 'restXml' && req.method !== 'POST') {
       throw new AwsError('MethodNotAllowed', `The double serves POST requests only, not ${req.method ?? ''}.`, 405);
     }
     if (signingName === undefined) {

@@ -6,6 +6,9 @@
  */
 import { resolveTime, type Scenario } from '../scenario.js';
 import { stableDigits, stableHex, stableUuid } from './ids.js';
+import { buildCloudFormation, buildIam, buildKms, type CfnStack, type IamAllow, type KmsKey } from './world-kms-cfn-iam.js';
+import { buildEc2World, buildElastiCacheWorld, type Ec2World, type ElastiCacheWorld } from './ec2-world.js';
+import { buildAcmWorld, buildRoute53World, type AcmWorld, type Route53World } from './world-dns.js';
 
 export interface DbCluster {
   id: string;
@@ -20,6 +23,8 @@ export interface DbCluster {
   masterUsername: string;
   masterUserSecretArn?: string;
   createdAt: Date;
+  /** TagList; absent = none */
+  tags?: { key: string; value: string }[];
 }
 
 export interface DbInstance {
@@ -87,6 +92,8 @@ export interface TrailEvent {
   /** undefined: derived from secretId; null: explicitly null */
   requestParameters?: Record<string, unknown> | null;
   readOnly: boolean;
+  /** explicit resources (e.g. AWS::KMS::Key); Secrets Manager events derive theirs from secretId */
+  resources?: { type: string; name: string }[];
 }
 
 export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
@@ -210,6 +217,16 @@ export interface World {
   ssm: { parameters: SsmParameter[] };
   lambda: { functions: LambdaFunction[] };
   logs: { groups: LogGroup[] };
+  cloudformation: { stacks: CfnStack[] };
+  kms: { keys: KmsKey[] };
+  /** IAM is global in AWS; the double keeps it with the scenario's Region */
+  iam: { allow: IamAllow[] };
+  ec2: Ec2World;
+  elasticache: ElastiCacheWorld;
+  /** global: shared by every Region's world (world-dns.ts) */
+  route53: Route53World;
+  /** every Region's certificates, each with its Region (world-dns.ts) */
+  acm: AcmWorld;
 }
 
 // ---------------------------------------------------------------- ARNs and names
@@ -300,6 +317,7 @@ export function buildWorld(scenario: Scenario, now: Date): World {
       masterUsername: c.masterUsername,
       ...(c.masterUserSecretArn !== undefined && { masterUserSecretArn: c.masterUserSecretArn }),
       createdAt: at(c.createdAt, defaultCreated),
+      ...(c.tags !== undefined && { tags: Object.entries(c.tags).map(([key, value]) => ({ key, value })) }),
     };
   });
 
@@ -348,6 +366,7 @@ export function buildWorld(scenario: Scenario, now: Date): World {
     ...(e.errorMessage !== undefined && { errorMessage: e.errorMessage }),
     ...(e.requestParameters !== undefined && { requestParameters: e.requestParameters }),
     readOnly: e.readOnly,
+    ...(e.resources !== undefined && { resources: e.resources.map((r) => ({ ...r })) }),
   }));
 
   const secrets: Secret[] = scenario.secretsManager.secrets.map((s) => {
@@ -511,5 +530,12 @@ export function buildWorld(scenario: Scenario, now: Date): World {
     ssm: { parameters },
     lambda: { functions },
     logs: { groups: logGroups },
+    cloudformation: buildCloudFormation(scenario, now),
+    kms: buildKms(scenario, now),
+    iam: buildIam(scenario),
+    ec2: buildEc2World(scenario, now),
+    elasticache: buildElastiCacheWorld(scenario, now),
+    route53: buildRoute53World(scenario, now),
+    acm: buildAcmWorld(scenario, now),
   };
 }

@@ -80,6 +80,7 @@ function identityOf(world: World, e: TrailEvent): Identity {
 }
 
 function resourcesOf(e: TrailEvent): { ResourceType: string; ResourceName: string }[] {
+  if (e.resources !== undefined) return e.resources.map((r) => ({ ResourceType: r.type, ResourceName: r.name }));
   if (e.eventType === 'AwsServiceEvent' || e.secretId === undefined) return [];
   return [{ ResourceType: SECRET_RESOURCE_TYPE, ResourceName: e.secretId }];
 }
@@ -141,6 +142,9 @@ export function cloudTrailRecord(world: World, e: TrailEvent): Record<string, un
     responseElements: !failed && !e.readOnly && e.secretId !== undefined ? { arn: e.secretId } : null,
     requestID: e.requestId,
     ...tail,
+    ...(e.resources !== undefined && {
+      resources: e.resources.map((r) => ({ accountId: world.accountId, type: r.type, ARN: r.name })),
+    }),
     eventType: 'AwsApiCall',
     managementEvent: true,
     recipientAccountId: world.accountId,

@@ -122,7 +122,7 @@ function clusterXml(world: World, c: DbCluster) {
     HttpEndpointEnabled: false,
     CopyTagsToSnapshot: false,
     CrossAccountClone: false,
-    TagList: xmlList('Tag', []),
+    TagList: xmlList('Tag', (c.tags ?? []).map((t) => ({ Key: t.key, Value: t.value }))),
     AutoMinorVersionUpgrade: true,
     MasterUserSecret: masterUserSecret(world, c.masterUserSecretArn),
   };

@@ -10,6 +10,7 @@ import { AwsError } from '../errors.js';
 import { stableHex } from '../ids.js';
 import { Json11Protocol } from '../protocols/json11.js';
 import { arns, type SsmParameter, type World } from '../world.js';
+import { paginate } from './paging.js';
 import { ParamReader } from './params.js';
 import type { OperationContext, Params, ServiceModule } from './types.js';
 
@@ -109,6 +110,75 @@ function getParameter(ctx: OperationContext) {
   return { Parameter: render(found.parameter, decrypt, found.selector) };
 }
 
+// DescribeParameters: metadata only (never values). ParameterFilters keys Name (Equals,
+// BeginsWith), Type, KeyId (Equals), Path (Recursive, OneLevel); the legacy Filters (Name,
+// Type, KeyId) are read the same way. Pages of MaxResults (1–50, default 10).
+const FILTER_KEYS = ['Name', 'Type', 'KeyId', 'Path'];
+
+interface ParameterFilter {
+  key: string;
+  option: string;
+  values: string[];
+}
+
+function readFilters(p: ParamReader): ParameterFilter[] {
+  const out: ParameterFilter[] = [];
+  for (const raw of [...(p.list('ParameterFilters') ?? []), ...(p.list('Filters') ?? [])]) {
+    const f = (raw ?? {}) as Record<string, unknown>;
+    const key = typeof f.Key === 'string' ? f.Key : '';
+    const values = Array.isArray(f.Values) ? f.Values.filter((v): v is string => typeof v === 'string') : [];
+    if (!FILTER_KEYS.includes(key)) throw new AwsError('InvalidFilterKey', `The following filter key is not valid: ${key}. Valid filter keys include: [${FILTER_KEYS.join(', ')}].`);
+    const option = typeof f.Option === 'string' ? f.Option : key === 'Path' ? 'OneLevel' : 'Equals';
+    if (values.length === 0) throw new AwsError('InvalidFilterValue', `The filter ${key} must have at least one value.`);
+    out.push({ key, option, values });
+  }
+  return out;
+}
+
+function matches(param: SsmParameter, f: ParameterFilter): boolean {
+  switch (f.key) {
+    case 'Name':
+      return f.values.some((v) => (f.option === 'BeginsWith' ? param.name.startsWith(v) : param.name === v));
+    case 'Type':
+      return f.values.includes(param.type);
+    case 'KeyId':
+      return param.keyId !== undefined && f.values.includes(param.keyId);
+    default: {
+      return f.values.some((v) => {
+        const prefix = v.endsWith('/') ? v : `${v}/`;
+        if (!param.name.startsWith(prefix)) return false;
+        return f.option === 'Recursive' || !param.name.slice(prefix.length).includes('/');
+      });
+    }
+  }
+}
+
+function describeParameters(ctx: OperationContext) {
+  const p = new ParamReader(ctx);
+  const filters = readFilters(p);
+  const max = p.int('MaxResults') ?? 10;
+  if (max < 1 || max > 50)
+    throw new AwsError('ValidationException', `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50`);
+  const all = ctx.world.ssm.parameters.filter((param) => filters.every((f) => matches(param, f)));
+  const { NextToken: _t, MaxResults: _m, ...scope } = ctx.params;
+  const page = paginate(all, { token: p.str('NextToken'), limit: max, scope, invalidToken: () => new AwsError('InvalidNextToken', 'The specified token is not valid.') });
+  return {
+    Parameters: page.items.map((param) => ({
+      Name: param.name,
+      ARN: param.arn,
+      Type: param.type,
+      ...(param.keyId !== undefined && { KeyId: param.keyId }),
+      LastModifiedDate: param.lastModified,
+      LastModifiedUser: `arn:aws:iam::${ctx.world.accountId}:user/admin`,
+      Version: param.version,
+      Tier: 'Standard',
+      Policies: [],
+      DataType: 'text',
+    })),
+    NextToken: page.next,
+  };
+}
+
 function iamResource(_operation: string, params: Params, world: World): string {
   const raw = typeof params.Name === 'string' ? params.Name : Array.isArray(params.Names) ? params.Names[0] : undefined;
   if (typeof raw !== 'string' || raw === '') return '*';
@@ -122,6 +192,7 @@ export const ssm: ServiceModule = {
   operations: {
     GetParameters: getParameters,
     GetParameter: getParameter,
+    DescribeParameters: describeParameters,
   },
   iamResource,
 };
