@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PlaybookResultSchema, type PlaybookResult } from '../src/findings.js';
 import { certPending, createCertPending } from '../src/playbooks/cert-pending.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
-import { playbooks } from '../src/playbooks/index.js';
+import { loadPlaybook } from '../src/playbooks/index.js';
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { remediations } from '../src/remediations/index.js';
 import { remediationSpecs } from '../src/remediations/specs.js';
@@ -283,13 +283,13 @@ describe('route53-validation-record remediation', () => {
 });
 
 describe('cert-pending registration', () => {
-  it('is in the catalog with a required domain target, and in the playbooks', () => {
+  it('is in the catalog with a required domain target, and in the playbooks', async () => {
     const entry = PLAYBOOK_CATALOG['cert-pending']!;
     expect(entry.target.required).toBe(true);
     expect(entry.target.pattern.test('example-shop.com')).toBe(true);
     expect(entry.target.pattern.test('example-shop.com.')).toBe(true);
     expect(entry.target.pattern.test('bad domain')).toBe(false);
     expect(entry.target.pattern.test('-x.com')).toBe(false);
-    expect(playbooks['cert-pending']).toBe(certPending);
+    expect(await loadPlaybook('cert-pending')).toBe(certPending);
   });
 });

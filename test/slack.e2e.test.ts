@@ -200,6 +200,8 @@ describe('/why-db-down over HTTP', () => {
     const url = await boot('incident-003');
     const help = await slash(url, '/why', '');
     expect(JSON.parse(help.text).text).toMatch(/why-db-down/);
+    // names that exist on every object are not playbooks
+    for (const name of ['constructor', '__proto__', 'toString']) expect(JSON.parse((await slash(url, '/why', `${name} x`)).text).text).toMatch(/There is no playbook/);
     await slash(url, '/why', 'db-down prod-db');
     await bot!.jobs.idle();
     expect(rootOf().text).toMatch(/Likely cause/);

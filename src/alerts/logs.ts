@@ -1,5 +1,6 @@
 // The rotation function's last lines around a failed rotation, for the alert: the first
 // thing incident 002's guide looks at. Redacted at the adapter (aws/logs.ts).
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { AwsClients } from '../aws/clients.js';
 import { lastLogLines } from '../aws/logs.js';
 import type { RotationLogReader } from './rotation-failed-alert.js';
@@ -13,7 +14,7 @@ export function rotationLogReader(awsFor: (region: string) => AwsClients): Rotat
     const name = functionArn.slice(functionArn.lastIndexOf(':') + 1);
     const aws = awsFor(region);
     try {
-      const lines = await lastLogLines(aws.logs(), {
+      const lines = await lastLogLines(aws.client('logs', (config) => new CloudWatchLogsClient(config)), {
         logGroupName: `/aws/lambda/${name}`,
         since: new Date(around.getTime() - BEFORE_MS),
         until: new Date(around.getTime() + AFTER_MS),

@@ -1,10 +1,13 @@
 // ACM certificates and their DNS validation records. ACM is regional: certificates for an
 // ALB live in its Region, certificates for CloudFront in us-east-1, so every call names
 // the Region it asks.
-import { DescribeCertificateCommand, paginateListCertificates, type KeyAlgorithm } from '@aws-sdk/client-acm';
+import { DescribeCertificateCommand, paginateListCertificates, type KeyAlgorithm, ACMClient } from '@aws-sdk/client-acm';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+/** ACM is regional; certificates for CloudFront live in us-east-1 */
+const acmClient = (aws: AwsClients, region?: string) => aws.client('acm', (config) => new ACMClient(config), region);
 
 export const ACM_IAM = {
   listCertificates: iam('acm:ListCertificates'),
@@ -42,7 +45,7 @@ export async function listCertificates(aws: AwsClients, region: string, statuses
   return awsCall(ACM_IAM.listCertificates, async () => {
     const all: CertificateSummary[] = [];
     const pages = paginateListCertificates(
-      { client: aws.acm(region), pageSize: 100 },
+      { client: acmClient(aws, region), pageSize: 100 },
       { CertificateStatuses: statuses as never, Includes: { keyTypes: ALL_KEY_TYPES } },
     );
     for await (const page of pages) {
@@ -64,7 +67,7 @@ export async function listCertificates(aws: AwsClients, region: string, statuses
 export async function describeCertificate(aws: AwsClients, arn: string, signal?: AbortSignal): Promise<Certificate> {
   const region = arn.split(':')[3] ?? '';
   return awsCall(ACM_IAM.describeCertificate, async () => {
-    const out = await aws.acm(region).send(new DescribeCertificateCommand({ CertificateArn: arn }), { abortSignal: signal });
+    const out = await acmClient(aws, region).send(new DescribeCertificateCommand({ CertificateArn: arn }), { abortSignal: signal });
     const c = out.Certificate;
     return {
       arn: c?.CertificateArn ?? arn,

@@ -6,10 +6,13 @@ import {
   paginateDescribeStackEvents,
   paginateListStacks,
   type StackStatus,
+  CloudFormationClient
 } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const cloudformationClient = (aws: AwsClients) => aws.client('cloudformation', (config) => new CloudFormationClient(config));
 
 export const CLOUDFORMATION_IAM = {
   describeStacks: iam('cloudformation:DescribeStacks'),
@@ -64,7 +67,7 @@ export function isStackMissing(err: unknown): boolean {
 export async function describeStack(aws: AwsClients, name: string, signal?: AbortSignal): Promise<StackInfo | undefined> {
   try {
     return await awsCall(CLOUDFORMATION_IAM.describeStacks, async () => {
-      const out = await aws.cloudformation().send(new DescribeStacksCommand({ StackName: name }), { abortSignal: signal });
+      const out = await cloudformationClient(aws).send(new DescribeStacksCommand({ StackName: name }), { abortSignal: signal });
       const s = out.Stacks?.[0];
       if (!s) return undefined;
       return {
@@ -99,7 +102,7 @@ export async function stackEvents(
   return awsCall(CLOUDFORMATION_IAM.describeStackEvents, async () => {
     const newestFirst: StackEvent[] = [];
     let truncated = false;
-    const pages = paginateDescribeStackEvents({ client: aws.cloudformation() }, { StackName: name }, ...(opts.signal ? [{ abortSignal: opts.signal }] : []));
+    const pages = paginateDescribeStackEvents({ client: cloudformationClient(aws) }, { StackName: name }, ...(opts.signal ? [{ abortSignal: opts.signal }] : []));
     for await (const page of pages) {
       for (const e of page.StackEvents ?? []) {
         if (newestFirst.length >= max) {
@@ -131,7 +134,7 @@ export async function listStacks(aws: AwsClients, statuses: readonly string[] = 
   return awsCall(CLOUDFORMATION_IAM.listStacks, async () => {
     const all: StackSummary[] = [];
     const input = statuses.length > 0 ? { StackStatusFilter: [...statuses] as StackStatus[] } : {};
-    for await (const page of paginateListStacks({ client: aws.cloudformation() }, input))
+    for await (const page of paginateListStacks({ client: cloudformationClient(aws) }, input))
       for (const s of page.StackSummaries ?? [])
         all.push({
           name: s.StackName ?? '?',

@@ -1,8 +1,10 @@
-import { paginateLookupEvents, type LookupAttributeKey } from '@aws-sdk/client-cloudtrail';
+import { paginateLookupEvents, type LookupAttributeKey, CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import * as z from 'zod';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const cloudtrailClient = (aws: AwsClients) => aws.client('cloudtrail', (config) => new CloudTrailClient(config));
 
 export const CLOUDTRAIL_IAM = {
   lookupEvents: iam('cloudtrail:LookupEvents'),
@@ -59,7 +61,7 @@ export async function lookupEvents(
   aws: AwsClients,
   q: LookupQuery,
 ): Promise<{ events: TrailEvent[]; truncated: boolean }> {
-  const client = aws.cloudtrail();
+  const client = cloudtrailClient(aws);
   return awsCall(CLOUDTRAIL_IAM.lookupEvents, async () => {
     const events: TrailEvent[] = [];
     let pages = 0;

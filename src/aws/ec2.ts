@@ -7,10 +7,13 @@ import {
   type Address,
   type NatGateway,
   type Tag,
+  EC2Client
 } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const ec2Client = (aws: AwsClients) => aws.client('ec2', (config) => new EC2Client(config));
 
 export const EC2_IAM = {
   describeAddresses: iam('ec2:DescribeAddresses'),
@@ -68,7 +71,7 @@ const fromNat = (n: NatGateway): NatGatewayInfo => ({
 /** Every VPC Elastic IP in the Region (DescribeAddresses is not paginated). */
 export async function describeAddresses(aws: AwsClients, signal?: AbortSignal): Promise<ElasticIp[]> {
   return awsCall(EC2_IAM.describeAddresses, async () => {
-    const out = await aws.ec2().send(new DescribeAddressesCommand({}), { abortSignal: signal });
+    const out = await ec2Client(aws).send(new DescribeAddressesCommand({}), { abortSignal: signal });
     return (out.Addresses ?? []).map(fromAddress);
   });
 }
@@ -77,7 +80,7 @@ export async function describeAddresses(aws: AwsClients, signal?: AbortSignal): 
 export async function describeAddress(aws: AwsClients, allocationId: string, signal?: AbortSignal): Promise<ElasticIp | undefined> {
   try {
     return await awsCall(EC2_IAM.describeAddresses, async () => {
-      const out = await aws.ec2().send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }), { abortSignal: signal });
+      const out = await ec2Client(aws).send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }), { abortSignal: signal });
       const a = out.Addresses?.find((x) => x.AllocationId === allocationId);
       return a ? fromAddress(a) : undefined;
     });
@@ -91,7 +94,7 @@ export async function describeAddress(aws: AwsClients, allocationId: string, sig
 export async function describeNatGateways(aws: AwsClients, opts: { includeDeleted?: boolean; signal?: AbortSignal } = {}): Promise<NatGatewayInfo[]> {
   return awsCall(EC2_IAM.describeNatGateways, async () => {
     const all: NatGatewayInfo[] = [];
-    const pages = paginateDescribeNatGateways({ client: aws.ec2(), pageSize: 1000 }, {}, ...(opts.signal ? [{ abortSignal: opts.signal }] : []));
+    const pages = paginateDescribeNatGateways({ client: ec2Client(aws), pageSize: 1000 }, {}, ...(opts.signal ? [{ abortSignal: opts.signal }] : []));
     for await (const page of pages) all.push(...(page.NatGateways ?? []).map(fromNat));
     return opts.includeDeleted ? all : all.filter((n) => n.state !== 'deleted');
   });
@@ -100,7 +103,7 @@ export async function describeNatGateways(aws: AwsClients, opts: { includeDelete
 /** Releases an unassociated VPC Elastic IP. EC2 refuses an associated one (InvalidIPAddress.InUse). */
 export async function releaseAddress(aws: AwsClients, allocationId: string): Promise<{ requestId?: string }> {
   return awsCall(EC2_IAM.releaseAddress, async () => {
-    const out = await aws.ec2().send(new ReleaseAddressCommand({ AllocationId: allocationId }));
+    const out = await ec2Client(aws).send(new ReleaseAddressCommand({ AllocationId: allocationId }));
     return out.$metadata.requestId ? { requestId: out.$metadata.requestId } : {};
   });
 }

@@ -6,11 +6,13 @@ import {
   paginateListServices,
   paginateListTasks,
   UpdateServiceCommand,
-  type ECSClient,
+  ECSClient,
 } from '@aws-sdk/client-ecs';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const ecsClient = (aws: AwsClients) => aws.client('ecs', (config) => new ECSClient(config));
 
 export const ECS_IAM = {
   listClusters: iam('ecs:ListClusters'),
@@ -81,7 +83,7 @@ async function servicesOfCluster(client: ECSClient, clusterArn: string): Promise
 
 /** Every service in every cluster of the Region. */
 export async function listServices(aws: AwsClients): Promise<EcsService[]> {
-  const client = aws.ecs();
+  const client = ecsClient(aws);
   const clusterArns: string[] = [];
   await awsCall(ECS_IAM.listClusters, async () => {
     for await (const page of paginateListClusters({ client, pageSize: 100 }, {}))
@@ -93,7 +95,7 @@ export async function listServices(aws: AwsClients): Promise<EcsService[]> {
 /** The secrets each container of a task definition is given at start. */
 export async function taskDefinitionSecrets(aws: AwsClients, taskDefinitionArn: string): Promise<SecretReference[]> {
   return awsCall(ECS_IAM.describeTaskDefinition, async () => {
-    const out = await aws.ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }));
+    const out = await ecsClient(aws).send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }));
     return (out.taskDefinition?.containerDefinitions ?? []).flatMap((c) =>
       (c.secrets ?? []).map((s) => ({ container: c.name ?? '?', name: s.name ?? '?', valueFrom: s.valueFrom ?? '' })),
     );
@@ -118,7 +120,7 @@ export async function forceNewDeployment(
   service: string,
 ): Promise<{ requestId?: string; deploymentId?: string }> {
   return awsCall(ECS_IAM.updateService, async () => {
-    const out = await aws.ecs().send(new UpdateServiceCommand({ cluster, service, forceNewDeployment: true }));
+    const out = await ecsClient(aws).send(new UpdateServiceCommand({ cluster, service, forceNewDeployment: true }));
     const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
     return { requestId: out.$metadata.requestId, deploymentId: primary?.id };
   });
@@ -126,7 +128,7 @@ export async function forceNewDeployment(
 
 export async function describeRollout(aws: AwsClients, cluster: string, service: string): Promise<ServiceRollout> {
   return awsCall(ECS_IAM.describeServices, async () => {
-    const out = await aws.ecs().send(new DescribeServicesCommand({ cluster, services: [service] }));
+    const out = await ecsClient(aws).send(new DescribeServicesCommand({ cluster, services: [service] }));
     const s = out.services?.[0];
     if (!s) throw Object.assign(new Error(`service ${service} not found in cluster ${cluster}`), { name: 'ServiceNotFoundException' });
     const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
@@ -142,7 +144,7 @@ export async function describeRollout(aws: AwsClients, cluster: string, service:
 }
 
 export async function runningTasks(aws: AwsClients, service: Pick<EcsService, 'clusterArn' | 'name'>): Promise<EcsTask[]> {
-  const client = aws.ecs();
+  const client = ecsClient(aws);
   const arns: string[] = [];
   await awsCall(ECS_IAM.listTasks, async () => {
     const pages = paginateListTasks(

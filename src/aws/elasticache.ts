@@ -5,10 +5,13 @@ import {
   ListTagsForResourceCommand,
   paginateDescribeCacheClusters,
   paginateDescribeReplicationGroups,
+  ElastiCacheClient
 } from '@aws-sdk/client-elasticache';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const elasticacheClient = (aws: AwsClients) => aws.client('elasticache', (config) => new ElastiCacheClient(config));
 
 export const ELASTICACHE_IAM = {
   describeCacheClusters: iam('elasticache:DescribeCacheClusters'),
@@ -40,7 +43,7 @@ export interface ReplicationGroupInfo {
 export async function describeCacheClusters(aws: AwsClients, signal?: AbortSignal): Promise<CacheClusterInfo[]> {
   return awsCall(ELASTICACHE_IAM.describeCacheClusters, async () => {
     const all: CacheClusterInfo[] = [];
-    const pages = paginateDescribeCacheClusters({ client: aws.elasticache(), pageSize: 100 }, {}, ...(signal ? [{ abortSignal: signal }] : []));
+    const pages = paginateDescribeCacheClusters({ client: elasticacheClient(aws), pageSize: 100 }, {}, ...(signal ? [{ abortSignal: signal }] : []));
     for await (const page of pages)
       for (const c of page.CacheClusters ?? [])
         all.push({
@@ -60,7 +63,7 @@ export async function describeCacheClusters(aws: AwsClients, signal?: AbortSigna
 export async function describeReplicationGroups(aws: AwsClients, signal?: AbortSignal): Promise<ReplicationGroupInfo[]> {
   return awsCall(ELASTICACHE_IAM.describeReplicationGroups, async () => {
     const all: ReplicationGroupInfo[] = [];
-    const pages = paginateDescribeReplicationGroups({ client: aws.elasticache(), pageSize: 100 }, {}, ...(signal ? [{ abortSignal: signal }] : []));
+    const pages = paginateDescribeReplicationGroups({ client: elasticacheClient(aws), pageSize: 100 }, {}, ...(signal ? [{ abortSignal: signal }] : []));
     for await (const page of pages)
       for (const g of page.ReplicationGroups ?? [])
         all.push({
@@ -79,7 +82,7 @@ export async function describeReplicationGroups(aws: AwsClients, signal?: AbortS
 /** The tags of a cache cluster or replication group, by ARN. */
 export async function listCacheTags(aws: AwsClients, arn: string, signal?: AbortSignal): Promise<Record<string, string>> {
   return awsCall(ELASTICACHE_IAM.listTagsForResource, async () => {
-    const out = await aws.elasticache().send(new ListTagsForResourceCommand({ ResourceName: arn }), { abortSignal: signal });
+    const out = await elasticacheClient(aws).send(new ListTagsForResourceCommand({ ResourceName: arn }), { abortSignal: signal });
     return Object.fromEntries((out.TagList ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? '']));
   });
 }

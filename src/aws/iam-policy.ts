@@ -1,9 +1,11 @@
 // IAM: whether a principal's identity-based policies allow some actions on a resource
 // (SimulatePrincipalPolicy). Named iam-policy.ts because iam.ts declares IAM actions.
-import { paginateSimulatePrincipalPolicy } from '@aws-sdk/client-iam';
+import { paginateSimulatePrincipalPolicy, IAMClient } from '@aws-sdk/client-iam';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const iamClient = (aws: AwsClients) => aws.client('iam', (config) => new IAMClient(config));
 
 export const IAM_IAM = {
   simulatePrincipalPolicy: iam('iam:SimulatePrincipalPolicy'),
@@ -31,7 +33,7 @@ export async function simulatePrincipal(
   return awsCall(IAM_IAM.simulatePrincipalPolicy, async () => {
     const out: SimulationResult[] = [];
     const pages = paginateSimulatePrincipalPolicy(
-      { client: aws.iam(), pageSize: 100 },
+      { client: iamClient(aws), pageSize: 100 },
       { PolicySourceArn: principalArn, ActionNames: actions, ...(resources.length ? { ResourceArns: resources } : {}) },
     );
     for await (const page of pages)

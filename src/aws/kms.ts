@@ -1,9 +1,11 @@
 // KMS: what a key is (customer or AWS managed, state), its aliases, its key policy, and the
 // one write whybot makes (PutKeyPolicy, from the kms-key-policy-grant remediation).
-import { DescribeKeyCommand, GetKeyPolicyCommand, paginateListAliases, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, paginateListAliases, PutKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const kmsClient = (aws: AwsClients) => aws.client('kms', (config) => new KMSClient(config));
 
 export const KMS_IAM = {
   describeKey: iam('kms:DescribeKey'),
@@ -34,7 +36,7 @@ export interface KeyAlias {
 export async function describeKey(aws: AwsClients, keyId: string, signal?: AbortSignal): Promise<KeyInfo | undefined> {
   try {
     return await awsCall(KMS_IAM.describeKey, async () => {
-      const out = await aws.kms().send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal: signal });
+      const out = await kmsClient(aws).send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal: signal });
       const k = out.KeyMetadata;
       if (!k?.KeyId) return undefined;
       return {
@@ -55,7 +57,7 @@ export async function describeKey(aws: AwsClients, keyId: string, signal?: Abort
 /** The key policy named "default" (the only one), as JSON text. */
 export async function getKeyPolicy(aws: AwsClients, keyId: string, signal?: AbortSignal): Promise<string> {
   return awsCall(KMS_IAM.getKeyPolicy, async () => {
-    const out = await aws.kms().send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }), { abortSignal: signal });
+    const out = await kmsClient(aws).send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }), { abortSignal: signal });
     return out.Policy ?? '';
   });
 }
@@ -63,7 +65,7 @@ export async function getKeyPolicy(aws: AwsClients, keyId: string, signal?: Abor
 /** Replaces the whole key policy (never bypassing KMS's lockout safety check). */
 export async function putKeyPolicy(aws: AwsClients, keyId: string, policy: string): Promise<{ requestId?: string }> {
   return awsCall(KMS_IAM.putKeyPolicy, async () => {
-    const out = await aws.kms().send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: policy, BypassPolicyLockoutSafetyCheck: false }));
+    const out = await kmsClient(aws).send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: policy, BypassPolicyLockoutSafetyCheck: false }));
     return { requestId: out.$metadata.requestId };
   });
 }
@@ -72,7 +74,7 @@ export async function putKeyPolicy(aws: AwsClients, keyId: string, policy: strin
 export async function listAliases(aws: AwsClients, keyId?: string): Promise<KeyAlias[]> {
   return awsCall(KMS_IAM.listAliases, async () => {
     const all: KeyAlias[] = [];
-    for await (const page of paginateListAliases({ client: aws.kms(), pageSize: 100 }, keyId ? { KeyId: keyId } : {}))
+    for await (const page of paginateListAliases({ client: kmsClient(aws), pageSize: 100 }, keyId ? { KeyId: keyId } : {}))
       for (const a of page.Aliases ?? [])
         if (a.AliasName)
           all.push({ name: a.AliasName, ...(a.AliasArn ? { arn: a.AliasArn } : {}), ...(a.TargetKeyId ? { targetKeyId: a.TargetKeyId } : {}) });

@@ -6,10 +6,13 @@ import {
   paginateDescribeEvents,
   type DBCluster,
   type DBInstance,
+  RDSClient
 } from '@aws-sdk/client-rds';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const rdsClient = (aws: AwsClients) => aws.client('rds', (config) => new RDSClient(config));
 
 export const RDS_IAM = {
   describeClusters: iam('rds:DescribeDBClusters'),
@@ -81,7 +84,7 @@ async function notFoundAsUndefined<T>(p: Promise<T>): Promise<T | undefined> {
 
 /** The cluster or instance with this identifier (clusters win), or undefined. */
 export async function describeDb(aws: AwsClients, id: string, signal?: AbortSignal): Promise<DbSummary | undefined> {
-  const rds = aws.rds();
+  const rds = rdsClient(aws);
   const [cluster, instance] = await Promise.all([
     notFoundAsUndefined(
       awsCall(RDS_IAM.describeClusters, async () => {
@@ -103,7 +106,7 @@ export async function describeDb(aws: AwsClients, id: string, signal?: AbortSign
 
 /** Every cluster, and every instance that is not an Aurora cluster member. */
 export async function listDbs(aws: AwsClients): Promise<DbSummary[]> {
-  const client = aws.rds();
+  const client = rdsClient(aws);
   const [clusters, instances] = await Promise.all([
     awsCall(RDS_IAM.describeClusters, async () => {
       const all: DbSummary[] = [];
@@ -125,7 +128,7 @@ export async function describeEvents(
   aws: AwsClients,
   q: { sourceId: string; sourceType: 'db-cluster' | 'db-instance'; since: Date; until: Date },
 ): Promise<RdsEvent[]> {
-  const client = aws.rds();
+  const client = rdsClient(aws);
   return awsCall(RDS_IAM.describeEvents, async () => {
     const all: RdsEvent[] = [];
     const pages = paginateDescribeEvents(
@@ -147,7 +150,7 @@ export async function describeEvents(
 
 /** Every DB cluster (with its tags), without the instances. */
 export async function listDbClusters(aws: AwsClients, signal?: AbortSignal): Promise<DbSummary[]> {
-  const client = aws.rds();
+  const client = rdsClient(aws);
   return awsCall(RDS_IAM.describeClusters, async () => {
     const all: DbSummary[] = [];
     for await (const page of paginateDescribeDBClusters({ client, pageSize: 100 }, {}, ...(signal ? [{ abortSignal: signal }] : [])))

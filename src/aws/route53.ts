@@ -10,11 +10,16 @@ import {
   type ListHostedZonesByNameCommandOutput,
   type ListResourceRecordSetsCommandOutput,
   type RRType,
+  Route53Client
 } from '@aws-sdk/client-route-53';
-import { GetDomainDetailCommand } from '@aws-sdk/client-route-53-domains';
+import { GetDomainDetailCommand, Route53DomainsClient } from '@aws-sdk/client-route-53-domains';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const route53Client = (aws: AwsClients) => aws.client('route53', (config) => new Route53Client(config));
+/** Route 53 Domains is served from us-east-1 only, whatever the investigation's Region */
+const route53DomainsClient = (aws: AwsClients) => aws.client('route53domains', (config) => new Route53DomainsClient(config), 'us-east-1');
 
 export const ROUTE53_IAM = {
   listHostedZonesByName: iam('route53:ListHostedZonesByName'),
@@ -80,9 +85,7 @@ export async function hostedZonesNamed(aws: AwsClients, name: string, signal?: A
     let dnsName: string | undefined = wanted;
     let hostedZoneId: string | undefined;
     for (let page = 0; page < 20 && dnsName !== undefined; page++) {
-      const out: ListHostedZonesByNameCommandOutput = await aws
-        .route53()
-        .send(new ListHostedZonesByNameCommand({ DNSName: dnsName, HostedZoneId: hostedZoneId, MaxItems: 100 }), { abortSignal: signal });
+      const out: ListHostedZonesByNameCommandOutput = await route53Client(aws).send(new ListHostedZonesByNameCommand({ DNSName: dnsName, HostedZoneId: hostedZoneId, MaxItems: 100 }), { abortSignal: signal });
       for (const z of out.HostedZones ?? []) {
         if (fqdn(unescapeName(z.Name ?? '')) !== wanted) return zones;
         zones.push({
@@ -103,7 +106,7 @@ export async function hostedZonesNamed(aws: AwsClients, name: string, signal?: A
 
 export async function getHostedZone(aws: AwsClients, id: string, signal?: AbortSignal): Promise<HostedZoneDetail> {
   return awsCall(ROUTE53_IAM.getHostedZone, async () => {
-    const out = await aws.route53().send(new GetHostedZoneCommand({ Id: zoneId(id) }), { abortSignal: signal });
+    const out = await route53Client(aws).send(new GetHostedZoneCommand({ Id: zoneId(id) }), { abortSignal: signal });
     const z = out.HostedZone;
     return {
       id: zoneId(z?.Id ?? id),
@@ -133,7 +136,7 @@ export async function recordSetsNamed(
     let startName: string | undefined = wanted;
     let startType: string | undefined = type;
     for (let page = 0; page < 10 && startName !== undefined; page++) {
-      const out: ListResourceRecordSetsCommandOutput = await aws.route53().send(
+      const out: ListResourceRecordSetsCommandOutput = await route53Client(aws).send(
         new ListResourceRecordSetsCommand({
           HostedZoneId: zoneId(zone),
           StartRecordName: startName,
@@ -175,9 +178,7 @@ export function cnameUpsertBatch(name: string, value: string, ttl: number, comme
 
 export async function upsertCname(aws: AwsClients, zone: string, name: string, value: string, ttl: number, comment?: string): Promise<ChangeInfo> {
   return awsCall(ROUTE53_IAM.changeResourceRecordSets, async () => {
-    const out = await aws
-      .route53()
-      .send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId(zone), ChangeBatch: cnameUpsertBatch(name, value, ttl, comment) }));
+    const out = await route53Client(aws).send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId(zone), ChangeBatch: cnameUpsertBatch(name, value, ttl, comment) }));
     return {
       id: changeId(out.ChangeInfo?.Id ?? ''),
       status: out.ChangeInfo?.Status ?? 'PENDING',
@@ -189,7 +190,7 @@ export async function upsertCname(aws: AwsClients, zone: string, name: string, v
 
 export async function getChange(aws: AwsClients, id: string): Promise<ChangeInfo> {
   return awsCall(ROUTE53_IAM.getChange, async () => {
-    const out = await aws.route53().send(new GetChangeCommand({ Id: changeId(id) }));
+    const out = await route53Client(aws).send(new GetChangeCommand({ Id: changeId(id) }));
     return {
       id: changeId(out.ChangeInfo?.Id ?? id),
       status: out.ChangeInfo?.Status ?? 'PENDING',
@@ -208,7 +209,7 @@ export async function registrarNameServers(aws: AwsClients, domain: string, sign
   const name = bareHost(domain);
   try {
     return await awsCall(ROUTE53_DOMAINS_IAM.getDomainDetail, async () => {
-      const out = await aws.route53Domains().send(new GetDomainDetailCommand({ DomainName: name }), { abortSignal: signal });
+      const out = await route53DomainsClient(aws).send(new GetDomainDetailCommand({ DomainName: name }), { abortSignal: signal });
       return {
         registered: true as const,
         domain: name,

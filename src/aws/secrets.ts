@@ -1,7 +1,9 @@
-import { DescribeSecretCommand, paginateListSecrets, RotateSecretCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, paginateListSecrets, RotateSecretCommand, type SecretListEntry, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const secretsClient = (aws: AwsClients) => aws.client('secrets', (config) => new SecretsManagerClient(config));
 
 export const SECRETS_IAM = {
   describeSecret: iam('secretsmanager:DescribeSecret'),
@@ -40,14 +42,14 @@ const fromListEntry = (s: SecretListEntry): SecretInfo => ({
 export async function listSecrets(aws: AwsClients): Promise<SecretInfo[]> {
   return awsCall(SECRETS_IAM.listSecrets, async () => {
     const all: SecretInfo[] = [];
-    for await (const page of paginateListSecrets({ client: aws.secrets(), pageSize: 100 }, {})) all.push(...(page.SecretList ?? []).map(fromListEntry));
+    for await (const page of paginateListSecrets({ client: secretsClient(aws), pageSize: 100 }, {})) all.push(...(page.SecretList ?? []).map(fromListEntry));
     return all;
   });
 }
 
 export async function describeSecret(aws: AwsClients, secretId: string, signal?: AbortSignal): Promise<SecretInfo> {
   return awsCall(SECRETS_IAM.describeSecret, async () => {
-    const s = await aws.secrets().send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal: signal });
+    const s = await secretsClient(aws).send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal: signal });
     return {
       arn: s.ARN ?? secretId,
       name: s.Name ?? secretId,
@@ -66,7 +68,7 @@ export async function describeSecret(aws: AwsClients, secretId: string, signal?:
 /** Changes the rotation interval without rotating now (RotateImmediately: false). */
 export async function setRotationInterval(aws: AwsClients, secretId: string, days: number): Promise<{ requestId?: string }> {
   return awsCall(SECRETS_IAM.rotateSecret, async () => {
-    const out = await aws.secrets().send(
+    const out = await secretsClient(aws).send(
       new RotateSecretCommand({ SecretId: secretId, RotationRules: { AutomaticallyAfterDays: days }, RotateImmediately: false }),
     );
     return { requestId: out.$metadata.requestId };

@@ -1,9 +1,11 @@
 // SSM Parameter Store metadata (DescribeParameters): which SecureString parameters exist and
 // which KMS key encrypts each. Never values. (ssm.ts reads values for whybot's own config.)
-import { paginateDescribeParameters } from '@aws-sdk/client-ssm';
+import { paginateDescribeParameters, SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
+
+const ssmClient = (aws: AwsClients) => aws.client('ssm', (config) => new SSMClient(config));
 
 export const SSM_PARAMETERS_IAM = { describeParameters: iam('ssm:DescribeParameters') } as const;
 
@@ -27,7 +29,7 @@ export async function secureStringParameters(aws: AwsClients, opts: { max?: numb
   return awsCall(SSM_PARAMETERS_IAM.describeParameters, async () => {
     const parameters: ParameterInfo[] = [];
     const pages = paginateDescribeParameters(
-      { client: aws.ssm(), pageSize: 50 },
+      { client: ssmClient(aws), pageSize: 50 },
       { ParameterFilters: [{ Key: 'Type', Option: 'Equals', Values: ['SecureString'] }] },
       ...(opts.signal ? [{ abortSignal: opts.signal }] : []),
     );

@@ -8,7 +8,8 @@ import { AwsCallError } from '../aws/errors.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { chooseTarget } from '../playbooks/candidates.js';
-import { playbooks } from '../playbooks/index.js';
+import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
+import { loadPlaybook } from '../playbooks/index.js';
 import { parseInvocation } from '../playbooks/invocation.js';
 import { renderText } from '../render/text.js';
 import { parseAuditArgs, printAudit } from './audit.js';
@@ -19,7 +20,7 @@ const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region 
        whybot watch [--once]                  post rotation alerts from CloudTrail to WHYBOT_ALERT_CHANNEL
 
 Playbooks:
-${Object.values(playbooks)
+${Object.values(PLAYBOOK_CATALOG)
   .map((p) => `  ${p.name.padEnd(16)} ${p.summary}`)
   .join('\n')}
 
@@ -56,8 +57,8 @@ async function main(argv: string[]): Promise<number> {
     await printAudit(config, args);
     return 0;
   }
-  const playbook = playbooks[command];
-  if (!playbook) throw new UsageError(`Unknown playbook "${command}".\n\n${USAGE}`);
+  if (!Object.hasOwn(PLAYBOOK_CATALOG, command)) throw new UsageError(`Unknown playbook "${command}".\n\n${USAGE}`);
+  const playbook = (await loadPlaybook(command))!;
   const parsed = parseInvocation(rest, { hours: config.defaultHours }, true, playbook.target);
   if (!parsed.ok) throw new UsageError(`${parsed.message}\n\n${USAGE}`);
   const inv = parsed.value;

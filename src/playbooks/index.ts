@@ -1,8 +1,16 @@
-import { certPending } from './cert-pending.js';
-import { dbDown } from './db-down.js';
-import { decryptDenied } from './decrypt-denied.js';
-import { deployFailed } from './deploy-failed.js';
+// Playbook implementations, loaded on demand: a process that runs db-down never loads the
+// Route 53 or EC2 clients, and `whybot --help` loads none (names come from catalog.ts).
 import type { Playbook } from './types.js';
 
-export const playbooks: Record<string, Playbook> = { [dbDown.name]: dbDown, [certPending.name]: certPending, [deployFailed.name]: deployFailed, [decryptDenied.name]: decryptDenied };
+const loaders: Record<string, () => Promise<Playbook>> = {
+  'db-down': async () => (await import('./db-down.js')).dbDown,
+  'decrypt-denied': async () => (await import('./decrypt-denied.js')).decryptDenied,
+  'cert-pending': async () => (await import('./cert-pending.js')).certPending,
+  'deploy-failed': async () => (await import('./deploy-failed.js')).deployFailed,
+};
+
+export async function loadPlaybook(name: string): Promise<Playbook | undefined> {
+  return Object.hasOwn(loaders, name) ? loaders[name]!() : undefined;
+}
+
 export type { Playbook };

@@ -93,7 +93,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
       await ack({ response_type: 'ephemeral', text: HELP });
       return;
     }
-    if (!playbooks[first]) {
+    if (!Object.hasOwn(playbooks, first)) {
       await ack({ response_type: 'ephemeral', text: `${errorText(`There is no playbook ${first.slice(0, 60)}.`)}\n${HELP}` });
       return;
     }
@@ -130,7 +130,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
     if (body.type !== 'block_actions' || action.type !== 'static_select') return;
     const ctx = decodePickContext(action.block_id);
     const target = action.selected_option?.value;
-    if (!ctx || !target || !playbooks[ctx.p] || !playbooks[ctx.p]!.target.pattern.test(target) || !body.channel?.id) {
+    if (!ctx || !target || !Object.hasOwn(playbooks, ctx.p) || !playbooks[ctx.p]!.target.pattern.test(target) || !body.channel?.id) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: errorText('That choice is outdated; run the command again.') });
       return;
     }

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Logger } from '../logger.js';
 import { chooseTarget } from '../playbooks/candidates.js';
-import { playbooks } from '../playbooks/index.js';
+import { loadPlaybook } from '../playbooks/index.js';
 import type { InvestigateJob } from './jobs.js';
 import { respondEphemeral } from './respond.js';
 import { code, esc } from './mrkdwn.js';
@@ -31,7 +31,7 @@ const slackError = (err: unknown): string =>
 
 export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): Promise<void> {
   const { client, config, log } = deps;
-  const playbook = playbooks[job.playbook];
+  const playbook = await loadPlaybook(job.playbook);
   if (!playbook) {
     await respondEphemeral(job.responseUrl, { text: errorText(`Unknown playbook ${job.playbook}.`) });
     return;
