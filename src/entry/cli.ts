@@ -12,8 +12,6 @@ import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
 import { loadPlaybook } from '../playbooks/index.js';
 import { parseInvocation } from '../playbooks/invocation.js';
 import { renderText } from '../render/text.js';
-import { parseAuditArgs, printAudit } from './audit.js';
-import { parseWatchArgs, runWatch } from './watch.js';
 
 const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
        whybot audit [--since 7d] [--json]     remediation audit log (WHYBOT_DB_PATH or WHYBOT_TABLE)
@@ -45,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loaded.config;
 
   if (command === 'watch') {
+    const { parseWatchArgs, runWatch } = await import('./watch.js');
     const args = parseWatchArgs(rest);
     if (!args.ok) throw new UsageError(`${args.message}\n\n${USAGE}`);
     const problem = await runWatch(config, args.once);
@@ -52,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'audit') {
+    const { parseAuditArgs, printAudit } = await import('./audit.js');
     const args = parseAuditArgs(rest);
     if (!args.ok) throw new UsageError(`${args.message}\n\n${USAGE}`);
     await printAudit(config, args);

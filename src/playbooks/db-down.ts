@@ -8,12 +8,12 @@ import type { AwsClients } from '../aws/clients.js';
 import { lookupEvents, type TrailEvent } from '../aws/cloudtrail.js';
 import type { EcsTask } from '../aws/ecs.js';
 import { describeDb, describeEvents, listDbs, type DbSummary, type RdsEvent } from '../aws/rds.js';
+import type { Candidate } from './types.js';
 import { describeSecret, type SecretInfo } from '../aws/secrets.js';
 import { Investigation, type Outcome } from '../engine/investigation.js';
 import { bySeverity, type CheckResult, type Finding, type PlaybookResult, type TimelineEntry } from '../findings.js';
 import { formatDuration, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
-import { dbCandidates } from './candidates.js';
 import { closeMatches } from './close-matches.js';
 import { consumersOf, consumerTasks, ecsInventory, startedBefore, type Consumer } from './consumers.js';
 import { identityOf, sameSecret, type SecretIdentity } from './secret-refs.js';
@@ -475,6 +475,11 @@ export function timeline(e: DbDownEvidence): TimelineEntry[] {
       if (t.startedAt) entries.push({ time: t.startedAt.toISOString(), source: 'ECS', text: `task ${t.id} of ${c.service.name} started` });
   if (e.secret?.nextRotation) entries.push({ time: e.secret.nextRotation.toISOString(), source: 'Secrets Manager', text: 'next scheduled rotation' });
   return entries.sort((a, b) => a.time.localeCompare(b.time));
+}
+
+/** Every cluster and every instance that is not a cluster member. */
+async function dbCandidates(aws: AwsClients): Promise<Candidate[]> {
+  return (await listDbs(aws)).map((d) => ({ id: d.id, description: `${d.kind}, ${d.status}` }));
 }
 
 export const dbDown: Playbook = {
