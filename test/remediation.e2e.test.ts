@@ -136,7 +136,7 @@ describe('remediation buttons', () => {
   it('full click path: plan in a modal, one UpdateService, thread replies, then ✅', async () => {
     await boot();
     const buttons = await investigate();
-    expect(buttons.map((b) => b.actionId)).toEqual(['remediate:ecs-redeploy', 'remediate:rotation-schedule']);
+    expect(buttons.map((b) => b.actionId)).toEqual(['remediate:ecs-redeploy:0', 'remediate:rotation-schedule:0']);
     const redeploy = buttons[0]!;
     const { metadata, viewText } = await clickAndReadModal(redeploy);
     expect(viewText).toContain('ecs:UpdateService');

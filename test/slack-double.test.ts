@@ -544,3 +544,12 @@ describe('mrkdwn injection guard', () => {
     expect(found).toEqual(['blocks[0].text.text: <!channel>']);
   });
 });
+
+describe('action_id uniqueness', () => {
+  it('rejects two elements with the same action_id in one actions block', async () => {
+    const { validateMessage } = await import('../src/sandbox/slack/block-kit.js');
+    const button = (id: string) => ({ type: 'button', action_id: id, text: { type: 'plain_text', text: 'x' }, value: 'v' });
+    expect(validateMessage({ text: 't', blocks: [{ type: 'actions', elements: [button('a'), button('a')] }] }).errors.join()).toMatch(/duplicate action_id a/);
+    expect(validateMessage({ text: 't', blocks: [{ type: 'actions', elements: [button('a'), button('b')] }] }).errors).toEqual([]);
+  });
+});

@@ -196,6 +196,22 @@ describe('/why-db-down over HTTP', () => {
     expect(JSON.stringify(slack.responses.find((r) => r.id === 'nochan')!.body)).toMatch(/Invite me/);
   });
 
+  it.each([
+    ['/why-decrypt-denied', 'incident-001-kms', 'AppStack'],
+    ['/why-cert-pending', 'incident-001-dns', 'example-shop.com'],
+    ['/why-deploy-failed', 'incident-001-deploy', 'MyAppStack'],
+  ])('%s renders its verdict and thread within Block Kit limits', async (command, scenario, target) => {
+    const url = await boot(scenario);
+    await slash(url, command, target, `r-${scenario}`);
+    await bot!.jobs.idle();
+    const root = slack.channelMessages('C0ONCALL').find((m) => !m.threadTs);
+    expect(root, JSON.stringify(slack.responses.map((r) => r.body))).toBeDefined();
+    expect(root!.text).toMatch(/^CRITICAL: Likely cause/);
+    expect(slack.thread('C0ONCALL', root!.ts).length).toBeGreaterThan(2);
+    expect(slack.violations).toEqual([]);
+    assertNoInjectedMarkup(slack.messages);
+  });
+
   it('/why alone answers with help; /why db-down <db> runs the playbook', async () => {
     const url = await boot('incident-003');
     const help = await slash(url, '/why', '');

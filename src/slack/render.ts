@@ -80,7 +80,7 @@ function findingBlocks(f: Finding, region: string | undefined, buttonFor: Button
       if (value) elements.push({ type: 'button', action_id: 'show-cli', text, value });
     } else {
       const value = buttonFor?.(r);
-      if (value) elements.push({ type: 'button', action_id: `remediate:${r.id}`, text, value, ...(elements.length === 0 ? { style: 'primary' as const } : {}) });
+      if (value) elements.push({ type: 'button', action_id: `remediate:${r.id}:${elements.length}`, text, value, ...(elements.length === 0 ? { style: 'primary' as const } : {}) });
     }
   }
   if (elements.length > 0) blocks.push({ type: 'actions', elements });

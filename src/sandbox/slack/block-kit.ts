@@ -337,6 +337,9 @@ class Collector {
       case 'actions': {
         const els = this.array(`${path}.elements`, v['elements'], 'actions elements', 1, L.actionsElements);
         els?.forEach((e, i) => this.element(`${path}.elements[${i}]`, e));
+        // Slack: an action_id must be unique among the elements of its block
+        const ids = (els ?? []).map((e) => (isObj(e) ? e['action_id'] : undefined)).filter((id): id is string => typeof id === 'string');
+        for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i))) this.add(`${path}.elements`, `duplicate action_id ${id}`);
         return;
       }
       case 'divider':
