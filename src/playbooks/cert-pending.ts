@@ -26,6 +26,7 @@ import { Investigation, type Outcome } from '../engine/investigation.js';
 import { bySeverity, type CheckResult, type Finding, type PlaybookResult, type RemediationRef, type TimelineEntry } from '../findings.js';
 import { formatDuration } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
+import { definePlaybook } from './define.js';
 import type { Playbook, PlaybookInput, RunOptions } from './types.js';
 
 export const CERT_PENDING_CHECKS = [
@@ -495,29 +496,18 @@ export function timeline(e: CertPendingEvidence): TimelineEntry[] {
 }
 
 export function createCertPending(options: CertPendingOptions = {}): Playbook {
-  return {
+  return definePlaybook({
     ...PLAYBOOK_CATALOG['cert-pending']!,
     checks: CERT_PENDING_CHECKS,
     // ListCertificates → DescribeCertificate → ListResourceRecordSets; the zone listing,
     // GetHostedZone and Route 53 Domains run beside that chain.
     criticalPathCalls: 3,
-    async run(aws, input, opts) {
-      const startedAt = new Date();
-      const e = await gather(aws, input, { ...opts, ...options });
-      const findings = diagnose(e);
-      return {
-        playbook: 'cert-pending',
-        target: e.domain,
-        region: input.region,
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-        verdict: verdict(e, findings),
-        findings,
-        checks: e.checks,
-        timeline: timeline(e),
-      };
-    },
-  };
+    gather: (aws, input, opts) => gather(aws, input, { ...opts, ...options }),
+    diagnose,
+    verdict,
+    timeline,
+    targetOf: (e) => e.domain,
+  });
 }
 
 /** The playbook as registered: no public DNS lookup (see CertPendingOptions). */

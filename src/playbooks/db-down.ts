@@ -17,6 +17,7 @@ import { PLAYBOOK_CATALOG } from './catalog.js';
 import { closeMatches } from './close-matches.js';
 import { consumersOf, consumerTasks, ecsInventory, startedBefore, type Consumer } from './consumers.js';
 import { identityOf, sameSecret, type SecretIdentity } from './secret-refs.js';
+import { definePlaybook } from './define.js';
 import type { Playbook, PlaybookInput, RunOptions } from './types.js';
 
 export const DB_DOWN_CHECKS = [
@@ -482,27 +483,15 @@ async function dbCandidates(aws: AwsClients): Promise<Candidate[]> {
   return (await listDbs(aws)).map((d) => ({ id: d.id, description: `${d.kind}, ${d.status}` }));
 }
 
-export const dbDown: Playbook = {
+export const dbDown: Playbook = definePlaybook({
   ...PLAYBOOK_CATALOG['db-down']!,
   candidates: dbCandidates,
   checks: DB_DOWN_CHECKS,
   // ListClusters → ListServices → DescribeServices → DescribeTaskDefinition → ListTasks →
   // DescribeTasks; the RDS, Secrets Manager and CloudTrail calls run beside that chain.
   criticalPathCalls: 6,
-  async run(aws, input, opts) {
-    const startedAt = new Date();
-    const e = await gather(aws, input, opts);
-    const findings = diagnose(e);
-    return {
-      playbook: 'db-down',
-      target: input.target,
-      region: input.region,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      verdict: verdict(e, findings),
-      findings,
-      checks: e.checks,
-      timeline: timeline(e),
-    };
-  },
-};
+  gather,
+  diagnose,
+  verdict,
+  timeline,
+});

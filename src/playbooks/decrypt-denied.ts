@@ -17,6 +17,7 @@ import { bySeverity, type CheckResult, type Evidence, type Finding, type Playboo
 import { formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { keyPolicyVerdict, parseKeyPolicy, planGrant, roleArnOf, type KeyPolicyDoc, type PolicyVerdict } from '../key-policy.js';
+import { definePlaybook } from './define.js';
 import type { Candidate, Playbook, PlaybookInput, RunOptions } from './types.js';
 
 export const DECRYPT_DENIED_CHECKS = [
@@ -34,8 +35,6 @@ const DEFAULT_QUALIFIER = 'hnb659fds';
 /** FileAssetsBucketKmsKeyId values that mean "not a key you made" (incident 001 §1) */
 const BOOTSTRAP_DEFAULT_KEYS = new Set(['', 'AWS_MANAGED_KEY']);
 const DENIED_CODES = new Set(['AccessDenied', 'AccessDeniedException']);
-/** CloudTrail usually shows an event ~5 min after it happened, at worst ~15 min. */
-const CLOUDTRAIL_LAG_MS = 15 * 60_000;
 const MAX_KEYS = 20;
 const MAX_PRINCIPALS = 10;
 
@@ -757,27 +756,15 @@ async function candidates(aws: AwsClients): Promise<Candidate[]> {
   return [...counts].map(([id, n]) => ({ id, description: `${n} denied call${n === 1 ? '' : 's'} in the last 24 h` }));
 }
 
-export const decryptDenied: Playbook = {
+export const decryptDenied: Playbook = definePlaybook({
   ...PLAYBOOK_CATALOG['decrypt-denied']!,
   candidates,
   checks: DECRYPT_DENIED_CHECKS,
   // LookupEvents / DescribeStacks→DescribeStackEvents / DescribeParameters, then DescribeKey,
   // then GetKeyPolicy (SimulatePrincipalPolicy beside it).
   criticalPathCalls: 4,
-  async run(aws, input, opts) {
-    const startedAt = new Date();
-    const e = await gather(aws, input, opts);
-    const findings = diagnose(e);
-    return {
-      playbook: 'decrypt-denied',
-      target: input.target,
-      region: input.region,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      verdict: verdict(e, findings),
-      findings,
-      checks: e.checks,
-      timeline: timeline(e),
-    };
-  },
-};
+  gather,
+  diagnose,
+  verdict,
+  timeline,
+});

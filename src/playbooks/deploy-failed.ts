@@ -22,6 +22,7 @@ import { formatDuration, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { closeMatches } from './close-matches.js';
 import { formatUsd, monthlyCost, PRICE_NOTE } from './leftover-prices.js';
+import { definePlaybook } from './define.js';
 import type { Candidate, Playbook, PlaybookInput, RunOptions } from './types.js';
 
 export const DEPLOY_FAILED_CHECKS = [
@@ -694,27 +695,15 @@ export async function failedStackCandidates(aws: AwsClients): Promise<Candidate[
   }));
 }
 
-export const deployFailed: Playbook = {
+export const deployFailed: Playbook = definePlaybook({
   ...PLAYBOOK_CATALOG['deploy-failed']!,
   candidates: failedStackCandidates,
   checks: DEPLOY_FAILED_CHECKS,
   // DescribeStacks → DescribeStackEvents (→ a nested stack's events) → decrypt-denied's own
   // chain (~3); the EC2, ElastiCache (→ ListTagsForResource) and RDS calls run beside it.
   criticalPathCalls: 6,
-  async run(aws, input, opts) {
-    const startedAt = new Date();
-    const e = await gather(aws, input, opts);
-    const findings = diagnose(e);
-    return {
-      playbook: 'deploy-failed',
-      target: input.target,
-      region: input.region,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      verdict: verdict(e, findings),
-      findings,
-      checks: e.checks,
-      timeline: timeline(e),
-    };
-  },
-};
+  gather,
+  diagnose,
+  verdict,
+  timeline,
+});
