@@ -12,6 +12,7 @@
  * (then `code`, then `__type`), and the message from `message` or `Message`.
  */
 import { AwsError } from '../errors.js';
+import { RouteTable, type RouteMatch } from './rest-routes.js';
 import { toJsonWire } from './json11.js';
 import type { CommonErrors, Protocol, WireRequest, WireResponse } from './types.js';
 
@@ -52,57 +53,18 @@ export interface RestJsonOptions {
   errorFields?: (error: AwsError) => Record<string, unknown>;
 }
 
-interface CompiledRoute {
-  route: RestRoute;
-  pattern: RegExp;
-  labels: string[];
-}
-
-function compile(route: RestRoute): CompiledRoute {
-  const labels: string[] = [];
-  const source = route.uri
-    .split(/(\{[^}]+\})/)
-    .map((part) => {
-      const label = /^\{([^}+]+)(\+?)\}$/.exec(part);
-      if (!label) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      labels.push(label[1]!);
-      return label[2] ? '(.+)' : '([^/]+)';
-    })
-    .join('');
-  return { route, pattern: new RegExp(`^${source}$`), labels };
-}
-
-function decodeLabel(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new AwsError('SerializationException', 'A path label is not valid percent-encoding.', 400);
-  }
-}
-
 export class RestJsonProtocol implements Protocol {
   readonly id = 'restJson1' as const;
   readonly errors: CommonErrors;
-  private readonly routes: CompiledRoute[];
+  private readonly routes: RouteTable<RestRoute>;
 
   constructor(private readonly options: RestJsonOptions) {
     this.errors = options.errors;
-    this.routes = options.routes.map(compile);
+    this.routes = new RouteTable(options.routes, 'SerializationException');
   }
 
-  private match(req: WireRequest): { route: RestRoute; labels: Record<string, string>; query: URLSearchParams } | undefined {
-    const q = req.url.indexOf('?');
-    const path = q >= 0 ? req.url.slice(0, q) : req.url;
-    const query = new URLSearchParams(q >= 0 ? req.url.slice(q + 1) : '');
-    for (const c of this.routes) {
-      if (c.route.method !== req.method) continue;
-      const m = c.pattern.exec(path);
-      if (!m) continue;
-      const labels: Record<string, string> = {};
-      c.labels.forEach((name, i) => (labels[name] = m[i + 1]!));
-      return { route: c.route, labels, query };
-    }
-    return undefined;
+  private match(req: WireRequest): RouteMatch<RestRoute> | undefined {
+    return this.routes.match(req);
   }
 
   operationOf(req: WireRequest): string | undefined {
@@ -136,7 +98,7 @@ export class RestJsonProtocol implements Protocol {
       const value = hit.query.get(name);
       if (value !== null) params[member] = value;
     }
-    for (const [name, raw] of Object.entries(hit.labels)) params[name] = decodeLabel(raw);
+    for (const [name, raw] of Object.entries(hit.labels)) params[name] = this.routes.decodeLabel(raw);
     return params;
   }
 

@@ -16,6 +16,7 @@
  * by `<Code>` (e.g. `NoSuchHostedZone`, `AccessDenied`, `Throttling`).
  */
 import { AwsError } from '../errors.js';
+import { RouteTable, type RouteMatch } from './rest-routes.js';
 import { escapeXml, toXmlContent } from './query-xml.js';
 import type { CommonErrors, Protocol, WireRequest, WireResponse } from './types.js';
 
@@ -113,58 +114,18 @@ export function xmlToData(node: XmlNode, lists: Record<string, string> = {}): un
 
 // ---------------------------------------------------------------- routing
 
-interface CompiledRoute {
-  route: RestXmlRoute;
-  pattern: RegExp;
-  labels: string[];
-}
-
-function compile(route: RestXmlRoute): CompiledRoute {
-  const labels: string[] = [];
-  const source = route.uri
-    .replace(/\/$/, '')
-    .split(/(\{[^}]+\})/)
-    .map((part) => {
-      const label = /^\{([^}+]+)(\+?)\}$/.exec(part);
-      if (!label) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      labels.push(label[1]!);
-      return label[2] ? '(.+)' : '([^/]+)';
-    })
-    .join('');
-  return { route, pattern: new RegExp(`^${source}/?$`), labels };
-}
-
-function decodeLabel(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new AwsError('InvalidInput', 'A path label is not valid percent-encoding.', 400);
-  }
-}
-
 export class RestXmlProtocol implements Protocol {
   readonly id = 'restXml' as const;
   readonly errors: CommonErrors;
-  private readonly routes: CompiledRoute[];
+  private readonly routes: RouteTable<RestXmlRoute>;
 
   constructor(private readonly options: RestXmlOptions) {
     this.errors = options.errors;
-    this.routes = options.routes.map(compile);
+    this.routes = new RouteTable(options.routes, 'InvalidInput', true);
   }
 
-  private match(req: WireRequest): { route: RestXmlRoute; labels: Record<string, string>; query: URLSearchParams } | undefined {
-    const q = req.url.indexOf('?');
-    const path = q >= 0 ? req.url.slice(0, q) : req.url;
-    const query = new URLSearchParams(q >= 0 ? req.url.slice(q + 1) : '');
-    for (const c of this.routes) {
-      if (c.route.method !== req.method) continue;
-      const m = c.pattern.exec(path);
-      if (!m) continue;
-      const labels: Record<string, string> = {};
-      c.labels.forEach((name, i) => (labels[name] = m[i + 1]!));
-      return { route: c.route, labels, query };
-    }
-    return undefined;
+  private match(req: WireRequest): RouteMatch<RestXmlRoute> | undefined {
+    return this.routes.match(req);
   }
 
   operationOf(req: WireRequest): string | undefined {
@@ -187,7 +148,7 @@ export class RestXmlProtocol implements Protocol {
       const value = hit.query.get(name);
       if (value !== null) params[member] = value;
     }
-    for (const [name, raw] of Object.entries(hit.labels)) params[name] = decodeLabel(raw);
+    for (const [name, raw] of Object.entries(hit.labels)) params[name] = this.routes.decodeLabel(raw);
     return params;
   }
 
