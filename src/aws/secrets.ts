@@ -25,9 +25,10 @@ export interface SecretInfo {
   tags: Record<string, string>;
 }
 
-const fromListEntry = (s: SecretListEntry): SecretInfo => ({
-  arn: s.ARN ?? '',
-  name: s.Name ?? '',
+/** DescribeSecret's answer and a ListSecrets entry carry the same metadata. */
+const toSecretInfo = (s: SecretListEntry, fallbackId = ''): SecretInfo => ({
+  arn: s.ARN ?? fallbackId,
+  name: s.Name ?? fallbackId,
   rotationEnabled: s.RotationEnabled ?? false,
   rotationDays: s.RotationRules?.AutomaticallyAfterDays,
   scheduleExpression: s.RotationRules?.ScheduleExpression,
@@ -42,7 +43,7 @@ const fromListEntry = (s: SecretListEntry): SecretInfo => ({
 export async function listSecrets(aws: AwsClients): Promise<SecretInfo[]> {
   return awsCall(SECRETS_IAM.listSecrets, async () => {
     const all: SecretInfo[] = [];
-    for await (const page of paginateListSecrets({ client: secretsClient(aws), pageSize: 100 }, {})) all.push(...(page.SecretList ?? []).map(fromListEntry));
+    for await (const page of paginateListSecrets({ client: secretsClient(aws), pageSize: 100 }, {})) all.push(...(page.SecretList ?? []).map((e) => toSecretInfo(e)));
     return all;
   });
 }
@@ -50,18 +51,7 @@ export async function listSecrets(aws: AwsClients): Promise<SecretInfo[]> {
 export async function describeSecret(aws: AwsClients, secretId: string, signal?: AbortSignal): Promise<SecretInfo> {
   return awsCall(SECRETS_IAM.describeSecret, async () => {
     const s = await secretsClient(aws).send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal: signal });
-    return {
-      arn: s.ARN ?? secretId,
-      name: s.Name ?? secretId,
-      rotationEnabled: s.RotationEnabled ?? false,
-      rotationDays: s.RotationRules?.AutomaticallyAfterDays,
-      scheduleExpression: s.RotationRules?.ScheduleExpression,
-      rotationLambdaArn: s.RotationLambdaARN,
-      lastRotated: s.LastRotatedDate,
-      nextRotation: s.NextRotationDate,
-      owningService: s.OwningService,
-      tags: Object.fromEntries((s.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ''])),
-    };
+    return toSecretInfo(s, secretId);
   });
 }
 
