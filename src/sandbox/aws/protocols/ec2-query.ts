@@ -16,7 +16,7 @@
  * `UnauthorizedOperation` 403, throttling `RequestLimitExceeded` 503.
  */
 import { AwsError } from '../errors.js';
-import { escapeXml, parseQueryBody, toXmlContent } from './query-xml.js';
+import { escapeXml, parseQueryBody, queryAction, toXmlContent } from './query-xml.js';
 import type { CommonErrors, Protocol, WireRequest, WireResponse } from './types.js';
 
 export const ec2Errors: CommonErrors = {
@@ -47,8 +47,7 @@ export class Ec2QueryProtocol implements Protocol {
   constructor(private readonly options: Ec2QueryOptions) {}
 
   operationOf(req: WireRequest): string | undefined {
-    const action = new URLSearchParams(req.body).get('Action');
-    return action === null || action === '' ? undefined : action;
+    return queryAction(req);
   }
 
   /**

@@ -133,6 +133,12 @@ export interface QueryOptions {
 
 const XML_CONTENT_TYPE = 'text/xml';
 
+/** The query protocols (awsQuery, ec2Query) name the operation in the form body's Action. */
+export function queryAction(req: WireRequest): string | undefined {
+  const action = new URLSearchParams(req.body).get('Action');
+  return action === null || action === '' ? undefined : action;
+}
+
 export class QueryXmlProtocol implements Protocol {
   readonly id = 'awsQuery' as const;
   readonly errors = queryErrors;
@@ -140,8 +146,7 @@ export class QueryXmlProtocol implements Protocol {
   constructor(private readonly options: QueryOptions) {}
 
   operationOf(req: WireRequest): string | undefined {
-    const action = new URLSearchParams(req.body).get('Action');
-    return action === null || action === '' ? undefined : action;
+    return queryAction(req);
   }
 
   parseParams(req: WireRequest): Record<string, unknown> {
