@@ -40,8 +40,9 @@ import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/c
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { listScenarios, loadScenario, resolveTime, scenariosDir, ScenarioSchema, type Scenario } from '../src/sandbox/scenario.js';
-import { startAwsDouble, type AwsDouble } from '../src/sandbox/aws/server.js';
+import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { buildWorld } from '../src/sandbox/aws/world.js';
+import { failure, startFor, T0 } from './helpers/aws-double.js';
 
 const SECRET_ARN =
   'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!cluster-6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f-Ab12Cd';
@@ -54,7 +55,6 @@ const API_TASK_IDS = [
 ];
 
 /** A fixed "now" so that expected times are exact. */
-const T0 = new Date('2026-11-23T12:00:00.000Z');
 const at = (rel: string) => resolveTime(rel, T0);
 
 interface Clients {
@@ -74,26 +74,6 @@ function makeClients(maxAttempts?: number): Clients {
   };
 }
 
-/** Starts a double for a scenario and points the SDK's environment at it. */
-async function startFor(scenario: Scenario, extra: { deployDelayMs?: number } = {}): Promise<AwsDouble> {
-  const aws = await startAwsDouble({ scenario, now: T0, ...extra });
-  process.env.AWS_ENDPOINT_URL = aws.url;
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_REGION = scenario.region;
-  return aws;
-}
-
-/** The rejection of a promise, asserted to be an SDK service error. */
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined; fault: string }> {
-  try {
-    await promise;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number }; $fault: string };
-    return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode, fault: err.$fault };
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function signedPost(url: string, signingName: string, headers: Record<string, string>, body: string): Promise<Response> {
   return fetch(`${url}/`, {

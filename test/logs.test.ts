@@ -10,12 +10,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AwsCallError } from '../src/aws/errors.js';
 import { declaredIamActions } from '../src/aws/iam.js';
 import { LOGS_IAM, lastLogLines } from '../src/aws/logs.js';
-import { startAwsDouble, type AwsDouble } from '../src/sandbox/aws/server.js';
+import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { compileFilterPattern } from '../src/sandbox/aws/services/logs.js';
 import { buildWorld } from '../src/sandbox/aws/world.js';
 import { listScenarios, loadScenario, resolveTime, ScenarioSchema, type Scenario } from '../src/sandbox/scenario.js';
+import { failure, startFor, T0 } from './helpers/aws-double.js';
 
-const T0 = new Date('2026-11-23T12:00:00.000Z');
 const at = (rel: string) => resolveTime(rel, T0);
 const ms = (rel: string) => at(rel).getTime();
 
@@ -74,24 +74,6 @@ function logsScenario(extra: Partial<Pick<Scenario, 'logs'>> = {}): Scenario {
   });
 }
 
-async function startFor(scenario: Scenario): Promise<AwsDouble> {
-  const aws = await startAwsDouble({ scenario, now: T0 });
-  process.env.AWS_ENDPOINT_URL = aws.url;
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_REGION = scenario.region;
-  return aws;
-}
-
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined; fault: string }> {
-  try {
-    await promise;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number }; $fault: string };
-    return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode, fault: err.$fault };
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -133,6 +133,17 @@ export interface QueryOptions {
 
 const XML_CONTENT_TYPE = 'text/xml';
 
+/** The `<ErrorResponse>` body awsQuery and restXml services answer errors with. */
+export function errorResponseXml(error: AwsError, requestId: string, xmlns: string): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<ErrorResponse xmlns="${xmlns}">` +
+    `<Error><Type>${error.type}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+    `<RequestId>${escapeXml(requestId)}</RequestId>` +
+    `</ErrorResponse>\n`
+  );
+}
+
 /** The query protocols (awsQuery, ec2Query) name the operation in the form body's Action. */
 export function queryAction(req: WireRequest): string | undefined {
   const action = new URLSearchParams(req.body).get('Action');
@@ -164,12 +175,6 @@ export class QueryXmlProtocol implements Protocol {
   }
 
   encodeError(error: AwsError, requestId: string): WireResponse {
-    const body =
-      `<?xml version="1.0" encoding="UTF-8"?>\n` +
-      `<ErrorResponse xmlns="${this.options.xmlns}">` +
-      `<Error><Type>${error.type}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
-      `<RequestId>${escapeXml(requestId)}</RequestId>` +
-      `</ErrorResponse>\n`;
-    return { status: error.status, headers: { 'content-type': XML_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body };
+    return { status: error.status, headers: { 'content-type': XML_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: errorResponseXml(error, requestId, this.options.xmlns) };
   }
 }

@@ -12,21 +12,13 @@
  * (then `code`, then `__type`), and the message from `message` or `Message`.
  */
 import { AwsError } from '../errors.js';
-import { RouteTable, type RouteMatch } from './rest-routes.js';
+import { RouteTable, type RestRouteBase, type RouteMatch } from './rest-routes.js';
 import { toJsonWire } from './json11.js';
 import type { CommonErrors, Protocol, WireRequest, WireResponse } from './types.js';
 
 export const REST_JSON_CONTENT_TYPE = 'application/json';
 
-export interface RestRoute {
-  operation: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
-  /** URI template: "/2015-03-31/functions/{FunctionName}/invocations"; "{Key+}" is greedy */
-  uri: string;
-  /** request header (any case) → member */
-  headers?: Record<string, string>;
-  /** query parameter → member */
-  query?: Record<string, string>;
+export interface RestRoute extends RestRouteBase {
   /** the member bound to the whole body as text (httpPayload); without one the body is a JSON object of members */
   payload?: string;
 }

@@ -3,11 +3,16 @@
 import { AwsError } from '../errors.js';
 import type { WireRequest } from './types.js';
 
-export interface RouteShape {
+/** A REST operation's HTTP binding, shared by restJson1 and restXml routes. */
+export interface RestRouteBase {
   operation: string;
-  method: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
   /** URI template: "/2013-04-01/hostedzone/{Id}/rrset"; "{Key+}" is greedy */
   uri: string;
+  /** query parameter → member */
+  query?: Record<string, string>;
+  /** request header (any case) → member */
+  headers?: Record<string, string>;
 }
 
 export interface RouteMatch<R> {
@@ -22,7 +27,7 @@ interface Compiled<R> {
   labels: string[];
 }
 
-export class RouteTable<R extends RouteShape> {
+export class RouteTable<R extends RestRouteBase> {
   private readonly compiled: Compiled<R>[];
 
   /** `trailingSlash`: a trailing slash is optional (restXml URIs such as "/hostedzone/"). */

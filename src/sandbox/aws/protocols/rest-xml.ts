@@ -16,22 +16,14 @@
  * by `<Code>` (e.g. `NoSuchHostedZone`, `AccessDenied`, `Throttling`).
  */
 import { AwsError } from '../errors.js';
-import { RouteTable, type RouteMatch } from './rest-routes.js';
-import { escapeXml, toXmlContent } from './query-xml.js';
+import { RouteTable, type RestRouteBase, type RouteMatch } from './rest-routes.js';
+import { errorResponseXml, toXmlContent } from './query-xml.js';
 import type { CommonErrors, Protocol, WireRequest, WireResponse } from './types.js';
 
 export const REST_XML_CONTENT_TYPE = 'text/xml';
 
-export interface RestXmlRoute {
-  operation: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
-  /** URI template: "/2013-04-01/hostedzone/{Id}"; "{Key+}" is greedy; a trailing slash is optional */
-  uri: string;
-  /** query parameter → member */
-  query?: Record<string, string>;
-  /** request header (any case) → member */
-  headers?: Record<string, string>;
-}
+/** A trailing slash in `uri` is optional for restXml (e.g. "/2013-04-01/hostedzone/"). */
+export type RestXmlRoute = RestRouteBase;
 
 export interface RestXmlOptions {
   routes: readonly RestXmlRoute[];
@@ -160,16 +152,10 @@ export class RestXmlProtocol implements Protocol {
   }
 
   encodeError(error: AwsError, requestId: string): WireResponse {
-    const body =
-      `<?xml version="1.0" encoding="UTF-8"?>\n` +
-      `<ErrorResponse xmlns="${this.options.xmlns}">` +
-      `<Error><Type>${error.type}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
-      `<RequestId>${escapeXml(requestId)}</RequestId>` +
-      `</ErrorResponse>\n`;
     return {
       status: error.status,
       headers: { 'content-type': REST_XML_CONTENT_TYPE, 'x-amzn-requestid': requestId, ...error.headers },
-      body,
+      body: errorResponseXml(error, requestId, this.options.xmlns),
     };
   }
 }
