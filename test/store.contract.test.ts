@@ -357,6 +357,36 @@ describe.each([sqliteBackend(), dynamoBackend()])('Store contract: $name', (back
     });
   });
 
+  describe('reserveRate (shared rate limits)', () => {
+    it('lets a burst through, then spaces calls at the rate; keys are independent', async () => {
+      const clock = manualClock();
+      const t0 = clock.now();
+      const store = backend.open(clock.now);
+      const spec = { perSecond: 2, burst: 2 };
+      const slots = [];
+      for (let i = 0; i < 5; i++) slots.push((await store.reserveRate('cloudtrail|LookupEvents', spec)) - t0);
+      expect(slots).toEqual([0, 0, 500, 1000, 1500]);
+      expect(await store.reserveRate('other', spec)).toBe(t0);
+      // idle long enough and the burst is available again
+      clock.advance(10_000);
+      expect(await store.reserveRate('cloudtrail|LookupEvents', spec)).toBe(t0 + 10_000);
+      expect(await store.reserveRate('cloudtrail|LookupEvents', spec)).toBe(t0 + 10_000);
+      expect(await store.reserveRate('cloudtrail|LookupEvents', spec)).toBe(t0 + 10_500);
+    });
+
+    it('is one schedule for every process sharing the store, however they race', async () => {
+      const clock = manualClock();
+      const t0 = clock.now();
+      const processes = [backend.open(clock.now), backend.open(clock.now), backend.open(clock.now)];
+      const spec = { perSecond: 1, burst: 1 };
+      const slots = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => processes[i % processes.length]!.reserveRate('slack|C1', spec)),
+      );
+      // every slot distinct and exactly one interval apart: no two processes got the same one
+      expect(slots.map((s) => s - t0).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i * 1000));
+    });
+  });
+
   it('claimThroughput (bench): all distinct nonces win, exactly one wins under contention', async () => {
     const r = await claimThroughput(backend.open(), 40, 8);
     expect(r.wins).toBe(40);
@@ -381,10 +411,10 @@ describe('SQLite adapter specifics', () => {
     expect(existsSync(path)).toBe(true);
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-      expect(tables.map((t) => t.name)).toEqual(['audit', 'cache', 'claims']);
+      expect(tables.map((t) => t.name)).toEqual(['audit', 'cache', 'claims', 'rate']);
     } finally {
       db.close();
     }

@@ -2,7 +2,8 @@
 // set for the target it was asked about, all sharing the process-wide limiters.
 // The endpoint is left to the SDK so AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work.
 import type { MiddlewareStack } from '@smithy/types';
-import { limiterFor } from '../engine/limits.js';
+import { operationName, withinLimits, type CallScope } from '../engine/limits.js';
+import { isReadOperation, sharedReads } from '../engine/shared-reads.js';
 
 export interface AwsTarget {
   region: string;
@@ -10,19 +11,37 @@ export interface AwsTarget {
   profile?: string;
   /** SDK attempts per call (throttling and 5xx are retried with backoff) */
   maxAttempts?: number;
+  /**
+   * Share identical recent reads with the rest of the process (engine/shared-reads.ts).
+   * For investigations; never for remediations, whose verification polls for change.
+   */
+  shareReads?: boolean;
 }
 
 interface Sendable {
   middlewareStack: MiddlewareStack<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- SDK generic
 }
 
-function paced<C extends Sendable>(client: C, scope: string): C {
+/** Each attempt (inside the SDK's retries) within the AWS limits of its API. */
+function paced<C extends Sendable>(client: C, scope: CallScope, shareReads: boolean): C {
+  client.middlewareStack.add(
+    (next, context) => async (args) => withinLimits(scope, context.clientName ?? 'aws', context.commandName ?? '*', () => next(args)),
+    { step: 'finalizeRequest', priority: 'low', name: 'whybotRateLimit' },
+  );
+  // Whole calls (retries included) share with identical ones; writes drop what was shared.
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const service = (context.clientName ?? 'aws').replace(/Client$/, '');
-      return limiterFor(scope, service, context.commandName ?? '*').schedule(() => next(args));
+      const operation = operationName(context.commandName ?? '');
+      if (!isReadOperation(operation)) {
+        sharedReads.invalidate(scope.account);
+        return next(args);
+      }
+      if (!shareReads) return next(args);
+      const what = `${scope.region}|${context.clientName ?? 'aws'}|${operation}`;
+      const output = await sharedReads.read(scope.account, what, args.input, async () => (await next(args)).output);
+      return { output, response: {} };
     },
-    { step: 'finalizeRequest', priority: 'low', name: 'whybotRateLimit' },
+    { step: 'initialize', priority: 'high', name: 'whybotSharedReads' },
   );
   return client;
 }
@@ -36,9 +55,11 @@ export interface ClientConfig {
 export class AwsClients {
   private readonly cache = new Map<string, unknown>();
   readonly scope: string;
+  private readonly account: string;
 
   constructor(readonly target: AwsTarget) {
-    this.scope = `${target.profile ?? process.env.AWS_PROFILE ?? 'default'}@${target.region}`;
+    this.account = target.profile ?? process.env.AWS_PROFILE ?? 'default';
+    this.scope = `${this.account}@${target.region}`;
   }
 
   /**
@@ -50,7 +71,7 @@ export class AwsClients {
     const id = `${key}@${region}`;
     let client = this.cache.get(id) as C | undefined;
     if (!client) {
-      client = paced(make({ ...this.config, region }), this.scope);
+      client = paced(make({ ...this.config, region }), { account: this.account, region }, this.target.shareReads === true);
       this.cache.set(id, client);
     }
     return client;

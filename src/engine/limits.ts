@@ -1,31 +1,68 @@
-// Process-wide rate limits, one limiter per account (or profile) × Region × API, so a burst
-// of investigations queues instead of tripping AWS throttles. Clients are per investigation;
-// the limiters are deliberately shared.
+// AWS rate limits, keyed by what AWS limits. A published quota (CloudTrail LookupEvents: 2/s
+// per account × Region; Route 53: 5/s per account, every Region and operation together) is a
+// shared schedule in the rate gate, so every investigation of every process sharing the store
+// queues behind the same one. Every other API gets a per-process concurrency cap only.
 import Bottleneck from 'bottleneck';
+import { takeSlot, type RateSpec } from './rate-gate.js';
 
-/** Published per-account-per-Region quotas we pace ourselves under (requests per second). */
-const knownQuotas: Record<string, number> = {
-  'CloudTrail:LookupEvents': 2,
-};
+export interface Quota extends RateSpec {
+  /** the SDK client name without "Client" (context.clientName), e.g. "CloudTrail" */
+  service: string;
+  /** the operation (commandName without "Command"); "*" = every operation of the service */
+  operation: string;
+  /** what the quota is counted over */
+  per: 'account-region' | 'account';
+}
+
+// Slightly under the published figure: requests that leave on schedule can still arrive
+// closer together, and a throttle costs a retry with backoff.
+const MARGIN = 0.95;
+
+export const KNOWN_QUOTAS: readonly Quota[] = [
+  { service: 'CloudTrail', operation: 'LookupEvents', perSecond: 2 * MARGIN, burst: 1, per: 'account-region' },
+  { service: 'Route53', operation: '*', perSecond: 5 * MARGIN, burst: 1, per: 'account' },
+];
+
 const defaultConcurrency = 8;
 
-const limiters = new Map<string, Bottleneck>();
+/** "LookupEventsCommand" → "LookupEvents"; "CloudTrailClient" → "CloudTrail". */
+export const operationName = (commandName: string): string => commandName.replace(/Command$/, '');
+export const serviceName = (clientName: string): string => clientName.replace(/Client$/, '');
 
-export function limiterFor(scope: string, service: string, operation: string): Bottleneck {
-  const api = `${service}:${operation}`;
-  const perSecond = knownQuotas[api];
-  const key = perSecond ? `${scope}|${api}` : `${scope}|${service}`;
-  let limiter = limiters.get(key);
+export function quotaFor(service: string, operation: string): Quota | undefined {
+  return KNOWN_QUOTAS.find((q) => q.service === service && (q.operation === '*' || q.operation === operation));
+}
+
+export interface CallScope {
+  /** the account (today: the credential profile that selects it) */
+  account: string;
+  region: string;
+}
+
+/** The rate-gate key of a quota: what AWS counts the calls over. */
+export function quotaKey(q: Quota, scope: CallScope): string {
+  const where = q.per === 'account' ? scope.account : `${scope.account}@${scope.region}`;
+  return `aws|${where}|${q.service}:${q.operation}`;
+}
+
+const concurrency = new Map<string, Bottleneck>();
+
+function concurrencyFor(scope: CallScope, service: string): Bottleneck {
+  const key = `${scope.account}@${scope.region}|${service}`;
+  let limiter = concurrency.get(key);
   if (!limiter) {
-    limiter = perSecond
-      ? new Bottleneck({
-          reservoir: perSecond,
-          reservoirRefreshAmount: perSecond,
-          reservoirRefreshInterval: 1000,
-          maxConcurrent: perSecond,
-        })
-      : new Bottleneck({ maxConcurrent: defaultConcurrency });
-    limiters.set(key, limiter);
+    limiter = new Bottleneck({ maxConcurrent: defaultConcurrency });
+    concurrency.set(key, limiter);
   }
   return limiter;
+}
+
+/** Runs one AWS request (one attempt) within the limits of its service and operation. */
+export async function withinLimits<T>(scope: CallScope, clientName: string, commandName: string, send: () => Promise<T>): Promise<T> {
+  const service = serviceName(clientName);
+  const quota = quotaFor(service, operationName(commandName));
+  return concurrencyFor(scope, service).schedule(async () => {
+    if (quota) await takeSlot(quotaKey(quota, scope), quota);
+    return send();
+  });
 }

@@ -23,6 +23,10 @@
 //   cache     pk = cache#<key>         sk = cache
 //             value (S, JSON), expiresAt (N, s, for TTL), expiresAtMs (N, exact expiry checked
 //             on every read, since TTL deletion is lazy — up to days late).
+//   rate      pk = rate#<key>          sk = rate
+//             tat (N, epoch ms: GCRA state, engine/rate-gate.ts), expiresAt (N, s, for TTL).
+//             Read consistently, then written with the condition that tat is still what was
+//             read (or the item is still absent); a lost race reads again.
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
@@ -48,6 +52,7 @@ import {
   systemClock,
   type Clock,
 } from './common.js';
+import { reserveSlot } from '../engine/rate-gate.js';
 import { ClaimStateSchema, type AuditRecord, type Claim, type ClaimResult, type ClaimState, type Store } from './types.js';
 
 export interface DynamoStoreOptions {
@@ -79,6 +84,9 @@ function num(item: Item, name: string): number {
 
 const claimKey = (nonce: string): Item => ({ pk: S(`claim#${nonce}`), sk: S('claim') });
 const cacheKey = (key: string): Item => ({ pk: S(`cache#${key}`), sk: S('cache') });
+const rateKey = (key: string): Item => ({ pk: S(`rate#${key}`), sk: S('rate') });
+/** Racing writers of one rate key: each lost race costs a read and a write; give up after this many. */
+const RATE_ATTEMPTS = 50;
 const AUDIT_DAY_PK = 'auditday';
 const utcDay = (iso: string): string => iso.slice(0, 10);
 
@@ -273,6 +281,30 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
           },
         }),
       );
+    },
+
+    async reserveRate(key, spec) {
+      requireNonEmpty('key', key);
+      for (let attempt = 0; attempt < RATE_ATTEMPTS; attempt++) {
+        const item = await getItem(rateKey(key));
+        const stored = item ? num(item, 'tat') : undefined;
+        const r = reserveSlot(stored, now(), spec);
+        try {
+          await client.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: { ...rateKey(key), tat: N(r.tat), expiresAt: N(Math.ceil(r.tat / 1000) + 3600) },
+              ...(stored === undefined
+                ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                : { ConditionExpression: '#tat = :tat', ExpressionAttributeNames: { '#tat': 'tat' }, ExpressionAttributeValues: { ':tat': N(stored) } }),
+            }),
+          );
+          return r.goAt;
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw err;
+        }
+      }
+      throw new Error(`reserveRate(${key}): ${RATE_ATTEMPTS} lost races in a row`);
     },
 
     async close() {

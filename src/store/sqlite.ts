@@ -24,6 +24,7 @@ import {
   systemClock,
   type Clock,
 } from './common.js';
+import { reserveSlot, type RateSpec } from '../engine/rate-gate.js';
 import { ClaimStateSchema, type Claim, type ClaimResult, type ClaimState, type Store } from './types.js';
 
 export interface SqliteStore extends Store {
@@ -67,6 +68,13 @@ const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL -- epoch ms
   );
   CREATE INDEX cache_expires_at ON cache (expires_at);
+  `,
+  `
+  -- GCRA state of shared rate limits: tat = the key's theoretical arrival time (epoch ms).
+  CREATE TABLE rate (
+    key TEXT PRIMARY KEY,
+    tat REAL NOT NULL
+  ) WITHOUT ROWID;
   `,
 ];
 
@@ -136,6 +144,11 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
      ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
   );
   const deleteCache = db.prepare<[string]>('DELETE FROM cache WHERE key = ?');
+  const selectRate = db.prepare<[string], { tat: number }>('SELECT tat FROM rate WHERE key = ?');
+  const upsertRate = db.prepare<[string, number]>(
+    'INSERT INTO rate (key, tat) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET tat = excluded.tat',
+  );
+  const sweepRate = db.prepare<[number]>('DELETE FROM rate WHERE tat <= ?');
   const sweepClaims = db.prepare<[number]>('DELETE FROM claims WHERE expires_at <= ?');
   const sweepCache = db.prepare<[number]>('DELETE FROM cache WHERE expires_at <= ?');
 
@@ -150,10 +163,17 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     return { won: false, existing: toClaim(row) };
   });
 
+  const rateTx = db.transaction((key: string, spec: RateSpec): number => {
+    const r = reserveSlot(selectRate.get(key)?.tat, now(), spec);
+    upsertRate.run(key, r.tat);
+    return r.goAt;
+  });
+
   let lastSweep = Number.NEGATIVE_INFINITY;
   function sweepExpired(): { claims: number; cache: number } {
     const t = now();
     lastSweep = t;
+    sweepRate.run(t - SWEEP_INTERVAL_MS);
     return { claims: sweepClaims.run(t).changes, cache: sweepCache.run(t).changes };
   }
   function maybeSweep(): void {
@@ -209,6 +229,11 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
       if (json === undefined) deleteCache.run(key);
       else upsertCache.run(key, json, expiresAt);
       maybeSweep();
+    },
+
+    async reserveRate(key, spec) {
+      requireNonEmpty('key', key);
+      return rateTx.immediate(key, spec);
     },
 
     async close() {

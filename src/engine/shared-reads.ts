@@ -1,0 +1,94 @@
+// Identical read calls share one AWS call: when 100 people ask about the same DB, the
+// investigations that run at the same time (or within the window) cost the AWS calls of one.
+// Calls are identical when account, Region, client, operation and parameters match, with
+// times in the parameters (a look-back window ending "now") equal to within the window.
+// Any write through this process in the same account drops what was kept for that account,
+// so a read after a remediation sees its effect.
+
+/** Operations that only read; everything else is a write and invalidates. */
+const READ_OPERATION = /^(Describe|List|Get|Lookup|Filter|Simulate|Search)/;
+
+export const isReadOperation = (operation: string): boolean => READ_OPERATION.test(operation);
+
+interface Entry {
+  dates: number[];
+  startedAt: number;
+  settled: boolean;
+  result: Promise<unknown>;
+}
+
+export interface SharedReadsStats {
+  calls: number;
+  shared: number;
+}
+
+/** Parameters as a key, with every Date taken out (to be matched within the window). */
+function shape(input: unknown): { key: string; dates: number[] } {
+  const dates: number[] = [];
+  const key = JSON.stringify(input, function (this: Record<string, unknown>, k, v: unknown) {
+    const raw = this[k];
+    if (raw instanceof Date) {
+      dates.push(raw.getTime());
+      return '<date>';
+    }
+    return v;
+  });
+  return { key: key ?? '', dates };
+}
+
+function copy<T>(value: T): T {
+  try {
+    return structuredClone(value);
+  } catch {
+    return value; // not cloneable (never seen with SDK outputs): shared as it is
+  }
+}
+
+export class SharedReads {
+  private readonly entries = new Map<string, Entry[]>();
+  readonly stats: SharedReadsStats = { calls: 0, shared: 0 };
+
+  constructor(
+    private readonly windowMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Runs `call` unless an identical read started within the window (or is still running),
+   * in which case its result is shared. Failed calls are not kept for later callers.
+   * Every caller gets its own copy, so no caller can change another's result.
+   */
+  async read<T>(account: string, what: string, input: unknown, call: () => Promise<T>): Promise<T> {
+    this.stats.calls++;
+    const { key, dates } = shape(input);
+    const id = `${account}|${what}|${key}`;
+    const t = this.now();
+    const list = (this.entries.get(id) ?? []).filter((e) => !e.settled || t - e.startedAt <= this.windowMs);
+    const match = list.find((e) => e.dates.length === dates.length && e.dates.every((d, i) => Math.abs(d - dates[i]!) <= this.windowMs));
+    if (match) {
+      this.stats.shared++;
+      return copy((await match.result) as T);
+    }
+    const entry: Entry = { dates, startedAt: t, settled: false, result: call() };
+    list.push(entry);
+    this.entries.set(id, list);
+    entry.result.then(
+      () => {
+        entry.settled = true;
+      },
+      () => {
+        const l = this.entries.get(id);
+        if (l) this.entries.set(id, l.filter((e) => e !== entry));
+      },
+    );
+    return copy((await entry.result) as T);
+  }
+
+  /** A write happened in this account: later reads go to AWS. */
+  invalidate(account: string): void {
+    for (const id of this.entries.keys()) if (id.startsWith(`${account}|`)) this.entries.delete(id);
+  }
+}
+
+/** The process's shared reads (investigation clients use it; remediation clients never do). */
+export const sharedReads = new SharedReads();

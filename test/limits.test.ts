@@ -1,0 +1,150 @@
+// Rate limits keyed by what AWS limits, the shared schedule's arithmetic, and shared reads.
+// Controlled clocks throughout: timing itself belongs to the bench.
+import { describe, expect, it } from 'vitest';
+import { KNOWN_QUOTAS, operationName, quotaFor, quotaKey, serviceName } from '../src/engine/limits.js';
+import { MemoryRateGate, reserveSlot } from '../src/engine/rate-gate.js';
+import { SharedReads, isReadOperation } from '../src/engine/shared-reads.js';
+
+describe('quotas are keyed by the names AWS counts', () => {
+  it('finds LookupEvents from the SDK command name, not the class name', () => {
+    // the SDK's context says "LookupEventsCommand"; the quota must still apply
+    const q = quotaFor(serviceName('CloudTrailClient'), operationName('LookupEventsCommand'));
+    expect(q).toMatchObject({ service: 'CloudTrail', operation: 'LookupEvents', per: 'account-region' });
+    expect(q!.perSecond).toBeLessThanOrEqual(2);
+    expect(quotaFor('CloudTrail', 'GetTrailStatus')).toBeUndefined();
+  });
+
+  it('counts LookupEvents per account × Region and Route 53 per account over every Region', () => {
+    const ct = quotaFor('CloudTrail', 'LookupEvents')!;
+    expect(quotaKey(ct, { account: 'prod', region: 'eu-west-1' })).not.toBe(quotaKey(ct, { account: 'prod', region: 'us-east-1' }));
+    expect(quotaKey(ct, { account: 'prod', region: 'eu-west-1' })).not.toBe(quotaKey(ct, { account: 'dev', region: 'eu-west-1' }));
+    const r53 = quotaFor(serviceName('Route53Client'), operationName('ListHostedZonesByNameCommand'))!;
+    expect(r53.perSecond).toBeLessThanOrEqual(5);
+    expect(quotaFor('Route53', 'GetHostedZone')).toBe(r53);
+    expect(quotaKey(r53, { account: 'prod', region: 'eu-west-1' })).toBe(quotaKey(r53, { account: 'prod', region: 'us-east-1' }));
+    expect(KNOWN_QUOTAS.every((q) => q.burst >= 1 && q.perSecond > 0)).toBe(true);
+  });
+});
+
+describe('the shared schedule (GCRA with reservation)', () => {
+  it('never lets more than burst + rate × window through, however calls arrive', () => {
+    const spec = { perSecond: 2, burst: 3 };
+    let tat: number | undefined;
+    const goes: number[] = [];
+    // 40 calls arriving in clumps over 3 s
+    for (let i = 0; i < 40; i++) {
+      const now = Math.floor(i / 10) * 1000;
+      const r = reserveSlot(tat, now, spec);
+      expect(r.goAt).toBeGreaterThanOrEqual(now);
+      tat = r.tat;
+      goes.push(r.goAt);
+    }
+    for (const start of goes) {
+      for (const w of [1, 500, 1000, 5000]) {
+        const inWindow = goes.filter((g) => g >= start && g < start + w).length;
+        expect(inWindow).toBeLessThanOrEqual(spec.burst + Math.ceil((w * spec.perSecond) / 1000));
+      }
+    }
+    // and it is not slower than the rate: the 40th call goes at (40 - burst) / rate s
+    expect(goes.at(-1)).toBe(((40 - spec.burst) / spec.perSecond) * 1000);
+  });
+
+  it('a memory gate keeps one schedule per key', async () => {
+    let now = 0;
+    const gate = new MemoryRateGate(() => now);
+    const spec = { perSecond: 1, burst: 1 };
+    expect(await gate.reserve('a', spec)).toBe(0);
+    expect(await gate.reserve('a', spec)).toBe(1000);
+    expect(await gate.reserve('b', spec)).toBe(0);
+    now = 5000;
+    expect(await gate.reserve('a', spec)).toBe(5000);
+  });
+});
+
+describe('shared reads', () => {
+  const deferred = () => {
+    let resolve!: (v: unknown) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+
+  it('concurrent identical reads make one call; each caller gets its own copy', async () => {
+    const reads = new SharedReads(30_000, () => 0);
+    let calls = 0;
+    const d = deferred();
+    const call = () => {
+      calls++;
+      return d.promise;
+    };
+    const p = Array.from({ length: 100 }, () => reads.read('prod', 'eu|RDS|DescribeDBClusters', { DBClusterIdentifier: 'prod-db' }, call));
+    d.resolve({ DBClusters: [{ id: 'prod-db' }] });
+    const results = (await Promise.all(p)) as { DBClusters: { id: string }[] }[];
+    expect(calls).toBe(1);
+    expect(results.every((r) => r.DBClusters[0]!.id === 'prod-db')).toBe(true);
+    results[0]!.DBClusters.push({ id: 'mutated' });
+    expect(results[1]!.DBClusters).toHaveLength(1);
+    expect(reads.stats).toEqual({ calls: 100, shared: 99 });
+  });
+
+  it('different parameters, accounts or operations are different calls', async () => {
+    const reads = new SharedReads(30_000, () => 0);
+    let calls = 0;
+    const call = async () => ++calls;
+    await reads.read('prod', 'eu|RDS|DescribeDBClusters', { DBClusterIdentifier: 'a' }, call);
+    await reads.read('prod', 'eu|RDS|DescribeDBClusters', { DBClusterIdentifier: 'b' }, call);
+    await reads.read('dev', 'eu|RDS|DescribeDBClusters', { DBClusterIdentifier: 'a' }, call);
+    await reads.read('prod', 'us|RDS|DescribeDBClusters', { DBClusterIdentifier: 'a' }, call);
+    expect(calls).toBe(4);
+  });
+
+  it('look-back windows ending "now" match within the window; a settled result is kept 30 s', async () => {
+    let now = 1_000_000;
+    const reads = new SharedReads(30_000, () => now);
+    let calls = 0;
+    const call = async () => ++calls;
+    const q = (t: number) => ({ StartTime: new Date(t - 3_600_000), EndTime: new Date(t), LookupAttributes: [{ AttributeKey: 'EventSource' }] });
+    await reads.read('prod', 'eu|CloudTrail|LookupEvents', q(now), call);
+    now += 20_000;
+    expect(await reads.read('prod', 'eu|CloudTrail|LookupEvents', q(now), call)).toBe(1);
+    now += 11_000; // 31 s after the first call
+    expect(await reads.read('prod', 'eu|CloudTrail|LookupEvents', q(now), call)).toBe(2);
+    expect(calls).toBe(2);
+  });
+
+  it('a failure is shared by those waiting for it but not kept for later callers', async () => {
+    const reads = new SharedReads(30_000, () => 0);
+    let calls = 0;
+    const d = deferred();
+    const first = reads.read('prod', 'x', {}, () => {
+      calls++;
+      return d.promise;
+    });
+    const second = reads.read('prod', 'x', {}, async () => ++calls);
+    d.reject(new Error('ThrottlingException'));
+    await expect(first).rejects.toThrow('Throttling');
+    await expect(second).rejects.toThrow('Throttling');
+    expect(await reads.read('prod', 'x', {}, async () => ++calls)).toBe(2);
+  });
+
+  it('a write in the account drops what was kept, so a read after a remediation sees it', async () => {
+    const reads = new SharedReads(30_000, () => 0);
+    let calls = 0;
+    const call = async () => ++calls;
+    await reads.read('prod', 'eu|ECS|DescribeServices', { services: ['api'] }, call);
+    await reads.read('dev', 'eu|ECS|DescribeServices', { services: ['api'] }, call);
+    reads.invalidate('prod');
+    expect(await reads.read('prod', 'eu|ECS|DescribeServices', { services: ['api'] }, call)).toBe(3);
+    expect(await reads.read('dev', 'eu|ECS|DescribeServices', { services: ['api'] }, call)).toBe(2);
+  });
+
+  it('knows reads from writes by the operation name', () => {
+    for (const op of ['DescribeSecret', 'ListTasks', 'GetKeyPolicy', 'LookupEvents', 'FilterLogEvents', 'SimulatePrincipalPolicy'])
+      expect(isReadOperation(op)).toBe(true);
+    for (const op of ['UpdateService', 'RotateSecret', 'PutKeyPolicy', 'ChangeResourceRecordSets', 'ReleaseAddress', 'Invoke'])
+      expect(isReadOperation(op)).toBe(false);
+  });
+});
