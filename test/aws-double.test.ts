@@ -36,12 +36,14 @@ import {
   paginateListSecrets,
 } from '@aws-sdk/client-secrets-manager';
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetHostedZoneCommand, ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { listScenarios, loadScenario, resolveTime, scenariosDir, ScenarioSchema, type Scenario } from '../src/sandbox/scenario.js';
-import type { AwsDouble } from '../src/sandbox/aws/server.js';
+import { startAwsDouble, type AwsDouble } from '../src/sandbox/aws/server.js';
 import { buildWorld } from '../src/sandbox/aws/world.js';
+import { AWS_QUOTAS, QuotaLimiter, TokenBucket, describeQuota, type QuotaTable } from '../src/sandbox/aws/quotas.js';
 import { failure, startFor, T0 } from './helpers/aws-double.js';
 
 const SECRET_ARN =
@@ -93,6 +95,8 @@ describe('incident-003: reads', () => {
   let c: Clients;
   beforeAll(async () => {
     aws = await startFor(await loadScenario('incident-003'));
+    // These tests are about answers, not rates: the quotas have their own tests below.
+    aws.setQuotas(false);
     c = makeClients();
   });
   afterAll(async () => aws.close());
@@ -1264,5 +1268,208 @@ describe('Lambda Invoke', () => {
     aws.reset();
     expect(aws.invocations).toEqual([]);
     expect(aws.calls).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+
+describe('rate quotas: token bucket (injected clock)', () => {
+  it('starts full, refuses when empty, refills at the rate up to the capacity', () => {
+    let t = 1_000;
+    const b = new TokenBucket(2, 2, () => t);
+    expect(b.tryTake()).toBe(true);
+    expect(b.tryTake()).toBe(true);
+    expect(b.tryTake()).toBe(false);
+    expect(b.waitMs()).toBe(500);
+    t += 499;
+    expect(b.tryTake()).toBe(false);
+    t += 1;
+    expect(b.tryTake()).toBe(true);
+    expect(b.tryTake()).toBe(false);
+    t += 10_000; // a long pause refills to the capacity, no more
+    expect(b.available()).toBe(2);
+    expect(b.tryTake()).toBe(true);
+    expect(b.tryTake()).toBe(true);
+    expect(b.tryTake()).toBe(false);
+  });
+
+  it('a burst above the rate: capacity 5, 1 per second', () => {
+    let t = 0;
+    const b = new TokenBucket(1, 5, () => t);
+    expect([1, 2, 3, 4, 5, 6].map(() => b.tryTake())).toEqual([true, true, true, true, true, false]);
+    expect(b.waitMs()).toBe(1000);
+    t += 2500; // 2.5 tokens
+    expect([1, 2, 3].map(() => b.tryTake())).toEqual([true, true, false]);
+    expect(b.waitMs()).toBe(500);
+  });
+
+  it('the clock going backwards adds nothing', () => {
+    let t = 5_000;
+    const b = new TokenBucket(2, 2, () => t);
+    b.tryTake();
+    b.tryTake();
+    t = 0;
+    expect(b.tryTake()).toBe(false);
+  });
+});
+
+describe('rate quotas: the table and its buckets', () => {
+  it('AWS_QUOTAS: LookupEvents 2/s per account and Region (ThrottlingException 429); Route 53 per account', () => {
+    const lookup = AWS_QUOTAS.filter((q) => q.service === 'cloudtrail');
+    expect(lookup).toEqual([expect.objectContaining({ operation: 'LookupEvents', scope: 'region', ratePerSec: 2, burst: 2 })]);
+    expect(lookup[0]!.error).toMatchObject({ code: 'ThrottlingException', status: 429 });
+    const r53 = AWS_QUOTAS.filter((q) => q.service === 'route53');
+    expect(r53).toEqual([expect.objectContaining({ operation: '*', scope: 'account', ratePerSec: 10, burst: 50 })]);
+    expect(r53[0]!.error).toBeUndefined(); // the service's own error: Throttling 400
+    expect(describeQuota(lookup[0]!)).toBe('cloudtrail:LookupEvents 2/s (burst 2) per account and Region');
+  });
+
+  it('keys buckets by account × Region or by account; a call takes from every matching quota or from none', () => {
+    let t = 0;
+    const table: QuotaTable = [
+      { service: 'svc', operation: 'Op', scope: 'region', ratePerSec: 1 },
+      { service: 'svc', operation: '*', scope: 'account', ratePerSec: 1, burst: 3 },
+    ];
+    const limiter = new QuotaLimiter(table, () => t);
+    const take = (operation: string, region: string, account = '111111111111') =>
+      limiter.take({ service: 'svc', operation, account, region })?.scope ?? 'ok';
+    expect(take('Op', 'r1')).toBe('ok');
+    expect(take('Op', 'r1')).toBe('region'); // r1's Op bucket is empty: nothing taken from the account's
+    expect(take('Op', 'r2')).toBe('ok'); // another Region has its own Op bucket
+    expect(take('Other', 'r3')).toBe('ok'); // the account bucket (3) is now empty
+    expect(take('Other', 'r1')).toBe('account');
+    expect(take('Op', 'r3')).toBe('account');
+    expect(take('Other', 'r1', '222222222222')).toBe('ok'); // another account
+    expect(take('Any', 'r1')).toBe('account');
+    expect(limiter.take({ service: 'other', operation: 'Op', account: '111111111111', region: 'r1' })).toBeUndefined();
+    t += 1000;
+    expect(take('Op', 'r1')).toBe('ok');
+    limiter.set(false);
+    for (let i = 0; i < 10; i++) expect(take('Op', 'r1')).toBe('ok');
+  });
+});
+
+/** The default quotas with refills slowed to nothing during a test, so that counts are exact. */
+const NO_REFILL: QuotaTable = AWS_QUOTAS.map((q) => ({ ...q, burst: q.burst ?? q.ratePerSec, ratePerSec: 1e-6 }));
+
+describe('rate quotas through the real SDK', () => {
+  let aws: AwsDouble;
+  beforeAll(async () => {
+    aws = await startFor(await loadScenario('incident-003'));
+  });
+  afterAll(async () => aws.close());
+  afterEach(() => {
+    aws.setQuotas(AWS_QUOTAS);
+    aws.reset();
+  });
+
+  const ct = (region?: string) => new CloudTrailClient({ maxAttempts: 1, ...(region !== undefined && { region }) });
+  const settle = (ps: Promise<unknown>[]) => Promise.allSettled(ps);
+  const names = (results: PromiseSettledResult<unknown>[]) =>
+    results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { name: string }).name));
+
+  it('on by default: LookupEvents fired at once beyond 2 are throttled (ThrottlingException 429)', async () => {
+    const client = ct();
+    const results = await settle(Array.from({ length: 6 }, () => client.send(new LookupEventsCommand({ MaxResults: 1 }))));
+    const throttled = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as { name: string; $metadata: { httpStatusCode: number }; $fault: string; message: string });
+    // The bucket holds 2 and refills one token per 500 ms: 4 are throttled, 3 if the six took
+    // over half a second to arrive on a loaded machine.
+    expect(throttled.length).toBeGreaterThanOrEqual(3);
+    for (const e of throttled) {
+      expect(e).toMatchObject({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded' });
+      expect(e.$metadata.httpStatusCode).toBe(429);
+    }
+    const rejected = aws.calls.filter((x) => x.error !== undefined);
+    expect(rejected).toHaveLength(throttled.length);
+    for (const x of rejected) {
+      expect(x).toMatchObject({ service: 'cloudtrail', operation: 'LookupEvents', status: 429, error: 'ThrottlingException' });
+      expect(x.quota).toBe('cloudtrail:LookupEvents 2/s (burst 2) per account and Region');
+    }
+  });
+
+  it('6 LookupEvents at once: exactly 2 answered, 4 throttled; calls record which', async () => {
+    aws.setQuotas(NO_REFILL);
+    const client = ct();
+    const results = await settle(Array.from({ length: 6 }, () => client.send(new LookupEventsCommand({ MaxResults: 1 }))));
+    expect(names(results).sort()).toEqual(['ThrottlingException', 'ThrottlingException', 'ThrottlingException', 'ThrottlingException', 'ok', 'ok']);
+    expect(aws.calls.map((x) => x.status).sort()).toEqual([200, 200, 429, 429, 429, 429]);
+    expect(aws.calls.filter((x) => x.error === 'ThrottlingException')).toHaveLength(4);
+    expect(aws.calls.filter((x) => x.quota !== undefined)).toHaveLength(4);
+    // other operations, even of CloudTrail's neighbours, are not limited
+    await makeClients(1).rds.send(new DescribeDBClustersCommand({}));
+  });
+
+  it('each Region has its own LookupEvents bucket', async () => {
+    aws.setQuotas(NO_REFILL);
+    const tokyo = ct('ap-northeast-1');
+    const virginia = ct('us-east-1');
+    const results = await settle([
+      ...Array.from({ length: 3 }, () => tokyo.send(new LookupEventsCommand({}))),
+      ...Array.from({ length: 3 }, () => virginia.send(new LookupEventsCommand({}))),
+    ]);
+    expect(names(results.slice(0, 3)).sort()).toEqual(['ThrottlingException', 'ok', 'ok']);
+    expect(names(results.slice(3)).sort()).toEqual(['ThrottlingException', 'ok', 'ok']);
+    const byRegion = (region: string) => aws.calls.filter((x) => x.region === region).map((x) => x.status).sort();
+    expect(byRegion('ap-northeast-1')).toEqual([200, 200, 429]);
+    expect(byRegion('us-east-1')).toEqual([200, 200, 429]);
+  });
+
+  it('Route 53: one bucket for the account across Regions and operations; Throttling 400 as Route 53 answers', async () => {
+    aws.setQuotas(NO_REFILL);
+    const burst = AWS_QUOTAS.find((q) => q.service === 'route53')!.burst!;
+    const east = new Route53Client({ region: 'us-east-1', maxAttempts: 1 });
+    const west = new Route53Client({ region: 'eu-west-1', maxAttempts: 1 });
+    const half = burst / 2 + 1;
+    const results = await settle([
+      ...Array.from({ length: half }, () => east.send(new ListHostedZonesByNameCommand({}))),
+      ...Array.from({ length: half }, () => west.send(new GetHostedZoneCommand({ Id: 'Z0000000000000000000' }))),
+    ]);
+    const r53 = aws.calls.filter((x) => x.service === 'route53');
+    expect(new Set(r53.map((x) => x.region))).toEqual(new Set(['us-east-1', 'eu-west-1']));
+    const throttled = results.filter((r) => r.status === 'rejected' && (r.reason as { name: string }).name === 'Throttling');
+    expect(throttled).toHaveLength(2);
+    for (const r of throttled) {
+      const e = (r as PromiseRejectedResult).reason as { message: string; $metadata: { httpStatusCode: number } };
+      expect(e.message).toBe('Rate exceeded');
+      expect(e.$metadata.httpStatusCode).toBe(400);
+    }
+    // the others got their answers (an unknown zone is NoSuchHostedZone: it still took a token)
+    expect(r53.filter((x) => x.error === 'Throttling')).toHaveLength(2);
+    expect(r53.filter((x) => x.error !== 'Throttling')).toHaveLength(burst);
+    // CloudTrail's bucket is separate
+    await ct().send(new LookupEventsCommand({}));
+  });
+
+  it('an injected fault still takes a token: the quota counts requests, not successes', async () => {
+    aws.setQuotas(NO_REFILL);
+    aws.inject({ service: 'cloudtrail', operation: 'LookupEvents', kind: 'InternalError', times: 2 });
+    const client = ct();
+    expect((await failure(client.send(new LookupEventsCommand({})))).name).toBe('InternalFailure');
+    expect((await failure(client.send(new LookupEventsCommand({})))).name).toBe('InternalFailure');
+    expect((await failure(client.send(new LookupEventsCommand({})))).name).toBe('ThrottlingException');
+    aws.clearFaults();
+  });
+
+  it('quotas: false (option or setQuotas) turns them off; reset() refills', async () => {
+    const off = await startAwsDouble({ scenario: await loadScenario('incident-003'), now: T0, quotas: false });
+    try {
+      process.env.AWS_ENDPOINT_URL = off.url;
+      const client = ct();
+      const results = await settle(Array.from({ length: 10 }, () => client.send(new LookupEventsCommand({}))));
+      expect(names(results)).toEqual(Array(10).fill('ok'));
+      expect(off.calls.filter((x) => x.error !== undefined)).toEqual([]);
+    } finally {
+      process.env.AWS_ENDPOINT_URL = aws.url;
+      await off.close();
+    }
+
+    aws.setQuotas(NO_REFILL);
+    const client = ct();
+    await settle([1, 2, 3].map(() => client.send(new LookupEventsCommand({}))));
+    expect(aws.calls.filter((x) => x.error === 'ThrottlingException')).toHaveLength(1);
+    aws.reset();
+    expect(names(await settle([1, 2].map(() => client.send(new LookupEventsCommand({})))))).toEqual(['ok', 'ok']);
+    aws.setQuotas(false);
+    expect(names(await settle([1, 2, 3, 4].map(() => client.send(new LookupEventsCommand({})))))).toEqual(['ok', 'ok', 'ok', 'ok']);
   });
 });

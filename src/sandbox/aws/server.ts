@@ -13,6 +13,11 @@
  * world: the scenario's Region holds the scenario, any other Region is empty (as in AWS, a
  * call in the wrong Region finds nothing). Signatures are not checked.
  *
+ * Published rate quotas (quotas.ts: CloudTrail LookupEvents 2/s per account and Region,
+ * Route 53 per account) are enforced by default with token buckets on the double's clock;
+ * a throttled call is answered with the service's own throttling error and recorded in
+ * `calls` with `error` and `quota`. `quotas: false` (or `setQuotas(false)`) turns them off.
+ *
  * Lambda functions have no code of their own: `onInvoke(handler)` supplies it, and
  * `invocations` records every Invoke the double accepted.
  */
@@ -23,6 +28,7 @@ import { FaultSchema, ScenarioSchema, type Fault, type Scenario } from '../scena
 import { AwsError, isAwsError } from './errors.js';
 import { FaultSet } from './faults.js';
 import { newRequestId } from './ids.js';
+import { AWS_QUOTAS, QuotaLimiter, describeQuota, type QuotaTable } from './quotas.js';
 import { Json11Protocol } from './protocols/json11.js';
 import { QueryXmlProtocol } from './protocols/query-xml.js';
 import type { Protocol, WireRequest, WireResponse } from './protocols/types.js';
@@ -45,6 +51,8 @@ export interface AwsCall {
   status: number;
   /** the error code returned, if any (e.g. "ThrottlingException") */
   error?: string;
+  /** set when a rate quota (not an injected fault) throttled the call: the quota, described */
+  quota?: string;
 }
 
 export interface AwsDouble {
@@ -71,7 +79,9 @@ export interface AwsDouble {
   clearFaults(): void;
   /** added delay on every call (for benchmarks) */
   setLatency(ms: number): void;
-  /** clear calls and invocations */
+  /** replaces the enforced rate quotas (`false`: none); every bucket starts full */
+  setQuotas(quotas: QuotaTable | false): void;
+  /** clear calls and invocations; every quota bucket starts full again */
   reset(): void;
   /** the double's clock: `now` at start plus the real time elapsed since */
   now(): Date;
@@ -89,6 +99,12 @@ export interface AwsDoubleOptions {
   deployDelayMs?: number;
   /** the principal named in AccessDenied messages (default: assumed-role/whybot/whybot-sandbox in the scenario's account) */
   callerArn?: string;
+  /**
+   * Rate quotas answered with the service's throttling error (quotas.ts; default
+   * `AWS_QUOTAS`: CloudTrail LookupEvents, Route 53). `false` turns them off, for tests
+   * about something else; a table replaces them.
+   */
+  quotas?: QuotaTable | false;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -143,6 +159,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     return w;
   };
   const faults = new FaultSet(opts.scenario.faults);
+  const quotas = new QuotaLimiter(opts.quotas ?? AWS_QUOTAS, () => clock().getTime());
   const calls: AwsCall[] = [];
   const lambda: LambdaRuntime = { invocations: [] };
   /** work started after an answer was sent, until it settles */
@@ -211,6 +228,13 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     }
     const handler = operation === undefined ? undefined : module.operations[operation];
     if (operation === undefined || !handler) throw protocol.errors.unknownOperation(operation);
+
+    // Quotas count every request that reaches the operation, including those a fault then fails.
+    const quota = quotas.take({ service: signingName, operation, account: here.accountId, region: scope?.region });
+    if (quota) {
+      call.quota = describeQuota(quota);
+      throw quota.error ? new AwsError(quota.error.code, quota.error.message ?? 'Rate exceeded', quota.error.status) : protocol.errors.throttling();
+    }
 
     const outcome = faults.apply(signingName, operation, protocol.errors, () => ({
       callerArn,
@@ -310,9 +334,13 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     setLatency(ms: number) {
       latencyMs = Math.max(0, ms);
     },
+    setQuotas(table: QuotaTable | false) {
+      quotas.set(table);
+    },
     reset() {
       calls.length = 0;
       lambda.invocations.length = 0;
+      quotas.refillAll();
     },
     now: clock,
     async close() {
