@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { App, LogLevel as BoltLogLevel } from '@slack/bolt';
 import { ErrorCode, LogLevel, WebClient, WebClientEvent, type Logger } from '@slack/web-api';
-import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
+import { DEFAULT_SLACK_RATE_LIMIT, startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import {
   collectMrkdwn,
   findUnescapedSpecials,
@@ -432,6 +432,97 @@ describe('slack double: error injection', () => {
     expect(await slackError(client.users.info({ user: 'U1' }))).toBe('fatal_error');
     expect(await slackError(client.users.info({ user: 'U1' }))).toBe('fatal_error');
     expect((await client.users.info({ user: 'U1' })).ok).toBe(true);
+  });
+});
+
+describe('slack double: per-channel rate limit (on by default)', () => {
+  /** Gives up on a 429 instead of waiting, so that a test can count them. */
+  const strict = () => new WebClient(TOKEN, { slackApiUrl: double.url, logger: quiet, rejectRateLimitedCalls: true });
+  const outcome = (r: PromiseSettledResult<unknown>) =>
+    r.status === 'fulfilled' ? 'ok' : `${(r.reason as { code: string }).code}:${(r.reason as { retryAfter?: number }).retryAfter}`;
+  afterEach(() => double.setRateLimits(DEFAULT_SLACK_RATE_LIMIT));
+
+  it('defaults: chat.postMessage + chat.update, burst 5, 1 per second', () => {
+    expect(DEFAULT_SLACK_RATE_LIMIT).toEqual({ methods: ['chat.postMessage', 'chat.update'], burst: 5, perSecond: 1 });
+  });
+
+  it('8 posts at once to one channel: 5 ok, 3 × HTTP 429 ratelimited with Retry-After; another channel is unaffected', async () => {
+    const c = strict();
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => c.chat.postMessage({ channel: 'C1', text: `m${i}` })));
+    const outcomes = results.map(outcome);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(5);
+    expect(outcomes.filter((o) => o !== 'ok')).toEqual(Array(3).fill(`${ErrorCode.RateLimitedError}:1`));
+    expect(double.channelMessages('C1')).toHaveLength(5);
+    const limited = double.callsTo('chat.postMessage').filter((x) => x.status === 429);
+    expect(limited).toHaveLength(3);
+    for (const x of limited) expect(x).toMatchObject({ ok: false, error: 'ratelimited' });
+    expect(double.rateLimited.map(({ method, channel, retryAfterSec }) => ({ method, channel, retryAfterSec }))).toEqual(
+      Array(3).fill({ method: 'chat.postMessage', channel: 'C1', retryAfterSec: 1 }),
+    );
+
+    expect((await c.chat.postMessage({ channel: 'C2', text: 'elsewhere' })).ok).toBe(true);
+    expect(double.rateLimited).toHaveLength(3);
+  });
+
+  it('answers as Slack does on the wire: 429, integer Retry-After, {ok:false, error:"ratelimited"}', async () => {
+    double.setRateLimits({ burst: 1, perSecond: 0.5 });
+    const post = () =>
+      fetch(`${double.url}chat.postMessage`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'C9', text: 'x' }),
+      });
+    expect((await post()).status).toBe(200);
+    const res = await post();
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('2'); // a token every 2 s
+    expect(await res.json()).toEqual({ ok: false, error: 'ratelimited' });
+  });
+
+  it('chat.update draws on the same bucket as chat.postMessage; other methods are not limited', async () => {
+    const c = strict();
+    const posted = await Promise.all(Array.from({ length: 5 }, (_, i) => c.chat.postMessage({ channel: 'C1', text: `m${i}` })));
+    await expect(c.chat.update({ channel: 'C1', ts: posted[0]!.ts!, text: 'edited' })).rejects.toMatchObject({
+      code: ErrorCode.RateLimitedError,
+    });
+    expect(double.channelMessages('C1')[0]!.updates).toBe(0);
+    expect((await c.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'just you' })).ok).toBe(true);
+    expect(double.rateLimited.map((x) => `${x.method}:${x.channel}`)).toEqual(['chat.update:C1']);
+  });
+
+  it('the WebClient pauses on Retry-After and retries: every post lands, the 429s are recorded', async () => {
+    const results = await Promise.all(Array.from({ length: 7 }, (_, i) => client.chat.postMessage({ channel: 'C1', text: `m${i}` })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(double.channelMessages('C1').map((m) => m.text).sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+    expect(double.rateLimited.length).toBeGreaterThanOrEqual(2);
+    expect(double.callsTo('chat.postMessage').filter((x) => x.status === 429)).toHaveLength(double.rateLimited.length);
+  });
+
+  it('configurable (methods, burst) and off with rateLimits: false or setRateLimits(false); reset() refills', async () => {
+    const c = strict();
+    double.setRateLimits({ methods: ['chat.postMessage'], burst: 2 });
+    const three = await Promise.allSettled([1, 2, 3].map((i) => c.chat.postMessage({ channel: 'C1', text: `m${i}` })));
+    expect(three.map(outcome).filter((o) => o === 'ok')).toHaveLength(2);
+    const root = double.channelMessages('C1')[0]!;
+    for (let i = 0; i < 3; i++) await c.chat.update({ channel: 'C1', ts: root.ts, text: `u${i}` });
+    expect(double.rateLimited).toHaveLength(1);
+    double.reset();
+    expect(double.rateLimited).toEqual([]);
+    expect((await c.chat.postMessage({ channel: 'C1', text: 'refilled' })).ok).toBe(true);
+
+    double.setRateLimits(false);
+    const many = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => c.chat.postMessage({ channel: 'C1', text: `n${i}` })));
+    expect(many.map(outcome)).toEqual(Array(20).fill('ok'));
+
+    const off = await startSlackDouble({ botToken: TOKEN, rateLimits: false });
+    try {
+      const offClient = new WebClient(TOKEN, { slackApiUrl: off.url, logger: quiet, rejectRateLimitedCalls: true });
+      const all = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => offClient.chat.postMessage({ channel: 'C1', text: `o${i}` })));
+      expect(all.map(outcome)).toEqual(Array(12).fill('ok'));
+      expect(off.rateLimited).toEqual([]);
+    } finally {
+      await off.close();
+    }
   });
 });
 

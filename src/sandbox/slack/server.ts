@@ -8,6 +8,13 @@
  * posts to response_url endpoints, and can inject errors (`failNext`), including
  * HTTP 429 with Retry-After.
  *
+ * Rate limits are on by default: chat.postMessage and chat.update share one token bucket
+ * per channel (burst 5, 1 per second sustained, Slack's "about one message per second per
+ * channel, short bursts allowed"). An empty bucket answers HTTP 429 with `Retry-After`
+ * (whole seconds, ≥ 1) and `{ok:false, error:'ratelimited'}`; the WebClient pauses its
+ * queue for that long and retries. `rateLimits: false` (or `setRateLimits(false)`) turns
+ * them off; `rateLimited` lists the calls answered so.
+ *
  * Request formats accepted (both are what Slack accepts):
  *  - application/x-www-form-urlencoded — what WebClient always sends; object
  *    fields (`blocks`, `view`, `attachments`, …) arrive as JSON strings and are
@@ -21,6 +28,7 @@ import { listenOnLoopback } from '../loopback.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { validateMessage, validateView } from './block-kit.js';
+import { TokenBucket } from '../aws/quotas.js';
 
 export interface SlackCall {
   method: string;
@@ -87,6 +95,31 @@ export interface FailOptions {
   times?: number;
 }
 
+export interface SlackRateLimit {
+  /** methods sharing one bucket per channel (default chat.postMessage and chat.update) */
+  methods?: string[];
+  /** bucket capacity: the burst a channel absorbs at once (default 5) */
+  burst?: number;
+  /** sustained rate: tokens added per second (default 1) */
+  perSecond?: number;
+}
+
+export const DEFAULT_SLACK_RATE_LIMIT: Required<SlackRateLimit> = {
+  methods: ['chat.postMessage', 'chat.update'],
+  burst: 5,
+  perSecond: 1,
+};
+
+/** A call the double's rate limit answered with HTTP 429 (not an injected `failNext`). */
+export interface SlackRateLimitedCall {
+  method: string;
+  channel: string;
+  /** Date.now() at arrival, as in `calls` */
+  at: number;
+  /** the Retry-After sent, in seconds */
+  retryAfterSec: number;
+}
+
 export interface ResponseUrlContext {
   /** Channel the slash command / action came from: enables in_channel / ephemeral / replace_original. */
   channel?: string;
@@ -113,6 +146,11 @@ export interface SlackDoubleOptions {
   users?: Record<string, Record<string, unknown>>;
   /** Posts accepted per response_url (Slack: 5). Beyond: HTTP 404 `used_url`. */
   responseUrlMaxUses?: number;
+  /**
+   * Per-channel rate limit (default on: chat.postMessage + chat.update, burst 5, 1/s).
+   * `false` turns it off; fields left out keep their defaults.
+   */
+  rateLimits?: SlackRateLimit | false;
 }
 
 export interface SlackDouble {
@@ -143,6 +181,10 @@ export interface SlackDouble {
   /** Add a message as if a user had posted it (e.g. a thread root the bot replies to). */
   injectMessage(m: { channel: string; text: string; user?: string; threadTs?: string; ts?: string }): SlackMessage;
   failNext(method: string, error: string, opts?: FailOptions): void;
+  /** Calls the rate limit answered with 429 `ratelimited`, in arrival order (also in `calls`). */
+  rateLimited: SlackRateLimitedCall[];
+  /** Replaces the rate limit (`false`: off); every channel's bucket starts full. */
+  setRateLimits(limits: SlackRateLimit | false): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   reset(): void;
   close(): Promise<void>;
@@ -270,6 +312,12 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
   const usergroups = opts.usergroups ?? {};
   const users = opts.users ?? {};
   const responseUrlMaxUses = opts.responseUrlMaxUses ?? 5;
+  const limitOf = (l: SlackRateLimit | false | undefined): Required<SlackRateLimit> | false =>
+    l === false ? false : { ...DEFAULT_SLACK_RATE_LIMIT, ...l };
+  let rateLimit = limitOf(opts.rateLimits);
+  /** channel → bucket shared by the limited methods */
+  const buckets = new Map<string, TokenBucket>();
+  const rateLimited: SlackRateLimitedCall[] = [];
 
   const calls: SlackCall[] = [];
   const messages: SlackMessage[] = [];
@@ -588,6 +636,22 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
     return f;
   };
 
+  /** Takes a token for a limited method's channel; a 429 result when the bucket is empty. */
+  const checkRateLimit = (method: string, args: Record<string, unknown>, at: number): ApiResult | undefined => {
+    if (rateLimit === false || !rateLimit.methods.includes(method)) return undefined;
+    const channel = str(args['channel']);
+    if (channel === undefined) return undefined;
+    let bucket = buckets.get(channel);
+    if (!bucket) {
+      bucket = new TokenBucket(rateLimit.perSecond, rateLimit.burst, () => performance.now());
+      buckets.set(channel, bucket);
+    }
+    if (bucket.tryTake()) return undefined;
+    const retryAfterSec = Math.max(1, Math.ceil(bucket.waitMs() / 1000));
+    rateLimited.push({ method, channel, at, retryAfterSec });
+    return { status: 429, headers: { 'retry-after': String(retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
+  };
+
   const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string, query: URLSearchParams) => {
     const at = Date.now();
     let args: Record<string, unknown>;
@@ -619,7 +683,7 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
         };
       } else {
         try {
-          result = handler(args);
+          result = checkRateLimit(method, args, at) ?? handler(args);
         } catch (e) {
           result = { status: 500, body: { ok: false, error: 'internal_error', detail: (e as Error).message } };
         }
@@ -744,6 +808,12 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
     views,
     responses,
     violations,
+    rateLimited,
+
+    setRateLimits(limits) {
+      rateLimit = limitOf(limits);
+      buckets.clear();
+    },
 
     responseUrl(id, ctx) {
       const rid = id ?? randomBytes(6).toString('hex');
@@ -806,6 +876,8 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
       usedTriggers.clear();
       responseCtx.clear();
       responseUses.clear();
+      rateLimited.length = 0;
+      buckets.clear();
     },
 
     close() {
