@@ -1,7 +1,6 @@
 // The built CLI (what `npx whybot` runs), as a child process against the AWS double.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +9,12 @@ import { openSqliteStore } from '../src/store/sqlite.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { awsWorld } from './helpers/harness.js';
 
-const cli = path.resolve('dist/entry/cli.js');
+// what package.json's bin runs: the esbuild bundle (scripts/bundle-cli.mjs), not tsc's output
+const cli = path.resolve((JSON.parse(readFileSync('package.json', 'utf8')) as { bin: { whybot: string } }).bin.whybot);
 let aws: AwsDouble | undefined;
 
 beforeAll(() => {
-  if (!existsSync(cli)) throw new Error('dist/entry/cli.js is missing: run `npm run build` (npm test does)');
+  if (!existsSync(cli)) throw new Error(`${path.relative('.', cli)} is missing: run \`npm run build\` (npm test does)`);
 });
 afterEach(async () => {
   await aws?.close();

@@ -3,15 +3,13 @@
 // Exit codes (DESIGN.md): 0 the playbook ran (whatever it found), 2 bad usage or config,
 // 1 internal error.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-import { AwsClients } from '../aws/clients.js';
+// Only what `--help` and usage errors need is imported statically: the playbook catalog and
+// the error class. Everything else (zod, the SDK, pino, a playbook) is imported when the
+// command gets that far, so the CLI bundle (scripts/bundle-cli.mjs) splits it into chunks a
+// command loads only if it runs them.
 import { AwsCallError } from '../aws/errors.js';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
-import { chooseTarget } from '../playbooks/candidates.js';
 import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
-import { loadPlaybook } from '../playbooks/index.js';
-import { parseInvocation } from '../playbooks/invocation.js';
-import { renderText } from '../render/text.js';
+import type { Logger } from '../logger.js';
 
 const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
        whybot audit [--since 7d] [--json]     remediation audit log (WHYBOT_DB_PATH or WHYBOT_TABLE)
@@ -38,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
+  const { loadConfig } = await import('../config.js');
   const loaded = loadConfig();
   if (!loaded.ok) throw new UsageError(`Bad environment:\n  ${loaded.problems.join('\n  ')}`);
   const config = loaded.config;
@@ -58,15 +57,21 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!Object.hasOwn(PLAYBOOK_CATALOG, command)) throw new UsageError(`Unknown playbook "${command}".\n\n${USAGE}`);
-  const playbook = (await loadPlaybook(command))!;
-  const parsed = parseInvocation(rest, { hours: config.defaultHours }, true, playbook.target);
+  const entry = PLAYBOOK_CATALOG[command]!;
+  // Usage is checked against the catalog before the playbook (and its AWS SDK clients) loads,
+  // so a mistyped option costs no more than the config.
+  const { parseInvocation } = await import('../playbooks/invocation.js');
+  const parsed = parseInvocation(rest, { hours: config.defaultHours }, true, entry.target);
   if (!parsed.ok) throw new UsageError(`${parsed.message}\n\n${USAGE}`);
   const inv = parsed.value;
 
   const region = inv.region ?? config.region;
   if (!region) throw new UsageError('No AWS Region: pass --region R or set AWS_REGION.');
+  const [playbook, { AwsClients }] = await Promise.all([
+    import('../playbooks/index.js').then(async ({ loadPlaybook }) => (await loadPlaybook(command))!),
+    import('../aws/clients.js'),
+  ]);
   const aws = new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { playbook: playbook.name });
   try {
     const creds = await aws.preflight();
     if (!creds.ok)
@@ -76,21 +81,31 @@ async function main(argv: string[]): Promise<number> {
 
     let target = inv.target;
     if (!target) {
+      const { chooseTarget } = await import('../playbooks/candidates.js');
       const choice = await chooseTarget(playbook, aws);
       if (choice.kind === 'one') target = choice.id;
       else if (choice.kind === 'none') throw new UsageError(`Nothing to investigate in ${region}: pass the ${playbook.target.label}, or --region.`);
       else throw new UsageError(`Which ${playbook.target.label}? ${region} has: ${choice.candidates.map((c) => c.id).join(', ')}`);
     }
 
+    // The text renderer loads while the playbook waits for AWS; the logger (pino) only if a
+    // check fails with an internal error, which is the only thing the CLI logs.
+    const render = inv.json ? undefined : import('../render/text.js');
+    let log: Promise<Logger> | undefined;
+    const logger = () =>
+      (log ??= import('../logger.js').then(({ createLogger }) =>
+        createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { playbook: playbook.name }),
+      ));
     const result = await playbook.run(
       aws,
       { target, region, hours: inv.hours, ...(inv.secret ? { secret: inv.secret } : {}) },
       {
         timeoutMs: config.checkTimeoutMs,
-        onInternalError: (check, err) => log.error({ err, check }, 'check failed with an internal error'),
+        onInternalError: (check, err) => void logger().then((l) => l.error({ err, check }, 'check failed with an internal error')),
       },
     );
-    process.stdout.write(inv.json ? JSON.stringify(result, null, 2) + '\n' : renderText(result));
+    process.stdout.write(render ? (await render).renderText(result) : JSON.stringify(result, null, 2) + '\n');
+    await log;
     return 0;
   } finally {
     aws.destroy();
