@@ -33,6 +33,10 @@ const EnvSchema = z.object({
   WHYBOT_AUTO_REDEPLOY: optionalText,
   WHYBOT_ALERT_RATE_PER_SEC: z.coerce.number().min(0.1).max(100).default(1),
   WHYBOT_WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  WHYBOT_WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
+  WHYBOT_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  WHYBOT_QUEUE_DEPTH: z.coerce.number().int().min(0).max(100_000).default(200),
+  WHYBOT_SLACK_CHANNEL_RATE: z.coerce.number().min(0.1).max(100).default(1),
   WHYBOT_DIGEST_HOUR_UTC: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(9),
 });
 
@@ -62,6 +66,17 @@ export interface Config {
   verifyTimeoutMs: number;
   verifyIntervalMs: number;
   store: { dbPath?: string; table?: string };
+  /** where investigations and remediations run: never in the thread that acks Slack */
+  jobs: {
+    /** worker threads; 0 = in the receiver's own thread (for debugging only) */
+    threads: number;
+    /** jobs running at once per thread (they mostly wait on AWS and Slack) */
+    concurrency: number;
+    /** jobs waiting beyond those; past this, new requests are refused with a clear answer */
+    queueDepth: number;
+  };
+  /** messages per second per channel (posts and updates together), across every process */
+  slackChannelRate: number;
   alerts: {
     /** channel id for rotation alerts; absent = no alerts */
     channel?: string;
@@ -119,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       verifyTimeoutMs: e.WHYBOT_VERIFY_TIMEOUT_MS,
       verifyIntervalMs: e.WHYBOT_VERIFY_INTERVAL_MS,
       store: { dbPath: e.WHYBOT_DB_PATH, table: e.WHYBOT_TABLE },
+      jobs: { threads: e.WHYBOT_WORKER_THREADS, concurrency: e.WHYBOT_JOB_CONCURRENCY, queueDepth: e.WHYBOT_QUEUE_DEPTH },
+      slackChannelRate: e.WHYBOT_SLACK_CHANNEL_RATE,
       alerts: {
         channel: e.WHYBOT_ALERT_CHANNEL,
         quiet: e.WHYBOT_ALERT_QUIET === 'true',

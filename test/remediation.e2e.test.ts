@@ -269,7 +269,8 @@ describe('dangerous actions', () => {
   });
 
   it('need a second responder: the requester cannot approve; another responder’s confirmation runs it once', async () => {
-    await boot();
+    // The test-only action lives in this thread's registry: run the jobs in this thread too.
+    await boot('incident-003', { WHYBOT_WORKER_THREADS: '0' });
     const redeploy = (await investigate())[0]!;
     const value = new ActionSigner(ACTION_SECRET).sign({
       a: dangerousId, p: { cluster: 'prod', service: 'api', region: 'ap-northeast-1' }, c: CHANNEL, t: redeploy.rootTs, ttlSeconds: 600,

@@ -167,6 +167,31 @@ describe('coalescing progress updates', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(sent).toEqual(['a', 'c', 'final']);
   });
+
+  it('keeps at most one update in flight: a slow channel gets the latest state, not a backlog', async () => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    const release: (() => void)[] = [];
+    const u = new CoalescingUpdater<string>(
+      (s) => new Promise<void>((resolve) => release.push(() => resolve(void sent.push(s)))),
+      100,
+      () => Date.now(),
+    );
+    u.push('s1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(release).toHaveLength(1); // s1 in flight, held by the channel's pacing
+    for (let i = 2; i <= 9; i++) {
+      u.push(`s${i}`);
+      await vi.advanceTimersByTimeAsync(150);
+    }
+    expect(release).toHaveLength(1); // nothing else left while s1 waits
+    release[0]!();
+    await vi.advanceTimersByTimeAsync(150);
+    expect(release).toHaveLength(2);
+    release[1]!();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sent).toEqual(['s1', 's9']);
+  });
 });
 
 describe('alert pacing and policy', () => {

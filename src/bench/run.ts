@@ -62,7 +62,7 @@ async function ackLatency(n: number, inProcess: boolean) {
     loaded.config,
     { kind: 'http', botToken: TOKEN, signingSecret: SECRET, port: 0 },
     createLogger('silent'),
-    inProcess ? {} : { handleJob: async () => void handedOff++ },
+    inProcess ? {} : { lanes: [{ capacity: 1_000_000, run: async () => void handedOff++, close: async () => undefined }] },
   );
   const url = `http://127.0.0.1:${bot.port}/slack/events`;
   const times: number[] = [];

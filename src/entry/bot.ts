@@ -1,28 +1,25 @@
-// Assembles the bot for a process: receiver + app + store + in-process jobs. Used by
+// Assembles the bot for a process: the receiver and Bolt app in this thread (verify, validate,
+// admit, ack: nothing else), the jobs in a bounded pool of worker threads. Used by
 // `npm start`, the end-to-end tests and the benchmark alike.
 import { HTTPReceiver, SocketModeReceiver, type App } from '@slack/bolt';
 import type { Server } from 'node:http';
-import { AwsClients } from '../aws/clients.js';
 import type { Config } from '../config.js';
+import { JobPool, type Admission, type JobPoolOptions, type Lane } from '../engine/job-pool.js';
+import { useRateGate } from '../engine/rate-gate.js';
 import type { Logger } from '../logger.js';
-import { digestDue, postDigest } from '../alerts/digest.js';
-import { handleRotationEvent } from '../alerts/handle.js';
-import { rotationLogReader } from '../alerts/logs.js';
-import { ChannelPacer } from '../alerts/pacer.js';
-import { startWatch } from '../alerts/watch.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
-import { runInvestigation } from '../slack/investigate.js';
-import { InProcessJobRunner, type Job } from '../slack/jobs.js';
+import { createJobHandler, openBotStore } from '../slack/job-handler.js';
+import type { Job, JobRunner } from '../slack/jobs.js';
 import type { RemediationDeps } from '../slack/remediate.js';
-import { runRemediation } from '../slack/remediate-worker.js';
-import { defaultDbPath, openStore } from '../store/index.js';
+import { storeRateGate } from '../store/rate-gate.js';
 import type { Store } from '../store/types.js';
+import { InlineLane, ThreadLane } from './lanes.js';
 
 export interface RunningBot {
   app: App;
-  jobs: InProcessJobRunner;
+  jobs: JobPool<Job> & JobRunner;
   store: Store;
   /** for HTTP mode: the bound port */
   port?: number;
@@ -34,10 +31,50 @@ export type BotMode =
   | { kind: 'socket'; botToken: string; appToken: string };
 
 export interface BotOptions {
-  /** replaces the in-process runner's handler, e.g. to hand jobs to a queue as on Lambda */
-  handleJob?: (job: Job) => Promise<void>;
+  /** replaces the lanes, e.g. to hand jobs elsewhere in a benchmark */
+  lanes?: Lane<Job>[];
   /** set false to not start the CloudTrail watcher even with WHYBOT_ALERT_CHANNEL */
   watch?: boolean;
+}
+
+/** The same investigation asked again in the same channel while it runs joins the running one. */
+const questionKey = (job: Job): string | undefined =>
+  job.kind === 'investigate' && job.target ? JSON.stringify([job.channel, job.playbook, job.target, job.region, job.hours, job.secret]) : undefined;
+
+class BotJobs extends JobPool<Job> implements JobRunner {
+  private readonly asked = new Map<string, { askedBy: string; askedAt: number }>();
+
+  constructor(opts: Omit<JobPoolOptions<Job>, 'onSettled'>) {
+    super({
+      ...opts,
+      onSettled: (job) => {
+        const key = questionKey(job);
+        if (key) this.asked.delete(key);
+      },
+    });
+  }
+
+  async dispatch(job: Job): Promise<Admission> {
+    const key = questionKey(job);
+    const same = key ? this.asked.get(key) : undefined;
+    if (same) return { state: 'joined', ...same };
+    const admission = this.admit(job);
+    if (key && job.kind === 'investigate' && admission.state !== 'refused') this.asked.set(key, { askedBy: job.user, askedAt: Date.now() });
+    return admission;
+  }
+}
+
+function lanesFor(config: Config, botToken: string, log: Logger, watch: boolean): Lane<Job>[] {
+  const { threads, concurrency } = config.jobs;
+  if (threads === 0) {
+    const handler = createJobHandler(config, botToken, log.child({ component: 'jobs' }));
+    if (watch) handler.startWatch();
+    return [new InlineLane(handler, concurrency)];
+  }
+  return Array.from(
+    { length: threads },
+    (_, index) => new ThreadLane({ config, botToken, watch: watch && index === 0, index }, concurrency, log.child({ component: 'jobs' })),
+  );
 }
 
 export async function startBot(config: Config, mode: BotMode, log: Logger, opts: BotOptions = {}): Promise<RunningBot> {
@@ -51,7 +88,8 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
         })
       : new SocketModeReceiver({ appToken: mode.appToken, logger: boltLogger(log.child({ component: 'receiver' })) });
 
-  const store = openStore({ dbPath: config.store.dbPath ?? defaultDbPath(), ...(config.store.table ? { table: config.store.table } : {}), ...(config.region ? { region: config.region } : {}) });
+  const store = openBotStore(config);
+  useRateGate(storeRateGate(store));
   let app: App | undefined;
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
   const remediation: RemediationDeps | undefined = signer
@@ -67,34 +105,14 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
         ),
       }
     : undefined;
-  const awsFor = (region: string) => new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
 
-  const handle = async (job: Job): Promise<void> => {
-    if (job.kind === 'investigate')
-      return runInvestigation(job, { client: app!.client, awsFor, config, ...(signer ? { signer } : {}), log: log.child({ job: job.playbook, channel: job.channel }) });
-    if (!remediation) throw new Error('remediation job without WHYBOT_ACTION_SECRET');
-    return runRemediation(job, { ...remediation, client: app!.client, awsFor });
-  };
-  const jobs = new InProcessJobRunner(opts.handleJob ?? handle, (err, job) => log.error({ err, job: job.kind }, 'job failed'));
+  const jobs = new BotJobs({
+    lanes: opts.lanes ?? lanesFor(config, mode.botToken, log, opts.watch !== false),
+    queueDepth: config.jobs.queueDepth,
+    onError: (err, job) => log.error({ err, job: job.kind }, 'job failed'),
+  });
   app = createSlackApp({ config, botToken: mode.botToken, receiver, jobs, log, ...(remediation ? { remediation } : {}) });
   const started = mode.kind === 'http' ? await app.start(mode.port) : await app.start();
-  const pacer = new ChannelPacer(config.alerts.ratePerSec);
-  const alertDeps = () => ({ client: app!.client, store, awsFor, config, ...(signer ? { signer } : {}), pacer, log, readLogs: rotationLogReader(awsFor) });
-  // Rotation alerts without EventBridge: poll CloudTrail (whybot watch) when a channel is set.
-  const watcher =
-    config.alerts.channel && config.region && opts.watch !== false
-      ? startWatch(
-          {
-            aws: awsFor(config.region),
-            store,
-            region: config.region,
-            log: log.child({ component: 'watch' }),
-            onEvent: (e) => handleRotationEvent(e, alertDeps()),
-            afterPoll: async (now) => (digestDue(now, config.alerts.digestHourUtc) ? postDigest(config.region!, alertDeps(), now) : undefined),
-          },
-          config.alerts.watchIntervalMs,
-        )
-      : undefined;
   const port = mode.kind === 'http' ? ((started as Server).address() as { port: number }).port : undefined;
   return {
     app,
@@ -102,9 +120,8 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
     store,
     ...(port !== undefined ? { port } : {}),
     async stop() {
-      await watcher?.stop();
       await app!.stop();
-      await jobs.idle();
+      await jobs.close();
       await store.close();
     },
   };

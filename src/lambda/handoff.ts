@@ -2,7 +2,7 @@
 // asynchronous invocation. Bolt JS has no lazy listeners: this runner is the handoff.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { invokeAsync } from '../aws/lambda.js';
-import type { Job, JobRunner } from '../slack/jobs.js';
+import type { Admission, Job, JobRunner } from '../slack/jobs.js';
 
 export class LambdaJobRunner implements JobRunner {
   constructor(
@@ -12,11 +12,14 @@ export class LambdaJobRunner implements JobRunner {
     private readonly onHandoffFailed: (job: Job, reason: string) => Promise<void>,
   ) {}
 
-  async dispatch(job: Job): Promise<void> {
+  async dispatch(job: Job): Promise<Admission> {
     try {
       await invokeAsync(this.client, this.workerFunction, job);
+      return { state: 'started' };
     } catch (err) {
-      await this.onHandoffFailed(job, err instanceof Error ? err.message : String(err));
+      const reason = err instanceof Error ? err.message : String(err);
+      await this.onHandoffFailed(job, reason);
+      return { state: 'refused', reason, told: true };
     }
   }
 }

@@ -6,9 +6,10 @@ import type { Logger } from '../logger.js';
 import { parseInvocation, tokenize } from '../playbooks/invocation.js';
 import { PLAYBOOK_CATALOG as playbooks } from '../playbooks/catalog.js';
 import { cliScript } from '../remediations/cli-commands.js';
+import { slackClientOptions } from './client-options.js';
 import type { JobRunner } from './jobs.js';
 import { code, esc } from './mrkdwn.js';
-import { errorText, showCliMessage } from './render.js';
+import { admissionText, errorText, showCliMessage } from './render.js';
 import { decodePickContext, decodeShowCli } from './values.js';
 import { registerRemediation, type RemediationDeps } from './remediate.js';
 
@@ -49,10 +50,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
     token: deps.botToken,
     receiver: deps.receiver,
     logger: boltLogger(log.child({ component: 'bolt' })),
-    clientOptions: {
-      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
-      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
-    },
+    clientOptions: slackClientOptions(config),
   });
 
   type SlashArgs = Parameters<Parameters<typeof app.command>[1]>[0];
@@ -69,9 +67,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
       await ack({ response_type: 'ephemeral', text: errorText('whybot has no default AWS Region (AWS_REGION is not set): add --region R.') });
       return;
     }
-    await ack();
-    log.info({ playbook: playbookName, user: command.user_id, channel: command.channel_id }, 'slash command');
-    await jobs.dispatch({
+    const admission = await jobs.dispatch({
       kind: 'investigate',
       playbook: playbookName,
       channel: command.channel_id,
@@ -82,6 +78,9 @@ export function createSlackApp(deps: SlackAppDeps): App {
       ...(parsed.value.secret ? { secret: parsed.value.secret } : {}),
       responseUrl: command.response_url,
     });
+    const reply = admissionText(admission);
+    await ack(reply ? { response_type: 'ephemeral', text: reply } : undefined);
+    log.info({ playbook: playbookName, user: command.user_id, channel: command.channel_id, admission: admission.state }, 'slash command');
   }
 
   for (const name of Object.keys(playbooks))
@@ -134,8 +133,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
       await respond({ response_type: 'ephemeral', replace_original: false, text: errorText('That choice is outdated; run the command again.') });
       return;
     }
-    await respond({ replace_original: true, text: `Investigating ${code(target)}…` });
-    await jobs.dispatch({
+    const admission = await jobs.dispatch({
       kind: 'investigate',
       playbook: ctx.p,
       channel: body.channel.id,
@@ -146,6 +144,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
       ...(ctx.s ? { secret: ctx.s } : {}),
       responseUrl: body.response_url,
     });
+    await respond({ replace_original: true, text: admissionText(admission) ?? `Investigating ${code(target)}…` });
   });
 
   if (deps.remediation) registerRemediation(app, deps.remediation, jobs);

@@ -1,6 +1,7 @@
 // The investigation path, separate from the ack path: locally a job runs in this process
 // after the ack; on Lambda the same job is handed to an asynchronous invocation.
 import * as z from 'zod';
+import type { Admission } from '../engine/job-pool.js';
 
 export const InvestigateJobSchema = z.object({
   kind: z.literal('investigate'),
@@ -31,29 +32,10 @@ export type RemediateJob = z.infer<typeof RemediateJobSchema>;
 export const JobSchema = z.discriminatedUnion('kind', [InvestigateJobSchema, RemediateJobSchema]);
 export type Job = z.infer<typeof JobSchema>;
 
+/** How the receiver answers: started, queued behind others, or refused with a reason. */
+export type { Admission } from '../engine/job-pool.js';
+
 export interface JobRunner {
-  dispatch(job: Job): Promise<void>;
-}
-
-/** Runs jobs in this process, after the listener has acked; tracks them for a clean stop. */
-export class InProcessJobRunner implements JobRunner {
-  private readonly running = new Set<Promise<void>>();
-
-  constructor(
-    private readonly handle: (job: Job) => Promise<void>,
-    private readonly onError: (err: unknown, job: Job) => void,
-  ) {}
-
-  dispatch(job: Job): Promise<void> {
-    const p = this.handle(job)
-      .catch((err: unknown) => this.onError(err, job))
-      .finally(() => this.running.delete(p));
-    this.running.add(p);
-    return Promise.resolve();
-  }
-
-  /** Waits for every job in flight (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
-  }
+  /** Admits the job without running it; the listener acks with what this says. */
+  dispatch(job: Job): Promise<Admission>;
 }

@@ -1,10 +1,11 @@
-// Live checklist updates: at most one chat.update per interval per message, coalescing
-// intermediate states, and never overwriting the final verdict with a late progress state.
+// Live checklist updates: at most one chat.update per interval per message and at most one in
+// flight, coalescing intermediate states (a slow or paced channel gets the latest state, not
+// a backlog), and never overwriting the final verdict with a late progress state.
 export class CoalescingUpdater<S> {
   private latest: S | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private inflight: Promise<void> = Promise.resolve();
-  private lastSentAt = 0;
+  private inflight: Promise<void> | undefined;
+  private lastSentAt = Number.NEGATIVE_INFINITY;
   private finished = false;
 
   constructor(
@@ -16,7 +17,11 @@ export class CoalescingUpdater<S> {
   push(state: S): void {
     if (this.finished) return;
     this.latest = state;
-    if (this.timer) return;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.inflight || this.latest === undefined || this.finished) return;
     const wait = Math.max(0, this.lastSentAt + this.intervalMs - this.now());
     this.timer = setTimeout(() => this.flush(), wait);
   }
@@ -27,7 +32,12 @@ export class CoalescingUpdater<S> {
     this.latest = undefined;
     if (state === undefined || this.finished) return;
     this.lastSentAt = this.now();
-    this.inflight = this.inflight.then(() => this.send(state)).catch(() => undefined);
+    this.inflight = this.send(state)
+      .catch(() => undefined)
+      .finally(() => {
+        this.inflight = undefined;
+        this.schedule();
+      });
   }
 
   /** Stops progress updates, waits for the one in flight, then sends the final state. */

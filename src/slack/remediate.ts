@@ -13,7 +13,7 @@ import type { ActionPayload, ActionSigner, VerifyFailure } from '../remediations
 import type { RemediationSpec } from '../remediations/types.js';
 import type { AuditRecord, Store } from '../store/types.js';
 import type { JobRunner } from './jobs.js';
-import { errorText } from './render.js';
+import { admissionText, errorText } from './render.js';
 import { alreadyRunText, CHOICE_ACTION, CHOICE_BLOCK, CONFIRM_CALLBACK, confirmModal } from './render-remediation.js';
 
 
@@ -127,7 +127,7 @@ export function registerRemediation(app: App, deps: RemediationDeps, jobs: JobRu
     await ack();
     const admitted = await admit(deps, meta.data.v, actor, refuse);
     if (!admitted) return;
-    await jobs.dispatch({
+    const admission = await jobs.dispatch({
       kind: 'remediate',
       value: meta.data.v,
       actor,
@@ -135,6 +135,8 @@ export function registerRemediation(app: App, deps: RemediationDeps, jobs: JobRu
       ...(meta.data.m ? { messageTs: meta.data.m } : {}),
       ...(choice ? { choice } : {}),
     });
+    const reply = admissionText(admission);
+    if (reply) await refuse(reply).catch((err: unknown) => log.warn({ err: String(err) }, 'could not tell the actor where the action stands'));
   });
 }
 

@@ -3,6 +3,7 @@
 // silently.
 import type { types } from '@slack/bolt';
 import type { CheckProgress } from '../engine/investigation.js';
+import type { Admission } from '../engine/job-pool.js';
 import type { Finding, PlaybookResult, Severity } from '../findings.js';
 import { clip, code, esc, slackDate } from './mrkdwn.js';
 import type { RemediationRef } from '../findings.js';
@@ -147,6 +148,23 @@ export function showCliMessage(script: string): SlackMessageBody {
 
 export function errorText(message: string): string {
   return `:warning: ${esc(message)}`;
+}
+
+/**
+ * What the person who asked sees at once, beside the ack: nothing when the work started,
+ * else why it waits, joins another run or cannot start.
+ */
+export function admissionText(a: Admission, now = Date.now()): string | undefined {
+  switch (a.state) {
+    case 'started':
+      return undefined;
+    case 'queued':
+      return `:hourglass_flowing_sand: whybot is busy (${a.running} running): yours is queued as #${a.position} and starts as soon as one finishes.`;
+    case 'joined':
+      return `:eyes: <@${esc(a.askedBy)}> asked the same ${Math.max(0, Math.round((now - a.askedAt) / 1000))} s ago: the answer is coming in whybot's thread in this channel.`;
+    case 'refused':
+      return a.told ? undefined : errorText(`Nothing was started: ${a.reason}. Try again in a minute.`);
+  }
 }
 
 export function pickTargetMessage(

@@ -1,6 +1,9 @@
 // Shared wiring for end-to-end tests: the AWS double on loopback behind AWS_ENDPOINT_URL,
 // the Slack Web API double behind SLACK_API_URL, and signed Slack requests.
 import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { AwsClients } from '../../src/aws/clients.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startAwsDouble, type AwsDouble } from '../../src/sandbox/aws/server.js';
@@ -20,8 +23,13 @@ export function clientsFor(region: string): AwsClients {
   return new AwsClients({ region, maxAttempts: 2 });
 }
 
+/** A store of its own for each bot a test starts (never the user's ~/.local/share/whybot). */
+export function testDbPath(): string {
+  return path.join(mkdtempSync(path.join(tmpdir(), 'whybot-test-')), 'whybot.sqlite');
+}
+
 export function testConfig(env: Record<string, string> = {}): Config {
-  const r = loadConfig({ WHYBOT_LOG_LEVEL: 'silent', WHYBOT_PROGRESS_INTERVAL_MS: '50', ...env });
+  const r = loadConfig({ WHYBOT_LOG_LEVEL: 'silent', WHYBOT_PROGRESS_INTERVAL_MS: '50', WHYBOT_DB_PATH: testDbPath(), ...env });
   if (!r.ok) throw new Error(r.problems.join('; '));
   return r.config;
 }

@@ -1,0 +1,50 @@
+// One set of Web API client options for every process and thread that talks to Slack (the
+// receiver's Bolt app, the job threads, the Lambda functions): the API URL, the retry policy
+// for 429/5xx, and the pacing of messages per channel.
+//
+// Slack takes about one message per second per channel. Every chat.postMessage and
+// chat.update of whybot, whoever sends it, reserves a slot on the channel's schedule in the
+// rate gate (the store's when processes share one) before it leaves, so a burst queues here
+// instead of being answered 429 by Slack.
+import type { WebClientOptions } from '@slack/web-api';
+import type { Config } from '../config.js';
+import { rateGate, takeSlot, type RateSpec } from '../engine/rate-gate.js';
+
+/** Web API methods that put a message in a channel, and so count against its limit. */
+const PACED_METHODS = new Set(['chat.postMessage', 'chat.update']);
+
+export const channelKey = (channel: string): string => `slack|channel|${channel}`;
+
+/** The schedule of one channel: `perSecond` sustained, a short burst as Slack tolerates. */
+export const channelRate = (perSecond: number): RateSpec => ({ perSecond, burst: 3 });
+
+type Fetch = NonNullable<WebClientOptions['fetch']>;
+
+function channelOf(body: unknown): string | undefined {
+  if (typeof body === 'string') return new URLSearchParams(body).get('channel') ?? undefined;
+  if (body instanceof URLSearchParams || body instanceof FormData) {
+    const v = body.get('channel');
+    return typeof v === 'string' ? v : undefined;
+  }
+  return undefined;
+}
+
+/** A fetch that waits for the channel's slot before every message it carries. */
+export function pacedFetch(perSecond: number, base: Fetch = globalThis.fetch as Fetch): Fetch {
+  const spec = channelRate(perSecond);
+  return async (url, init) => {
+    const method = String(url).split('/').pop() ?? '';
+    const channel = PACED_METHODS.has(method) ? channelOf(init?.body) : undefined;
+    if (channel) await takeSlot(channelKey(channel), spec, rateGate());
+    return base(url, init);
+  };
+}
+
+export function slackClientOptions(config: Pick<Config, 'slack' | 'slackChannelRate'>): WebClientOptions {
+  const apiUrl = config.slack.apiUrl;
+  return {
+    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    fetch: pacedFetch(config.slackChannelRate),
+  };
+}
