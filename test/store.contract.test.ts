@@ -387,6 +387,35 @@ describe.each([sqliteBackend(), dynamoBackend()])('Store contract: $name', (back
     });
   });
 
+  describe('appendToList', () => {
+    it('appends atomically from every process, in one order all of them see', async () => {
+      const clock = manualClock();
+      const processes = [backend.open(clock.now), backend.open(clock.now), backend.open(clock.now)];
+      const lists = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => processes[i % 3]!.appendToList('alerts|C1|11:09', { secret: `s${i}` }, 3600)),
+      );
+      const final = await processes[1]!.readList('alerts|C1|11:09');
+      expect(final).toHaveLength(30);
+      expect(new Set(final.map((v) => (v as { secret: string }).secret)).size).toBe(30);
+      // each append saw a prefix of the final order, and exactly one append saw each length
+      for (const l of lists) expect(l).toEqual(final.slice(0, l.length));
+      expect(lists.map((l) => l.length).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(await processes[0]!.readList('other')).toEqual([]);
+    });
+
+    it('expires from the first append, then starts again', async () => {
+      const clock = manualClock();
+      const store = backend.open(clock.now);
+      await store.appendToList('k', 1, 60);
+      clock.advance(30_000);
+      expect(await store.appendToList('k', 2, 60)).toEqual([1, 2]);
+      clock.advance(30_000);
+      expect(await store.readList('k')).toEqual([]);
+      expect(await store.appendToList('k', 3, 60)).toEqual([3]);
+      await expect(store.appendToList('k', undefined, 60)).rejects.toThrow(TypeError);
+    });
+  });
+
   it('claimThroughput (bench): all distinct nonces win, exactly one wins under contention', async () => {
     const r = await claimThroughput(backend.open(), 40, 8);
     expect(r.wins).toBe(40);
@@ -414,7 +443,7 @@ describe('SQLite adapter specifics', () => {
       expect(db.pragma('user_version', { simple: true })).toBe(2);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-      expect(tables.map((t) => t.name)).toEqual(['audit', 'cache', 'claims', 'rate']);
+      expect(tables.map((t) => t.name)).toEqual(['audit', 'cache', 'claims', 'list_items', 'rate']);
     } finally {
       db.close();
     }

@@ -27,6 +27,11 @@
 //             tat (N, epoch ms: GCRA state, engine/rate-gate.ts), expiresAt (N, s, for TTL).
 //             Read consistently, then written with the condition that tat is still what was
 //             read (or the item is still absent); a lost race reads again.
+//   list      pk = list#<key>          sk = list
+//             items (L of S, JSON each), expiresAtMs (N, from the first append), expiresAt (N, s).
+//             Appended by one UpdateItem (list_append, ReturnValues ALL_NEW) on the condition
+//             that the list has not expired; an expired list is replaced by a conditional put.
+//             An item holds at most 400 KB: enough for hundreds of alert entries.
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
@@ -85,6 +90,8 @@ function num(item: Item, name: string): number {
 const claimKey = (nonce: string): Item => ({ pk: S(`claim#${nonce}`), sk: S('claim') });
 const cacheKey = (key: string): Item => ({ pk: S(`cache#${key}`), sk: S('cache') });
 const rateKey = (key: string): Item => ({ pk: S(`rate#${key}`), sk: S('rate') });
+const listKey = (key: string): Item => ({ pk: S(`list#${key}`), sk: S('list') });
+const listValues = (item: Item | undefined): unknown[] => (item?.items?.L ?? []).map((v) => JSON.parse(v.S ?? 'null') as unknown);
 /** Racing writers of one rate key: each lost race costs a read and a write; give up after this many. */
 const RATE_ATTEMPTS = 50;
 const AUDIT_DAY_PK = 'auditday';
@@ -305,6 +312,59 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
         }
       }
       throw new Error(`reserveRate(${key}): ${RATE_ATTEMPTS} lost races in a row`);
+    },
+
+    async appendToList(key, item, ttlSeconds) {
+      requireNonEmpty('key', key);
+      const json = cacheJson(item);
+      if (json === undefined) throw new TypeError('appendToList: the item has no JSON form');
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const t = now();
+        const expiresAtMs = expiryMs(t, ttlSeconds);
+        try {
+          const out = await client.send(
+            new UpdateItemCommand({
+              TableName: table,
+              Key: listKey(key),
+              UpdateExpression: 'SET #items = list_append(if_not_exists(#items, :empty), :new), #exp = if_not_exists(#exp, :exp), #ttl = if_not_exists(#ttl, :ttl)',
+              ConditionExpression: 'attribute_not_exists(#exp) OR #exp > :now',
+              ExpressionAttributeNames: { '#items': 'items', '#exp': 'expiresAtMs', '#ttl': 'expiresAt' },
+              ExpressionAttributeValues: {
+                ':empty': { L: [] },
+                ':new': { L: [S(json)] },
+                ':exp': N(expiresAtMs),
+                ':ttl': N(Math.ceil(expiresAtMs / 1000)),
+                ':now': N(t),
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          );
+          return listValues(out.Attributes);
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw err;
+        }
+        // The list expired: start it again, unless another process just did.
+        try {
+          await client.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: { ...listKey(key), items: { L: [] }, expiresAtMs: N(expiresAtMs), expiresAt: N(Math.ceil(expiresAtMs / 1000)) },
+              ConditionExpression: '#exp <= :now',
+              ExpressionAttributeNames: { '#exp': 'expiresAtMs' },
+              ExpressionAttributeValues: { ':now': N(t) },
+            }),
+          );
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw err;
+        }
+      }
+      throw new Error(`appendToList(${key}): the list kept expiring under us`);
+    },
+
+    async readList(key) {
+      const item = await getItem(listKey(key));
+      if (!item || num(item, 'expiresAtMs') <= now()) return [];
+      return listValues(item);
     },
 
     async close() {

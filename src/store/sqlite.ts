@@ -75,6 +75,16 @@ const MIGRATIONS: readonly string[] = [
     key TEXT PRIMARY KEY,
     tat REAL NOT NULL
   ) WITHOUT ROWID;
+
+  -- Append-only lists (e.g. the rotations one alert message gathers); seq = append order.
+  CREATE TABLE list_items (
+    key        TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    value      TEXT NOT NULL, -- JSON
+    expires_at INTEGER NOT NULL, -- epoch ms, from the list's first append
+    PRIMARY KEY (key, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX list_items_expires_at ON list_items (expires_at);
   `,
 ];
 
@@ -149,6 +159,17 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     'INSERT INTO rate (key, tat) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET tat = excluded.tat',
   );
   const sweepRate = db.prepare<[number]>('DELETE FROM rate WHERE tat <= ?');
+  const listHead = db.prepare<[string, number], { n: number; expires_at: number | null }>(
+    'SELECT count(*) AS n, min(expires_at) AS expires_at FROM list_items WHERE key = ? AND expires_at > ?',
+  );
+  const insertListItem = db.prepare<[string, number, string, number]>(
+    'INSERT INTO list_items (key, seq, value, expires_at) VALUES (?, ?, ?, ?)',
+  );
+  const deleteList = db.prepare<[string]>('DELETE FROM list_items WHERE key = ?');
+  const selectList = db.prepare<[string, number], { value: string }>(
+    'SELECT value FROM list_items WHERE key = ? AND expires_at > ? ORDER BY seq',
+  );
+  const sweepLists = db.prepare<[number]>('DELETE FROM list_items WHERE expires_at <= ?');
   const sweepClaims = db.prepare<[number]>('DELETE FROM claims WHERE expires_at <= ?');
   const sweepCache = db.prepare<[number]>('DELETE FROM cache WHERE expires_at <= ?');
 
@@ -169,11 +190,21 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     return r.goAt;
   });
 
+  const appendTx = db.transaction((key: string, json: string, ttlSeconds: number): unknown[] => {
+    const t = now();
+    const head = listHead.get(key, t);
+    if (!head || head.n === 0) deleteList.run(key); // an expired list starts again
+    const expiresAt = head && head.n > 0 && head.expires_at !== null ? head.expires_at : expiryMs(t, ttlSeconds);
+    insertListItem.run(key, head?.n ?? 0, json, expiresAt);
+    return selectList.all(key, t).map((r) => JSON.parse(r.value) as unknown);
+  });
+
   let lastSweep = Number.NEGATIVE_INFINITY;
   function sweepExpired(): { claims: number; cache: number } {
     const t = now();
     lastSweep = t;
     sweepRate.run(t - SWEEP_INTERVAL_MS);
+    sweepLists.run(t);
     return { claims: sweepClaims.run(t).changes, cache: sweepCache.run(t).changes };
   }
   function maybeSweep(): void {
@@ -234,6 +265,19 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     async reserveRate(key, spec) {
       requireNonEmpty('key', key);
       return rateTx.immediate(key, spec);
+    },
+
+    async appendToList(key, item, ttlSeconds) {
+      requireNonEmpty('key', key);
+      expiryMs(0, ttlSeconds);
+      const json = cacheJson(item);
+      if (json === undefined) throw new TypeError('appendToList: the item has no JSON form');
+      maybeSweep();
+      return appendTx.immediate(key, json, ttlSeconds);
+    },
+
+    async readList(key) {
+      return selectList.all(key, now()).map((r) => JSON.parse(r.value) as unknown);
     },
 
     async close() {

@@ -71,5 +71,13 @@ export interface Store {
    * returns the epoch ms at which the caller may make its call.
    */
   reserveRate(key: string, spec: RateSpec): Promise<number>;
+  /**
+   * Atomically appends one JSON value to the list at `key` and returns the whole list, in
+   * append order, as every process sharing the store sees it. The list expires ttlSeconds
+   * after its first append.
+   */
+  appendToList(key: string, item: unknown, ttlSeconds: number): Promise<unknown[]>;
+  /** The list at `key` (empty when there is none or it expired). */
+  readList(key: string): Promise<unknown[]>;
   close(): Promise<void>;
 }
