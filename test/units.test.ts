@@ -195,20 +195,33 @@ describe('coalescing progress updates', () => {
 });
 
 describe('alert pacing and policy', () => {
-  it('posts at most one message per second per channel, in order, none dropped', async () => {
-    const { ChannelPacer } = await import('../src/alerts/pacer.js');
-    const pacer = new ChannelPacer(1);
-    const sent: Array<{ channel: string; i: number; at: number }> = [];
-    const t0 = Date.now();
-    await Promise.all([
-      ...[0, 1, 2].map((i) => pacer.post('C1', async () => void sent.push({ channel: 'C1', i, at: Date.now() - t0 }))),
-      pacer.post('C2', async () => void sent.push({ channel: 'C2', i: 0, at: Date.now() - t0 })),
-    ]);
-    const c1 = sent.filter((s) => s.channel === 'C1');
-    expect(c1.map((s) => s.i)).toEqual([0, 1, 2]);
-    for (let i = 1; i < c1.length; i++) expect(c1[i]!.at - c1[i - 1]!.at).toBeGreaterThanOrEqual(990);
-    // another channel does not wait behind C1's queue
-    expect(sent.findIndex((s) => s.channel === 'C2')).toBeLessThan(sent.findIndex((s) => s.channel === 'C1' && s.i === 1));
+  it('every message to a channel waits for the channel\'s slot; other methods and channels do not', async () => {
+    const { pacedFetch } = await import('../src/slack/client-options.js');
+    const { MemoryRateGate, useRateGate } = await import('../src/engine/rate-gate.js');
+    vi.useFakeTimers({ now: 0 });
+    useRateGate(new MemoryRateGate(() => Date.now()));
+    try {
+      const sent: { method: string; channel: string | null; at: number }[] = [];
+      const fetch = pacedFetch(1, async (url, init) => {
+        sent.push({ method: String(url).split('/').pop()!, channel: new URLSearchParams(String(init?.body)).get('channel'), at: Date.now() });
+        return new Response('{"ok":true}') as never;
+      });
+      const form = (channel: string) => ({ method: 'POST', body: new URLSearchParams({ channel, text: 'x' }).toString() });
+      const calls = [
+        ...Array.from({ length: 6 }, (_, i) => fetch(`http://slack.test/api/${i % 2 ? 'chat.update' : 'chat.postMessage'}`, form('C1'))),
+        fetch('http://slack.test/api/chat.postMessage', form('C2')),
+        fetch('http://slack.test/api/views.open', form('C1')),
+      ];
+      await vi.advanceTimersByTimeAsync(10_000);
+      await Promise.all(calls);
+      const c1 = sent.filter((s) => s.channel === 'C1' && s.method !== 'views.open').map((s) => s.at);
+      expect(c1).toEqual([0, 0, 0, 1000, 2000, 3000]); // a burst of 3, then 1 per second
+      expect(sent.find((s) => s.channel === 'C2')!.at).toBe(0);
+      expect(sent.find((s) => s.method === 'views.open')!.at).toBe(0);
+    } finally {
+      useRateGate(new MemoryRateGate());
+      vi.useRealTimers();
+    }
   });
 
   it('matches cluster/service patterns', async () => {

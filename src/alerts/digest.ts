@@ -43,7 +43,7 @@ export async function postDigest(region: string, deps: AlertDeps, now = new Date
         `• ${code(d.secret.name)} rotates at ${slackDate(d.secret.nextRotation!.toISOString())}: ${d.consumers.map((c) => `${code(c.service.name)} (${code(c.service.clusterName)})`).join(', ')} will break then unless redeployed after it`,
       );
     const text = `Rotations in the next 24 h: ${entries.map((d) => d.secret.name).join(', ')}`;
-    await deps.pacer.post(channel, () => deps.client.chat.postMessage({ channel, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }] }));
+    await deps.client.chat.postMessage({ channel, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }] });
     return 'posted';
   } finally {
     aws.destroy();

@@ -16,7 +16,8 @@ import { code, esc, slackDate } from '../slack/mrkdwn.js';
 import { executeOnce } from '../slack/remediate-worker.js';
 import type { Store } from '../store/types.js';
 import type { RotationEvent } from './events.js';
-import type { ChannelPacer } from './pacer.js';
+import { publishInWindow, windowOf, type RotationEntry } from './alert-window.js';
+import { windowMessage } from './render-window.js';
 import { matchesPolicy } from './policy.js';
 
 type Block = import('@slack/bolt').types.KnownBlock;
@@ -27,7 +28,6 @@ export interface AlertDeps {
   awsFor: (region: string) => AwsClients;
   config: Config;
   signer?: ActionSigner;
-  pacer: ChannelPacer;
   log: Logger;
 }
 
@@ -91,39 +91,25 @@ export async function correlate(aws: AwsClients, secretId: string, time: Date): 
   };
 }
 
-function succeededBlocks(e: RotationEvent, c: Correlation, buttons: webApi.Button[]): Block[] {
-  const name = c.secret?.name ?? e.secretId;
-  const lines: string[] = [
-    `:key: *Secret ${code(name)} rotated* at ${slackDate(e.time)}${c.db ? ` — DB ${code(c.db)}` : ''}`,
-  ];
-  for (const a of c.atRisk)
-    lines.push(
-      `:red_circle: ${code(a.consumer.service.name)} (cluster ${code(a.consumer.service.clusterName)}): ${a.stale.length} of ${a.tasks.length} tasks started before the rotation and hold the old value until redeployed`,
-    );
-  for (const h of c.healthy) lines.push(`:white_check_mark: ${code(h.consumer.service.name)}: all ${h.tasks.length} tasks started after the rotation`);
-  if (c.atRisk.length === 0 && c.healthy.length === 0 && c.unchecked.length === 0) lines.push('No ECS service in this Region reads it at start.');
-  for (const u of c.unchecked) lines.push(`:grey_question: Could not check ${esc(u)}`);
-  const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }];
-  for (let i = 0; i < buttons.length; i += 25) blocks.push({ type: 'actions', elements: buttons.slice(i, i + 25) });
-  return blocks;
-}
-
-/** Signed buttons for the alert message (the thread is the alert itself). */
-function redeployButtons(e: RotationEvent, c: Correlation, deps: AlertDeps, ts: string, skip: Set<string>): webApi.Button[] {
-  const channel = deps.config.alerts.channel!;
-  const sign = (a: string, p: Record<string, string>) => deps.signer?.sign({ a, p, c: channel, t: ts, ttlSeconds: deps.config.buttonTtlSeconds });
-  const buttons: webApi.Button[] = [];
-  const targets = c.atRisk.filter((a) => !skip.has(`${a.consumer.service.clusterName}/${a.consumer.service.name}`));
-  for (const a of targets) {
-    const value = sign('ecs-redeploy', { cluster: a.consumer.service.clusterName, service: a.consumer.service.name, region: e.region, after: e.time });
-    if (value) buttons.push({ type: 'button', action_id: `remediate:ecs-redeploy:${buttons.length}`, text: { type: 'plain_text', text: `Redeploy ${a.consumer.service.name}`.slice(0, 75) }, value });
-  }
-  if (targets.length > 1) {
-    const services = targets.map((a) => `${a.consumer.service.clusterName}/${a.consumer.service.name}`).join(',');
-    const value = sign('ecs-redeploy-all', { services, region: e.region, after: e.time });
-    if (value) buttons.push({ type: 'button', action_id: 'remediate:ecs-redeploy-all', style: 'primary', text: { type: 'plain_text', text: `Redeploy all ${targets.length}` }, value });
-  }
-  return buttons;
+/** What the window's message shows of one rotation (no AWS types: it is stored). */
+function toEntry(e: RotationEvent, c: Correlation, auto: Set<string>): RotationEntry {
+  return {
+    dedupeKey: e.dedupeKey,
+    secretId: e.secretId,
+    name: c.secret?.name ?? e.secretId,
+    time: e.time,
+    region: e.region,
+    ...(c.db ? { db: c.db } : {}),
+    atRisk: c.atRisk.map((a) => ({
+      cluster: a.consumer.service.clusterName,
+      service: a.consumer.service.name,
+      stale: a.stale.length,
+      tasks: a.tasks.length,
+      auto: auto.has(`${a.consumer.service.clusterName}/${a.consumer.service.name}`),
+    })),
+    healthy: c.healthy.map((h) => ({ service: h.consumer.service.name, tasks: h.tasks.length })),
+    unchecked: c.unchecked,
+  };
 }
 
 /**
@@ -138,7 +124,7 @@ export async function claimAlert(e: RotationEvent, deps: Pick<AlertDeps, 'store'
 }
 
 export async function handleRotationSucceeded(e: RotationEvent, deps: AlertDeps): Promise<AlertOutcome> {
-  const { store, config, client, pacer, log } = deps;
+  const { store, config, client, log } = deps;
   const claimed = await claimAlert(e, deps);
   if (typeof claimed === 'string') return claimed;
   const { channel } = claimed;
@@ -151,24 +137,20 @@ export async function handleRotationSucceeded(e: RotationEvent, deps: AlertDeps)
       return 'quiet';
     }
     const name = c.secret?.name ?? e.secretId;
-    const text =
-      c.atRisk.length > 0
-        ? `Secret ${name} rotated: ${c.atRisk.map((a) => `${a.stale.length} task(s) of ${a.consumer.service.name}`).join(', ')} hold the old value`
-        : `Secret ${name} rotated; no consumer at risk`;
-    const posted = await pacer.post(channel, () => client.chat.postMessage({ channel, text, blocks: succeededBlocks(e, c, []) }));
-    const ts = posted.ts ?? '';
-
     const policy = c.atRisk.filter((a) => matchesPolicy(config.alerts.autoRedeploy, a.consumer.service.clusterName, a.consumer.service.name));
     const auto = new Set(policy.map((a) => `${a.consumer.service.clusterName}/${a.consumer.service.name}`));
-    const buttons = redeployButtons(e, c, deps, ts, auto);
-    if (buttons.length > 0) await client.chat.update({ channel, ts, text, blocks: succeededBlocks(e, c, buttons) });
+    const signFor = (ts: string) => (a: string, p: Record<string, string>) => deps.signer?.sign({ a, p, c: channel, t: ts, ttlSeconds: config.buttonTtlSeconds });
+    const ts = await publishInWindow(windowOf(channel, e.time), toEntry(e, c, auto), {
+      store,
+      post: async (entries) => (await client.chat.postMessage({ channel, ...windowMessage(entries) })).ts ?? '',
+      update: async (ts, entries) => void (await client.chat.update({ channel, ts, ...windowMessage(entries, signFor(ts)) })),
+    });
+    if (ts === undefined) throw new Error(`the alert message for ${name} was not posted by the instance that opened its window`);
     await store.finishClaim(`alert:${e.dedupeKey}`, 'done', ts);
 
     for (const a of policy) {
       const params = { cluster: a.consumer.service.clusterName, service: a.consumer.service.name, region: e.region, after: e.time };
-      await pacer.post(channel, () =>
-        client.chat.postMessage({ channel, thread_ts: ts, text: `Policy (WHYBOT_AUTO_REDEPLOY) allows redeploying ${a.consumer.service.name}: redeploying now.` }),
-      );
+      await client.chat.postMessage({ channel, thread_ts: ts, text: `Policy (WHYBOT_AUTO_REDEPLOY) allows redeploying ${a.consumer.service.name}: redeploying now.` });
       await executeOnce(
         {
           action: remediations['ecs-redeploy']!,

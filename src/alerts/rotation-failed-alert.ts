@@ -14,7 +14,7 @@ export interface LogLine {
 export type RotationLogReader = (functionArn: string, region: string, around: Date) => Promise<{ lines: LogLine[] } | { unavailable: string }>;
 
 export async function handleRotationFailed(e: RotationEvent, deps: AlertDeps & { readLogs?: RotationLogReader }): Promise<AlertOutcome> {
-  const { store, client, pacer } = deps;
+  const { store, client } = deps;
   const claimed = await claimAlert(e, deps);
   if (typeof claimed === 'string') return claimed;
   const { channel } = claimed;
@@ -34,9 +34,7 @@ export async function handleRotationFailed(e: RotationEvent, deps: AlertDeps & {
       else if ('unavailable' in logs) lines.push(`Its log could not be read: ${esc(logs.unavailable)}`);
     }
     lines.push('The secret and the database may now disagree. Incident 002’s guide: check the function’s network path to Secrets Manager and the DB, its timeout, and the secret’s JSON keys.');
-    await pacer.post(channel, () =>
-      client.chat.postMessage({ channel, text: `Rotation of ${secret?.name ?? e.secretId} failed`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }] }),
-    );
+    await client.chat.postMessage({ channel, text: `Rotation of ${secret?.name ?? e.secretId} failed`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }] });
     await store.finishClaim(`alert:${e.dedupeKey}`, 'done');
     return 'posted';
   } finally {

@@ -5,7 +5,6 @@
 // A caller reserves a slot and waits until it; it never gets refused, so bursts queue
 // instead of tripping the service's throttle. In any window of w ms a key lets through at
 // most burst + w / intervalMs calls, whichever processes make them.
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RateSpec {
   /** sustained calls per second */
@@ -63,5 +62,5 @@ export function rateGate(): RateGate {
 export async function takeSlot(key: string, spec: RateSpec, gate: RateGate = shared, now: () => number = Date.now): Promise<void> {
   const goAt = await gate.reserve(key, spec);
   const wait = goAt - now();
-  if (wait > 0) await sleep(wait);
+  if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
 }

@@ -6,7 +6,6 @@ import { AwsClients } from '../aws/clients.js';
 import { digestDue, postDigest } from '../alerts/digest.js';
 import { handleRotationEvent } from '../alerts/handle.js';
 import { rotationLogReader } from '../alerts/logs.js';
-import { ChannelPacer } from '../alerts/pacer.js';
 import { startWatch } from '../alerts/watch.js';
 import type { Config } from '../config.js';
 import { useRateGate } from '../engine/rate-gate.js';
@@ -45,8 +44,7 @@ export function createJobHandler(config: Config, botToken: string, log: Logger):
   const investigationAws = (region: string) => new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts, shareReads: true });
   const awsFor = (region: string) => new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
   const responders = new Responders(config.responders, async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], store);
-  const pacer = new ChannelPacer(config.alerts.ratePerSec);
-  const alertDeps = () => ({ client, store, awsFor, config, ...(signer ? { signer } : {}), pacer, log, readLogs: rotationLogReader(awsFor) });
+  const alertDeps = () => ({ client, store, awsFor, config, ...(signer ? { signer } : {}), log, readLogs: rotationLogReader(awsFor) });
   let watcher: { stop(): Promise<void> } | undefined;
 
   return {

@@ -1,0 +1,105 @@
+// Rotations that happen within the same minute become one alert message per channel, posted
+// once and then updated, instead of one post each: a burst (a scheduled rotation of fifty
+// secrets, an at-least-once delivery storm, several rotations of one secret) must neither
+// flood the channel nor wait minutes behind Slack's ~1 message/s.
+//
+// Every alert instance appends its rotation to the window's list in the store (atomic, shared
+// by every process). The first to append posts the message; afterwards, whoever appended
+// last re-renders the whole list once the window has been quiet for a moment. So the message
+// ends up with every rotation, and a burst costs one post and a few updates.
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as z from 'zod';
+import type { Store } from '../store/types.js';
+
+export const WINDOW_MS = 60_000;
+/** how long a window must be quiet before the latest appender renders it */
+export const SETTLE_MS = 1_500;
+/** while appends keep coming, the message is still re-rendered this often */
+export const MAX_STALE_MS = 5_000;
+const KEEP_SECONDS = 86_400;
+
+export const RotationEntrySchema = z.object({
+  dedupeKey: z.string(),
+  secretId: z.string(),
+  name: z.string(),
+  /** the rotation's time (ISO) */
+  time: z.string(),
+  region: z.string(),
+  db: z.string().optional(),
+  atRisk: z.array(z.object({ cluster: z.string(), service: z.string(), stale: z.number(), tasks: z.number(), auto: z.boolean() })),
+  healthy: z.array(z.object({ service: z.string(), tasks: z.number() })),
+  unchecked: z.array(z.string()),
+});
+export type RotationEntry = z.infer<typeof RotationEntrySchema>;
+
+export interface AlertWindow {
+  channel: string;
+  /** epoch ms of the window's start */
+  start: number;
+}
+
+export const windowOf = (channel: string, time: string): AlertWindow => ({
+  channel,
+  start: Math.floor(Date.parse(time) / WINDOW_MS) * WINDOW_MS,
+});
+
+const listKey = (w: AlertWindow) => `alert-window:${w.channel}:${w.start}`;
+const tsKey = (w: AlertWindow) => `alert-window-ts:${w.channel}:${w.start}`;
+const renderedKey = (w: AlertWindow) => `alert-window-rendered:${w.channel}:${w.start}`;
+
+function parseEntries(raw: unknown[]): RotationEntry[] {
+  return raw.flatMap((r) => {
+    const p = RotationEntrySchema.safeParse(r);
+    return p.success ? [p.data] : [];
+  });
+}
+
+export interface WindowIo {
+  store: Pick<Store, 'appendToList' | 'readList' | 'cacheGet' | 'cacheSet'>;
+  /** posts the window's first message; returns its ts */
+  post(entries: RotationEntry[]): Promise<string>;
+  /** replaces the message with every entry so far */
+  update(ts: string, entries: RotationEntry[]): Promise<void>;
+  now?: () => number;
+  settleMs?: number;
+}
+
+/**
+ * Adds a rotation to its window's message. Returns the message's ts (for thread replies),
+ * or undefined if the message could not be found in time (the poster failed).
+ */
+export async function publishInWindow(w: AlertWindow, entry: RotationEntry, io: WindowIo): Promise<string | undefined> {
+  const now = io.now ?? Date.now;
+  const settle = io.settleMs ?? SETTLE_MS;
+  const mine = await io.store.appendToList(listKey(w), entry, KEEP_SECONDS);
+  let ts: string | undefined;
+  if (mine.length === 1) {
+    ts = await io.post(parseEntries(mine));
+    await io.store.cacheSet(tsKey(w), ts, KEEP_SECONDS);
+    // count 0: the first render with buttons (signed for this ts) is still due
+    await io.store.cacheSet(renderedKey(w), { at: now(), count: 0 }, KEEP_SECONDS);
+  } else {
+    ts = await waitForTs(w, io, now);
+    if (ts === undefined) return undefined;
+  }
+  await sleep(settle);
+  const all = await io.store.readList(listKey(w));
+  const rendered = (await io.store.cacheGet(renderedKey(w))) as { at: number; count: number } | undefined;
+  const latest = all.length === mine.length;
+  const stale = rendered !== undefined && now() - rendered.at >= MAX_STALE_MS;
+  if (all.length > (rendered?.count ?? 0) && (latest || stale)) {
+    await io.store.cacheSet(renderedKey(w), { at: now(), count: all.length }, KEEP_SECONDS);
+    await io.update(ts, parseEntries(all));
+  }
+  return ts;
+}
+
+async function waitForTs(w: AlertWindow, io: WindowIo, now: () => number): Promise<string | undefined> {
+  const deadline = now() + 30_000;
+  for (let wait = 50; now() < deadline; wait = Math.min(wait * 2, 1_000)) {
+    const ts = await io.store.cacheGet(tsKey(w));
+    if (typeof ts === 'string') return ts;
+    await sleep(wait);
+  }
+  return undefined;
+}
