@@ -10,7 +10,8 @@ import type { Logger } from '../logger.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
-import { createJobHandler, openBotStore } from '../slack/job-handler.js';
+import { createJobHandler } from '../slack/job-handler.js';
+import { openConfiguredStore } from '../store/index.js';
 import type { Job, JobRunner } from '../slack/jobs.js';
 import type { RemediationDeps } from '../slack/remediate.js';
 import { storeRateGate } from '../store/rate-gate.js';
@@ -88,7 +89,7 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
         })
       : new SocketModeReceiver({ appToken: mode.appToken, logger: boltLogger(log.child({ component: 'receiver' })) });
 
-  const store = openBotStore(config);
+  const store = openConfiguredStore(config);
   useRateGate(storeRateGate(store));
   let app: App | undefined;
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;

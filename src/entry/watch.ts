@@ -1,16 +1,15 @@
 // `whybot watch [--once]`: rotation alerts from CloudTrail, for setups without EventBridge.
 import { parseArgs } from 'node:util';
 import { WebClient } from '@slack/web-api';
-import { digestDue, postDigest } from '../alerts/digest.js';
-import { handleRotationEvent } from '../alerts/handle.js';
-import { rotationLogReader } from '../alerts/logs.js';
-import { ChannelPacer } from '../alerts/pacer.js';
 import { pollOnce, startWatch } from '../alerts/watch.js';
-import { AwsClients } from '../aws/clients.js';
+import { watchDeps } from '../alerts/wiring.js';
 import type { Config } from '../config.js';
+import { useRateGate } from '../engine/rate-gate.js';
 import { createLogger } from '../logger.js';
 import { ActionSigner } from '../remediations/signed-value.js';
-import { defaultDbPath, openStore } from '../store/index.js';
+import { slackClientOptions } from '../slack/client-options.js';
+import { openConfiguredStore } from '../store/index.js';
+import { storeRateGate } from '../store/rate-gate.js';
 
 export type WatchArgs = { ok: true; once: boolean } | { ok: false; message: string };
 
@@ -33,21 +32,12 @@ export async function runWatch(config: Config, once: boolean): Promise<string | 
   if (missing.length) return `whybot watch needs ${missing.join(', ')}.`;
   const region = config.region!;
   const log = createLogger(config.logLevel, { component: 'watch' });
-  const apiUrl = config.slack.apiUrl;
-  const client = new WebClient(config.slack.botToken, apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {});
-  const store = openStore({ dbPath: config.store.dbPath ?? defaultDbPath(), ...(config.store.table ? { table: config.store.table } : {}), region });
-  const awsFor = (r: string) => new AwsClients({ region: r, profile: config.profile, maxAttempts: config.awsMaxAttempts });
-  const aws = awsFor(region);
+  const client = new WebClient(config.slack.botToken, slackClientOptions(config));
+  const store = openConfiguredStore({ ...config, region });
+  useRateGate(storeRateGate(store));
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
-  const alertDeps = { client, store, awsFor, config, ...(signer ? { signer } : {}), pacer: new ChannelPacer(config.alerts.ratePerSec), log, readLogs: rotationLogReader(awsFor) };
-  const deps = {
-    aws,
-    store,
-    region,
-    log,
-    onEvent: (e: Parameters<typeof handleRotationEvent>[0]) => handleRotationEvent(e, alertDeps),
-    afterPoll: async (now: Date) => (digestDue(now, config.alerts.digestHourUtc) ? postDigest(region, alertDeps, now) : undefined),
-  };
+  const deps = watchDeps(config, region, { client, store, log, ...(signer ? { signer } : {}) });
+  const aws = deps.aws;
   try {
     if (once) {
       const r = await pollOnce(deps);

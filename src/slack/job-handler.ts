@@ -3,17 +3,14 @@
 // CloudTrail watcher, since alerts are work too and must not compete with the acks.
 import { WebClient } from '@slack/web-api';
 import { AwsClients } from '../aws/clients.js';
-import { digestDue, postDigest } from '../alerts/digest.js';
-import { handleRotationEvent } from '../alerts/handle.js';
-import { rotationLogReader } from '../alerts/logs.js';
 import { startWatch } from '../alerts/watch.js';
+import { watchDeps, writerAws } from '../alerts/wiring.js';
 import type { Config } from '../config.js';
 import { useRateGate } from '../engine/rate-gate.js';
 import type { Logger } from '../logger.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
-import { openStore, defaultDbPath } from '../store/index.js';
-import type { Store } from '../store/types.js';
+import { openConfiguredStore } from '../store/index.js';
 import { storeRateGate } from '../store/rate-gate.js';
 import { slackClientOptions } from './client-options.js';
 import { runInvestigation } from './investigate.js';
@@ -27,24 +24,15 @@ export interface JobHandler {
   close(): Promise<void>;
 }
 
-export function openBotStore(config: Config): Store {
-  return openStore({
-    dbPath: config.store.dbPath ?? defaultDbPath(),
-    ...(config.store.table ? { table: config.store.table } : {}),
-    ...(config.region ? { region: config.region } : {}),
-  });
-}
-
 export function createJobHandler(config: Config, botToken: string, log: Logger): JobHandler {
-  const store = openBotStore(config);
+  const store = openConfiguredStore(config);
   useRateGate(storeRateGate(store));
   const client = new WebClient(botToken, slackClientOptions(config));
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
   // Investigations share identical reads; remediations (and their verification polls) never do.
   const investigationAws = (region: string) => new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts, shareReads: true });
-  const awsFor = (region: string) => new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
+  const awsFor = writerAws(config);
   const responders = new Responders(config.responders, async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], store);
-  const alertDeps = () => ({ client, store, awsFor, config, ...(signer ? { signer } : {}), log, readLogs: rotationLogReader(awsFor) });
   let watcher: { stop(): Promise<void> } | undefined;
 
   return {
@@ -57,17 +45,7 @@ export function createJobHandler(config: Config, botToken: string, log: Logger):
     startWatch() {
       const region = config.region;
       if (!config.alerts.channel || !region || watcher) return;
-      watcher = startWatch(
-        {
-          aws: awsFor(region),
-          store,
-          region,
-          log: log.child({ component: 'watch' }),
-          onEvent: (e) => handleRotationEvent(e, alertDeps()),
-          afterPoll: async (now) => (digestDue(now, config.alerts.digestHourUtc) ? postDigest(region, alertDeps(), now) : undefined),
-        },
-        config.alerts.watchIntervalMs,
-      );
+      watcher = startWatch(watchDeps(config, region, { client, store, log, ...(signer ? { signer } : {}) }), config.alerts.watchIntervalMs);
     },
     async close() {
       await watcher?.stop();

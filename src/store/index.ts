@@ -16,6 +16,15 @@ export interface StoreConfig {
   region?: string;
 }
 
+/** The store whybot's configuration names: DynamoDB with WHYBOT_TABLE, else the SQLite file. */
+export function openConfiguredStore(config: { store: { dbPath?: string; table?: string }; region?: string }): Store {
+  return openStore({
+    dbPath: config.store.dbPath ?? defaultDbPath(),
+    ...(config.store.table ? { table: config.store.table } : {}),
+    ...(config.region ? { region: config.region } : {}),
+  });
+}
+
 export function openStore(config: StoreConfig): Store {
   if (config.table) {
     // Endpoint deliberately left to the SDK: AWS_ENDPOINT_URL(_DYNAMODB) and profiles apply.

@@ -1,0 +1,36 @@
+// Where alerts come from without EventBridge: the CloudTrail watcher, wired the same way for
+// `npm start` (in a job thread) and `whybot watch`.
+import type { webApi } from '@slack/bolt';
+import { AwsClients } from '../aws/clients.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { ActionSigner } from '../remediations/signed-value.js';
+import type { Store } from '../store/types.js';
+import { digestDue, postDigest } from './digest.js';
+import { handleRotationEvent } from './handle.js';
+import { rotationLogReader } from './logs.js';
+import type { WatchDeps } from './watch.js';
+
+export interface AlertWiring {
+  client: webApi.WebClient;
+  store: Store;
+  log: Logger;
+  signer?: ActionSigner;
+}
+
+/** AWS clients for alerts and remediations: never sharing reads (verification polls for change). */
+export const writerAws = (config: Config) => (region: string) =>
+  new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
+
+export function watchDeps(config: Config, region: string, w: AlertWiring): WatchDeps {
+  const awsFor = writerAws(config);
+  const alertDeps = { ...w, awsFor, config, readLogs: rotationLogReader(awsFor) };
+  return {
+    aws: awsFor(region),
+    store: w.store,
+    region,
+    log: w.log.child({ component: 'watch' }),
+    onEvent: (e) => handleRotationEvent(e, alertDeps),
+    afterPoll: async (now) => (digestDue(now, config.alerts.digestHourUtc) ? postDigest(region, alertDeps, now) : undefined),
+  };
+}
