@@ -1,64 +1,174 @@
 #!/usr/bin/env node
-// The CLI as one esbuild build: src/entry/cli.ts → dist/cli/whybot.mjs (+ chunks), what the
-// `whybot` bin runs. `npm run build` runs this after tsc.
+// The CLI as esbuild bundles, what the `whybot` bin runs; `npm run build` runs this after tsc.
 //
-// Why a bundle: run from tsc's output, a command spends most of its time resolving and
-// compiling hundreds of small files (the AWS SDK's CommonJS builds, zod, pino), not asking
-// AWS. Bundled, each command reads a few minified files.
-//  - ESM with code splitting: every `await import()` in the sources (a playbook, audit, watch,
-//    the credential providers inside the SDK) becomes its own chunk, so `whybot --help` and
-//    usage errors load only the small entry file and db-down never loads Route 53 or EC2.
-//  - mainFields module first: the SDK's ES module builds, which esbuild can tree-shake.
-//  - better-sqlite3 stays external (a native addon; `whybot audit` loads it from node_modules).
+//   dist/cli/whybot.cjs                  the bin: picks the bundle for argv[2] and runs it
+//   dist/cli/commands/<command>-<hash>.cjs   src/entry/cli.ts with only that command's code
+//   dist/cli/commands/base-<hash>.cjs    --help, usage errors: no playbook, no audit, no watch
+//   dist/cli/cache/                      V8 code cache, written by the first run of each bundle
+//
+// Why: run from tsc's output, db-down spent ~0.8 s of its ~1 s resolving and compiling
+// hundreds of files (the AWS SDK's CommonJS builds, zod, pino); the AWS calls take ~0.1 s.
+//  - One bundle per command: every bundle is all of src/entry/cli.ts, but the imports that
+//    pick another playbook (src/playbooks/index.ts), audit or watch resolve to a stub, so
+//    db-down never reads Route 53, EC2 or Slack code. Its own `await import()`s stay lazy
+//    (esbuild wraps them), so `--help` runs the catalog and nothing else.
+//  - One file per command rather than ESM code splitting: Node 20 links and evaluates ESM
+//    module by module (a split db-down is ~35 chunks), and a CommonJS file can be compiled
+//    with a V8 code cache, which Node 20 offers for no ES module.
+//  - The code cache: compiling ~0.7 MB of SDK and zod, and compiling each function the first
+//    time it runs, is most of what is left. whybot.cjs compiles a bundle with vm.Script and
+//    V8's cached data from dist/cli/cache when there is one; at exit, if there was none (or
+//    V8 rejected it: another Node, other V8 flags), it writes one for the next run. The file
+//    is named by the bundle's content hash and the Node version, so a rebuild or another Node
+//    never reads a stale cache; V8 checks it too and falls back to compiling. A cache that
+//    cannot be written (read-only install) is skipped: whybot runs the same, only slower.
+//  - mainFields module first: the SDK's ES module builds, which esbuild tree-shakes; minified.
+//  - better-sqlite3 stays external (a native addon; `whybot audit` requires it from node_modules).
 //
 // Usage: node scripts/bundle-cli.mjs [--out dir] [--metafile]
 import { build } from 'esbuild';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const src = (...p) => path.join(root, 'src', ...p);
 
-// Bundled CommonJS (bottleneck, pino, the Slack client) calls require() for node builtins; ESM
-// has no require, so each chunk gets one. Named so as not to clash with anything esbuild emits.
-const BANNER = [
-  "import { createRequire as __whybotCreateRequire } from 'node:module';",
-  'const require = __whybotCreateRequire(import.meta.url);',
-].join('\n');
-
-/** Native addons cannot be bundled: resolved from node_modules at run time. */
+/** Native addons cannot be bundled: required from node_modules at run time. */
 const EXTERNAL = ['better-sqlite3'];
+
+/** The playbooks' names, from the catalog the CLI itself prints. */
+async function playbookNames() {
+  const out = await build({ entryPoints: [src('playbooks', 'catalog.ts')], bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'warning' });
+  const mod = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+  return Object.keys(mod.PLAYBOOK_CATALOG);
+}
+
+// What each bundle's src/entry/cli.ts may import(), by the module it names. `--help`, usage
+// errors and a bad environment never get past the config, so the base bundle stops there.
+const CLI_BASE = ['../config.js'];
+const CLI_PLAYBOOK = [...CLI_BASE, '../playbooks/invocation.js', '../playbooks/index.js', '../aws/clients.js', '../playbooks/candidates.js', '../render/text.js', '../logger.js'];
+/**
+ * Stay lazy even where they are in the bundle: pino loads only if a check fails with an
+ * internal error; the base bundle's `--help` does not start zod.
+ */
+const LAZY = (command) => new Set(command === 'base' ? ['../logger.js', '../config.js'] : ['../logger.js']);
+
+/**
+ * Each bundle's src/entry/cli.ts and src/playbooks/index.ts with their `import()`s rewritten:
+ * a module this command runs becomes a static import, one it never runs (another playbook,
+ * audit, watch; everything but the config for the base bundle) a rejected promise, so it is
+ * not in the bundle at all. Static, because esbuild wraps a module reached through import()
+ * (and everything it imports) in a lazy initialiser it cannot tree-shake: db-down's SDK
+ * clients weigh twice as much that way. The bin picks the bundle by the same argv[2] that
+ * cli.ts dispatches on, so a rejected import is never reached.
+ */
+function commandPlugin(command, playbooks) {
+  const allowed = new Map([
+    [src('entry', 'cli.ts'), command === 'base' ? CLI_BASE : playbooks.includes(command) ? CLI_PLAYBOOK : [...CLI_BASE, `./${command}.js`]],
+    [src('playbooks', 'index.ts'), [`./${command}.js`]],
+  ]);
+  const lazy = LAZY(command);
+  return {
+    name: 'whybot-cli-command',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const keep = allowed.get(args.path);
+        if (!keep) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        const hoisted = [];
+        const contents = text.replace(/(?<![\w.])import\((['"])([^'"]+)\1\)/g, (_, _q, spec) => {
+          if (!keep.includes(spec)) return `Promise.reject(new Error(${JSON.stringify(`${spec} is not in the ${command} CLI bundle (scripts/bundle-cli.mjs)`)}))`;
+          if (lazy.has(spec)) return `import(${JSON.stringify(spec)})`;
+          const name = `__whybotStatic${hoisted.length}`;
+          hoisted.push(`import * as ${name} from ${JSON.stringify(spec)};`);
+          return `Promise.resolve(${name})`;
+        });
+        return { contents: contents.replace(/^(#!.*\n)?/, (shebang) => `${shebang}${hoisted.join(' ')}`), loader: 'ts' };
+      });
+    },
+  };
+}
+
+const LOADER = (bundles) => `#!/usr/bin/env node
+'use strict';
+// Generated by scripts/bundle-cli.mjs: runs the bundle of src/entry/cli.ts made for argv[2],
+// compiled with the V8 code cache in ./cache when there is one (see that script).
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const Module = require('node:module');
+
+const BUNDLES = ${JSON.stringify(bundles, null, 2)};
+const command = process.argv[2];
+const bundle = Object.hasOwn(BUNDLES, command) ? BUNDLES[command] : BUNDLES.base;
+const file = path.join(__dirname, 'commands', bundle);
+const cacheDir = path.join(__dirname, 'cache');
+const cacheFile = path.join(cacheDir, \`\${bundle}-\${process.version}-\${process.arch}.v8\`);
+
+let cachedData;
+try {
+  cachedData = fs.readFileSync(cacheFile);
+} catch {}
+const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+if (!cachedData || script.cachedDataRejected) {
+  // after the run, so the cache holds every function this command compiled, not just the top level
+  process.once('exit', () => {
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const tmp = \`\${cacheFile}.\${process.pid}.tmp\`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    } catch {}
+  });
+}
+const module_ = { exports: {}, filename: file, id: file };
+script.runInThisContext()(module_.exports, Module.createRequire(file), module_, file, path.dirname(file));
+`;
 
 export async function bundleCli({ out = path.join(root, 'dist', 'cli'), metafile = false } = {}) {
   await rm(out, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: { whybot: path.join(root, 'src', 'entry', 'cli.ts') },
-    outdir: out,
-    outExtension: { '.js': '.mjs' },
-    entryNames: '[name]',
-    chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    treeShaking: true,
-    sourcemap: false,
-    mainFields: ['module', 'main'],
-    external: EXTERNAL,
-    banner: { js: BANNER },
-    legalComments: 'external',
-    metafile: true,
-    logLevel: 'warning',
-  });
-  const entry = path.join(out, 'whybot.mjs');
+  await mkdir(path.join(out, 'commands'), { recursive: true });
+  const playbooks = await playbookNames();
+  const bundles = {};
+  const metas = {};
+  for (const command of ['base', ...playbooks, 'audit', 'watch']) {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: { [command]: src('entry', 'cli.ts') },
+      outdir: path.join(out, 'commands'),
+      entryNames: '[name]-[hash]',
+      outExtension: { '.js': '.cjs' },
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      // import() becomes a lazy require of the bundled module: no ES module loader at run time
+      supported: { 'dynamic-import': false },
+      minify: true,
+      treeShaking: true,
+      sourcemap: false,
+      mainFields: ['module', 'main'],
+      external: EXTERNAL,
+      legalComments: 'external', // licences in <bundle>.LEGAL.txt beside it, not compiled at every run
+      metafile: true,
+      write: false,
+      logLevel: 'warning',
+      plugins: [commandPlugin(command, playbooks)],
+    });
+    for (const f of result.outputFiles) {
+      // the loader wraps the code in a function, where cli.ts's #! line would not parse
+      await writeFile(f.path, f.path.endsWith('.cjs') ? f.text.replace(/^#!.*\n/, '') : f.contents);
+      if (f.path.endsWith('.cjs')) bundles[command] = path.basename(f.path);
+    }
+    metas[command] = result.metafile;
+  }
+  const entry = path.join(out, 'whybot.cjs');
+  await writeFile(entry, LOADER(bundles));
   await chmod(entry, 0o755);
-  if (metafile) await writeFile(path.join(out, 'meta.json'), JSON.stringify(result.metafile));
-  return { entry, metafile: result.metafile };
+  if (metafile) await writeFile(path.join(out, 'meta.json'), JSON.stringify(metas));
+  return { entry, bundles, metafiles: metas };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
