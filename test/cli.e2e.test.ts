@@ -1,6 +1,6 @@
 // The built CLI (what `npx whybot` runs), as a child process against the AWS double.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -70,11 +70,52 @@ describe('whybot CLI', () => {
     expect(result.checks.find((c) => c.id === 'rotation-history')).toMatchObject({ status: 'failed', iamAction: 'cloudtrail:LookupEvents' });
   });
 
+  // each playbook is its own bundle (scripts/bundle-cli.mjs): run every one, so a module left
+  // out of a bundle shows up as an internal error (logged on stderr) or a failed check
+  it.each([
+    ['decrypt-denied', 'AppStack', 'incident-001-kms'],
+    ['cert-pending', 'example-shop.com', 'incident-001-dns'],
+    ['deploy-failed', 'MyAppStack', 'incident-001-deploy'],
+  ])('%s %s --json runs from its bundle and exits 0', async (playbook, target, scenario) => {
+    const env = await world(scenario);
+    const r = await run([playbook, target, '--json'], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = PlaybookResultSchema.parse(JSON.parse(r.stdout));
+    expect(result.playbook).toBe(playbook);
+    expect(result.verdict.severity).toBe('critical');
+    expect(result.checks.filter((c) => c.status === 'failed')).toEqual([]);
+  });
+
+  it('--help prints the usage (exit 0); no arguments prints it as bad usage (exit 2)', async () => {
+    const help = await run(['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: whybot <playbook>/);
+    expect(help.stdout).toContain('deploy-failed');
+    const none = await run([], {});
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe(help.stdout);
+  });
+
+  it('a corrupt code cache is ignored and replaced', async () => {
+    const dir = path.dirname(cli);
+    const base = readdirSync(path.join(dir, 'commands')).find((f) => /^base-.*\.cjs$/.test(f))!;
+    const cache = path.join(dir, 'cache', `${base}-${process.version}-${process.arch}.v8`);
+    mkdirSync(path.dirname(cache), { recursive: true });
+    writeFileSync(cache, 'not a V8 code cache');
+    const r = await run(['--help'], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: whybot/);
+    expect(readFileSync(cache, 'utf8')).not.toBe('not a V8 code cache');
+  });
+
   it.each([
     [['db-down', 'prod-db', '--bogus'], /Unknown option --bogus/],
     [['db-down', '<!channel>'], /DB identifier/],
     [['db-down', 'prod-db', '--hours', '1000'], /at most 336/],
     [['no-such-playbook'], /Unknown playbook/],
+    [['watch', '--bogus'], /Unknown option '--bogus'/],
+    [['watch', '--once'], /whybot watch needs SLACK_BOT_TOKEN, WHYBOT_ALERT_CHANNEL/],
   ])('bad usage %j → exit 2 and a message, no stack trace', async (args, message) => {
     const r = await run(args, { AWS_REGION: 'us-east-1' });
     expect(r.code).toBe(2);
