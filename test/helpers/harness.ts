@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AwsClients } from '../../src/aws/clients.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { MemoryRateGate, useRateGate } from '../../src/engine/rate-gate.js';
 import { startAwsDouble, type AwsDouble } from '../../src/sandbox/aws/server.js';
 import { loadScenario, type Scenario } from '../../src/sandbox/scenario.js';
 
@@ -13,6 +14,8 @@ export async function awsWorld(name: string, tweak?: (s: Scenario) => void): Pro
   const scenario = await loadScenario(name);
   tweak?.(scenario);
   const aws = await startAwsDouble({ scenario });
+  // A new double is a new account with fresh quotas: so is whybot's schedule of them.
+  useRateGate(new MemoryRateGate());
   process.env.AWS_ENDPOINT_URL = aws.url;
   process.env.AWS_REGION = scenario.region;
   return { aws, scenario };
