@@ -15,7 +15,8 @@ import { LOGS_IAM } from '../aws/logs.js';
 import { RDS_IAM } from '../aws/rds.js';
 import { SECRETS_IAM } from '../aws/secrets.js';
 import { SSM_IAM } from '../aws/ssm.js';
-import { remediations } from '../remediations/index.js';
+import { executorLoaders } from '../remediations/executors.js';
+import { executorLoaders as policyExecutorLoaders } from '../remediations/policy-executors.js';
 import { STORE_IAM } from '../store/iam.js';
 
 const values = (o: Record<string, string>) => Object.values(o);
@@ -48,7 +49,12 @@ const playbookReads = [
   ...values(EC2_IAM),
   ...values(ELASTICACHE_IAM),
 ].filter((a) => !WRITE_ACTIONS.includes(a));
-const remediationActions = [...new Set(Object.values(remediations).flatMap((r) => r.iamActions))];
+// The registry loads implementations on demand; the IAM actions they call are declared there.
+const iamActionsOf = async (loaders: Record<string, () => Promise<{ iamActions: readonly string[] }>>) =>
+  [...new Set((await Promise.all(Object.values(loaders).map((load) => load()))).flatMap((r) => r.iamActions))];
+const remediationActions = await iamActionsOf(executorLoaders);
+/** what the alerts bundle can run (its registry is src/remediations/policy-executors.ts) */
+const policyActions = await iamActionsOf(policyExecutorLoaders);
 
 export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonly string[]> = {
   /** acks, opens modals, claims nothing: store reads/writes for refusals and message state, hands off to worker */
@@ -64,7 +70,7 @@ export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonl
       SECRETS_IAM.listSecrets, // the daily digest of rotations due within 24 h
       LOGS_IAM.filterLogEvents, // a failed rotation's last log lines
       ...[ECS_IAM.listClusters, ECS_IAM.listServices, ECS_IAM.describeServices, ECS_IAM.describeTaskDefinition, ECS_IAM.listTasks, ECS_IAM.describeTasks],
-      ...(remediations['ecs-redeploy']?.iamActions ?? []),
+      ...policyActions,
     ]),
   ].sort(),
 };

@@ -1,14 +1,14 @@
 import { describeAddress, EC2_IAM, releaseAddress } from '../aws/ec2.js';
 import { AwsCallError } from '../aws/errors.js';
 import { ec2ReleaseEipSpec, type Ec2ReleaseEipParams } from './ec2-release-eip.spec.js';
-import { pollUntil, type RemediationAction } from './types.js';
+import { pollUntil, type RemediationExecutor } from './types.js';
 
 /** A refusal: the address is not what the confirmation promised (associated, already gone). */
 export class ReleaseRefused extends Error {
   override readonly name = 'ReleaseRefused';
 }
 
-export const ec2ReleaseEip: RemediationAction<Ec2ReleaseEipParams> = {
+export const ec2ReleaseEip: RemediationExecutor<Ec2ReleaseEipParams> = {
   ...ec2ReleaseEipSpec,
   iamActions: [EC2_IAM.describeAddresses, EC2_IAM.releaseAddress],
   async execute(aws, p) {

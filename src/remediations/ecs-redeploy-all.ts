@@ -1,9 +1,9 @@
 import { ECS_IAM } from '../aws/ecs.js';
 import { ecsRedeploy } from './ecs-redeploy.js';
 import { ecsRedeployAllSpec, parseServices, type EcsRedeployAllParams } from './ecs-redeploy-all.spec.js';
-import type { RemediationAction } from './types.js';
+import type { RemediationExecutor } from './types.js';
 
-export const ecsRedeployAll: RemediationAction<EcsRedeployAllParams> = {
+export const ecsRedeployAll: RemediationExecutor<EcsRedeployAllParams> = {
   ...ecsRedeployAllSpec,
   iamActions: [ECS_IAM.updateService, ECS_IAM.describeServices, ECS_IAM.listTasks, ECS_IAM.describeTasks],
   async execute(aws, p) {

@@ -1,9 +1,9 @@
 import { describeRollout, ECS_IAM, forceNewDeployment, runningTasks } from '../aws/ecs.js';
 import { formatUtc } from '../time.js';
 import { ecsRedeploySpec, type EcsRedeployParams } from './ecs-redeploy.spec.js';
-import { pollUntil, type RemediationAction } from './types.js';
+import { pollUntil, type RemediationExecutor } from './types.js';
 
-export const ecsRedeploy: RemediationAction<EcsRedeployParams> = {
+export const ecsRedeploy: RemediationExecutor<EcsRedeployParams> = {
   ...ecsRedeploySpec,
   iamActions: [ECS_IAM.updateService, ECS_IAM.describeServices, ECS_IAM.listTasks, ECS_IAM.describeTasks],
   async execute(aws, p) {

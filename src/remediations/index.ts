@@ -1,17 +1,40 @@
-import { ec2ReleaseEip } from './ec2-release-eip.js';
-import { ecsRedeployAll } from './ecs-redeploy-all.js';
-import { ecsRedeploy } from './ecs-redeploy.js';
-import { kmsKeyPolicyGrant } from './kms-key-policy-grant.js';
-import { rotationSchedule } from './rotation-schedule.js';
-import { route53ValidationRecord } from './route53-validation-record.js';
-import type { RemediationAction } from './types.js';
+// The registry of runnable actions. Each entry is the action's spec plus an execute/verify
+// that load the implementation (./executors.ts) on first use, so importing the registry
+// costs the specs only: a function pays for an action's SDK client when the action runs.
+import { executorLoaders } from './executors.js';
+import { remediationSpecs } from './specs.js';
+import type { Params, RemediationAction, RemediationExecutor } from './types.js';
+
+const loaded = new Map<string, Promise<RemediationExecutor>>();
+
+/** The implementation of action `id`, imported once (and again after a failed import). */
+export function loadExecutor(id: string): Promise<RemediationExecutor> {
+  const load = executorLoaders[id];
+  if (!load) return Promise.reject(new Error(`remediation action ${id} is not available here`));
+  let p = loaded.get(id);
+  if (!p) {
+    p = load().then((executor) => {
+      if (executor.id !== id) throw new Error(`the implementation loaded for ${id} is ${executor.id}`);
+      return executor;
+    });
+    p.catch(() => loaded.delete(id));
+    loaded.set(id, p);
+  }
+  return p;
+}
+
+/** Every action id this registry can run. */
+export const remediationIds: readonly string[] = Object.keys(executorLoaders);
+
+function lazyAction(id: string): RemediationAction {
+  const spec = remediationSpecs[id];
+  if (!spec) throw new Error(`remediation ${id} has an implementation but no spec (src/remediations/specs.ts)`);
+  return {
+    ...spec,
+    execute: async (aws, p: Params) => (await loadExecutor(id)).execute(aws, p),
+    verify: async (aws, p: Params, facts, opts) => (await loadExecutor(id)).verify(aws, p, facts, opts),
+  };
+}
 
 /** Every action a button can run. show-cli is not here: it writes nothing. */
-export const remediations: Record<string, RemediationAction> = {
-  [ecsRedeploy.id]: ecsRedeploy as unknown as RemediationAction,
-  [rotationSchedule.id]: rotationSchedule as unknown as RemediationAction,
-  [ecsRedeployAll.id]: ecsRedeployAll as unknown as RemediationAction,
-  [route53ValidationRecord.id]: route53ValidationRecord as unknown as RemediationAction,
-  [ec2ReleaseEip.id]: ec2ReleaseEip as unknown as RemediationAction,
-  [kmsKeyPolicyGrant.id]: kmsKeyPolicyGrant as unknown as RemediationAction,
-};
+export const remediations: Record<string, RemediationAction> = Object.fromEntries(remediationIds.map((id) => [id, lazyAction(id)]));

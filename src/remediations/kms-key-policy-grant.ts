@@ -3,11 +3,11 @@ import { IAM_IAM, simulatePrincipal } from '../aws/iam-policy.js';
 import { describeKey, getKeyPolicy, KMS_IAM, putKeyPolicy } from '../aws/kms.js';
 import { assertKeepsAccountRoot, hasAccountRoot, parseKeyPolicy, planGrant, roleArnOf, sameGrant, type Statement } from '../key-policy.js';
 import { grantActions, grantRequest, kmsKeyPolicyGrantSpec, type KmsKeyPolicyGrantParams } from './kms-key-policy-grant.spec.js';
-import { pollUntil, type ExecuteResult, type RemediationAction } from './types.js';
+import { pollUntil, type ExecuteResult, type RemediationExecutor } from './types.js';
 
 const accountOf = (keyArn: string) => keyArn.split(':')[4] ?? '';
 
-export const kmsKeyPolicyGrant: RemediationAction<KmsKeyPolicyGrantParams> = {
+export const kmsKeyPolicyGrant: RemediationExecutor<KmsKeyPolicyGrantParams> = {
   ...kmsKeyPolicyGrantSpec,
   iamActions: [KMS_IAM.describeKey, KMS_IAM.getKeyPolicy, KMS_IAM.putKeyPolicy, IAM_IAM.simulatePrincipalPolicy],
   async execute(aws, p): Promise<ExecuteResult> {

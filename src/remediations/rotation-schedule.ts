@@ -1,8 +1,8 @@
 import { describeSecret, SECRETS_IAM, setRotationInterval } from '../aws/secrets.js';
 import { rotationScheduleSpec, secretName, type RotationScheduleParams } from './rotation-schedule.spec.js';
-import { pollUntil, type RemediationAction } from './types.js';
+import { pollUntil, type RemediationExecutor } from './types.js';
 
-export const rotationSchedule: RemediationAction<RotationScheduleParams> = {
+export const rotationSchedule: RemediationExecutor<RotationScheduleParams> = {
   ...rotationScheduleSpec,
   iamActions: [SECRETS_IAM.rotateSecret, SECRETS_IAM.describeSecret],
   async execute(aws, p) {

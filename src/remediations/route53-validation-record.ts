@@ -6,9 +6,9 @@ import {
   validationChangeBatch,
   type Route53ValidationRecordParams,
 } from './route53-validation-record.spec.js';
-import { pollUntil, type RemediationAction } from './types.js';
+import { pollUntil, type RemediationExecutor } from './types.js';
 
-export const route53ValidationRecord: RemediationAction<Route53ValidationRecordParams> = {
+export const route53ValidationRecord: RemediationExecutor<Route53ValidationRecordParams> = {
   ...route53ValidationRecordSpec,
   iamActions: [
     ROUTE53_IAM.getHostedZone,

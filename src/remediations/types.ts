@@ -57,11 +57,19 @@ export interface RemediationSpec<P extends Params = Params> {
   plan(p: P): Plan;
 }
 
-/** A spec plus how it runs. */
+/** A spec plus how it runs: what the registry (src/remediations/index.ts) hands out. */
 export interface RemediationAction<P extends Params = Params> extends RemediationSpec<P> {
-  iamActions: readonly string[];
   execute(aws: AwsClients, p: P): Promise<ExecuteResult>;
   verify(aws: AwsClients, p: P, facts: Record<string, string>, opts: VerifyOptions): Promise<VerifyResult>;
+}
+
+/**
+ * An action's implementation module (src/remediations/<id>.ts): the action plus the IAM
+ * actions it calls, which src/lambda/permissions.ts grants. It imports its AWS adapters and
+ * their SDK clients, so the registry loads it only when the action runs.
+ */
+export interface RemediationExecutor<P extends Params = Params> extends RemediationAction<P> {
+  iamActions: readonly string[];
 }
 
 /** Polls until `check` says done, or the time is up: then fails with what was last seen. */
