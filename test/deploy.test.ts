@@ -10,11 +10,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- plain JavaScript (scripts/bundle.mjs); its helpers are typed below
+import * as bundleScript from '../scripts/bundle.mjs';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { FUNCTION_PERMISSIONS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
+
+interface Metafile {
+  inputs: Record<string, { imports: Array<{ path: string; kind: string }> }>;
+  outputs: Record<string, { bytes: number; entryPoint?: string; inputs: Record<string, { bytesInOutput: number }>; imports: Array<{ path: string; kind: string }> }>;
+}
+const { LAMBDA_STUBS, entryOutput, initialOutputs, packageOf } = bundleScript as {
+  LAMBDA_STUBS: string[];
+  entryOutput: (m: Metafile) => string | undefined;
+  initialOutputs: (m: Metafile, entry: string) => string[];
+  packageOf: (input: string) => string;
+};
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STAGE = 'ci';
@@ -212,21 +225,66 @@ describe('functions', () => {
     expect(JSON.stringify(tpl)).not.toMatch(/xox[abp]-/);
   });
 
-  it.each(FNS)('%s.zip holds only its own bundle, within its size target', (fn) => {
+  it.each(FNS)('%s.zip holds only its own bundle, every chunk of it, within its size target', (fn) => {
     const zip = readFileSync(path.join(root, '.serverless', `${fn}.zip`));
     const names = zipEntries(zip);
     expect(names).toContain(`.build/${fn}/index.mjs`);
     expect(names.filter((n) => !n.startsWith(`.build/${fn}/`))).toEqual([]);
+    // a chunk left out of the zip would fail the first import() that needs it, in production
+    const chunks = Object.keys(metafile(fn).outputs).filter((o) => o.endsWith('.mjs'));
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(names, `${c} is in ${fn}.zip`).toContain(c);
     expect(zip.length).toBeLessThanOrEqual((fn === 'slack' ? 1 : 5) * 1024 * 1024);
   });
 
   it('the slack bundle carries no playbook, engine or playbook SDK client', () => {
-    const meta = JSON.parse(readFileSync(path.join(root, '.build', 'meta', 'slack.json'), 'utf8'));
-    const inputs = Object.keys(meta.outputs['.build/slack/index.mjs'].inputs as Record<string, unknown>);
+    const inputs = bundledInputs(metafile('slack'));
     expect(inputs).toContain('src/lambda/slack.ts');
     expect(inputs.filter((f) => /node_modules\/@aws-sdk\/client-(rds|ecs|cloudtrail|secrets-manager)\//.test(f))).toEqual([]);
     // the command parser and the catalog of names are the only playbook modules it needs
     expect(inputs.filter((f) => /^src\/(playbooks|engine)\//.test(f)).sort()).toEqual(['src/playbooks/catalog.ts', 'src/playbooks/invocation.ts']);
+  });
+});
+
+// Structural, from esbuild's metafiles (.build/meta/<fn>.json): what each bundle holds at all
+// (metafile.inputs: every file esbuild read), and what a cold start loads (the entry and the
+// chunks it imports statically) as opposed to chunks loaded by import() when code first needs them.
+describe('bundle contents', () => {
+  /** node_modules/<pkg>/… inputs (a stub is `whybot-stub:<pkg>`, no file of the package) */
+  const fromPackage = (inputs: string[], pkg: string) => inputs.filter((i) => packageOf(i) === pkg && i.includes('node_modules/'));
+
+  it('alerts holds no EC2 client, nor any remediation but the policy redeploy', () => {
+    const inputs = Object.keys(metafile('alerts').inputs);
+    expect(inputs).toContain('src/lambda/alerts.ts');
+    expect(fromPackage(inputs, '@aws-sdk/client-ec2')).toEqual([]);
+    expect(inputs).not.toContain('src/aws/ec2.ts');
+    // the registry is there (through src/slack/remediate-worker.ts) with the policy loader table in place of the full one
+    expect(inputs).toContain('src/remediations/policy-executors.ts');
+    expect(inputs).not.toContain('src/remediations/executors.ts');
+    const actions = inputs.filter((i) => /^src\/remediations\/[a-z0-9-]+\.ts$/.test(i) && !/\/(index|types|specs|policy-executors|signed-value|responders|cli-commands|kms-guidance)\.ts$/.test(i));
+    expect(actions).toEqual(['src/remediations/ecs-redeploy.ts']);
+  });
+
+  it('slack holds no express, body-parser, raw-body or iconv-lite: they are stubs, never files', () => {
+    const inputs = Object.keys(metafile('slack').inputs);
+    for (const pkg of ['express', 'body-parser', 'raw-body', 'iconv-lite', '@slack/socket-mode', '@slack/oauth', 'ws'])
+      expect(fromPackage(inputs, pkg), pkg).toEqual([]);
+    expect(inputs.filter((i) => i.startsWith('whybot-stub:')).sort()).toEqual(LAMBDA_STUBS.map((n) => `whybot-stub:${n}`).sort());
+  });
+
+  it('worker loads the EC2 client only through import(): not at init', () => {
+    const meta = metafile('worker');
+    const entry = entryOutput(meta);
+    expect(entry).toBe('.build/worker/index.mjs');
+    const atInit = initialOutputs(meta, entry!);
+    const initInputs = atInit.flatMap((o) => Object.keys(meta.outputs[o]!.inputs));
+    expect(initInputs).toContain('src/lambda/worker.ts');
+    expect(fromPackage(initInputs, '@aws-sdk/client-ec2')).toEqual([]);
+    // still in the bundle, for /why-deploy-failed and ec2-release-eip
+    const lazy = Object.keys(meta.outputs).filter((o) => !atInit.includes(o));
+    expect(lazy.some((o) => fromPackage(Object.keys(meta.outputs[o]!.inputs), '@aws-sdk/client-ec2').length > 0)).toBe(true);
+    // and no remediation's implementation is loaded at init either
+    expect(initInputs.filter((i) => /^src\/remediations\/(ec2|ecs|kms|rotation|route53)-[a-z0-9-]+\.ts$/.test(i) && !i.endsWith('.spec.ts'))).toEqual([]);
   });
 });
 
@@ -385,6 +443,16 @@ function matches(pattern: Json, event: Json): boolean {
     if (want && typeof want === 'object') return got !== null && typeof got === 'object' && matches(want, got);
     throw new Error(`bad pattern at ${key}`);
   });
+}
+
+/** esbuild's metafile of a bundle (scripts/bundle.mjs writes it next to, not inside, the function folders). */
+function metafile(fn: Fn): Metafile {
+  return JSON.parse(readFileSync(path.join(root, '.build', 'meta', `${fn}.json`), 'utf8')) as Metafile;
+}
+
+/** The files with code in a bundle, in any of its outputs (entry or chunk). */
+function bundledInputs(meta: Metafile): string[] {
+  return [...new Set(Object.values(meta.outputs).flatMap((o) => Object.keys(o.inputs)))];
 }
 
 /** File names in a zip archive, from its central directory. */
