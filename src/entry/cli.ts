@@ -5,8 +5,8 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Only what `--help` and usage errors need is imported statically: the playbook catalog and
 // the error class. Everything else (zod, the SDK, pino, a playbook) is imported when the
-// command gets that far, so the CLI bundle (scripts/bundle-cli.mjs) splits it into chunks a
-// command loads only if it runs them.
+// command gets that far. The `whybot` bin runs this file as one bundle per command
+// (scripts/bundle-cli.mjs), in which these import()s name exactly what that command runs.
 import { AwsCallError } from '../aws/errors.js';
 import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
 import type { Logger } from '../logger.js';
