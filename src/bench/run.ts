@@ -1,251 +1,306 @@
-// npm run bench: measures, does not assert. Loopback only: the AWS and Slack doubles.
-//  (a) ack latency of signed slash commands through the HTTP receiver
-//  (b) time to verdict with 100 ms injected per AWS call vs the playbook's critical path
-//  (c) AWS calls per investigation
-//  (d) click-to-modal latency of remediation buttons
-//  (e) claim-once throughput of both stores
-//  (f) a burst of rotation alerts: time to last post, posts per channel per second, memory
-//  (g) Lambda bundle sizes and module-init times
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+// npm run bench [-- --quick] [-- --only ack,verdict,...] [-- --runs N]
+//
+// Measures, never asserts. Loopback only: the AWS and Slack doubles run in this process; the
+// bot runs as `npm start` does (node dist/entry/start.js, a child process). Every figure is
+// given with a baseline measured in the same run and as min / median / max over the runs
+// (each run's ratio is that run's figure over that run's baseline):
+//   ack      ack p50/p99 at 1, 20, 100 concurrent signed /why-db-down while the investigations
+//            run, vs a bare node:http child; peak RSS (VmHWM) of both at each level
+//   verdict  time to verdict from the CLI and from Slack vs the critical path × latency
+//   lookups  LookupEvents/s per account × Region under 20 concurrent unshared investigations
+//            vs unpaced SDK calls, throttles; and through the bot (shared reads)
+//   alerts   1,000 rotation events over 10 Lambda-handler processes sharing one DynamoDB
+//   modal    click-to-modal vs the bare server's answer
+//   claims   claim-once throughput, contended vs distinct nonces, SQLite and DynamoDB
+//   cli      `whybot --help` and a usage error vs `node -e 0`
+//   bundles  (only when named) Lambda bundles, src/bench/bundles.ts's own report
+// The table goes to stdout; everything, per run, to bench-results.json.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { WebClient } from '@slack/web-api';
-import { parseRotationEvent } from '../alerts/events.js';
-import { handleRotationEvent } from '../alerts/handle.js';
-import { ChannelPacer } from '../alerts/pacer.js';
-import { ActionSigner } from '../remediations/signed-value.js';
-import { measureBundles } from './bundles.js';
-import { claimThroughput } from '../store/bench.js';
-import { createDynamoStore, ensureTable } from '../store/dynamodb.js';
-import { openSqliteStore } from '../store/sqlite.js';
-import { AwsClients } from '../aws/clients.js';
-import { loadConfig } from '../config.js';
-import { startBot } from '../entry/bot.js';
-import { createLogger } from '../logger.js';
-import { dbDown } from '../playbooks/db-down.js';
-import { startAwsDouble } from '../sandbox/aws/server.js';
-import { loadScenario } from '../sandbox/scenario.js';
-import { startSlackDouble } from '../sandbox/slack/server.js';
+import { parseArgs } from 'node:util';
+import { ACK_LEVELS, ackPlan, ackRuns, type AckRun } from './ack.js';
+import { alertRun, startAlertsWorld, ALERT_CHANNEL, PROCESSES, ROTATIONS, SECRETS, type AlertRun } from './alerts.js';
+import { ROOT } from './children.js';
+import { claimRun, cliStartRun, modalRun, type ClaimRun, type CliStartRun, type ModalRun } from './extras.js';
+import { lookupRun, type LookupRun } from './lookups.js';
+import { pairedRow, renderRows, type Row } from './report.js';
+import { fmtMs, fmtNum, fmtSpread, spread } from './stats.js';
+import { criticalPathMs, VERDICT_LATENCIES, verdictRun, type VerdictRun } from './verdict.js';
+import { startWorld } from './world.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-process.env.AWS_ACCESS_KEY_ID ??= 'AKIDBENCH';
-process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
+process.env.AWS_ACCESS_KEY_ID = 'AKIDBENCH';
+process.env.AWS_SECRET_ACCESS_KEY = 'bench';
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
+delete process.env.AWS_PROFILE;
 
-const SECRET = 'bench-signing-secret';
-const TOKEN = 'xoxb-bench';
+export const SECTIONS = ['cli', 'verdict', 'lookups', 'ack', 'alerts', 'modal', 'claims', 'bundles'] as const;
+type Section = (typeof SECTIONS)[number];
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'bundles');
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-const ms = (n: number) => `${n.toFixed(1)} ms`;
-
-function signed(body: string) {
-  const ts = Math.floor(Date.now() / 1000);
-  return {
-    'content-type': 'application/x-www-form-urlencoded',
-    'x-slack-request-timestamp': String(ts),
-    'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`,
-  };
+export interface BenchOptions {
+  quick: boolean;
+  runs: number;
+  only: Section[];
 }
 
-async function ackLatency(n: number, inProcess: boolean) {
-  const scenario = await loadScenario('incident-003');
-  const aws = await startAwsDouble({ scenario });
-  const slack = await startSlackDouble({ botToken: TOKEN });
-  process.env.AWS_ENDPOINT_URL = aws.url;
-  const loaded = loadConfig({ WHYBOT_LOG_LEVEL: 'silent', SLACK_API_URL: slack.url, AWS_REGION: scenario.region });
-  if (!loaded.ok) throw new Error(loaded.problems.join());
-  let handedOff = 0;
-  const bot = await startBot(
-    loaded.config,
-    { kind: 'http', botToken: TOKEN, signingSecret: SECRET, port: 0 },
-    createLogger('silent'),
-    inProcess ? {} : { lanes: [{ capacity: 1_000_000, run: async () => void handedOff++, close: async () => undefined }] },
-  );
-  const url = `http://127.0.0.1:${bot.port}/slack/events`;
-  const times: number[] = [];
-  for (let i = 0; i < n + 20; i++) {
-    const body = new URLSearchParams({
-      command: '/why-db-down', text: 'prod-db', channel_id: 'C0BENCH', user_id: 'U0BENCH', team_id: 'T0', token: 't',
-      response_url: slack.responseUrl(`r${i}`), trigger_id: `t${i}`, api_app_id: 'A0',
-    }).toString();
-    const t0 = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: signed(body), body });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`ack ${res.status}`);
-    if (i >= 20) times.push(performance.now() - t0); // first 20 warm up
-  }
-  await bot.stop();
-  await aws.close();
-  await slack.close();
-  times.sort((a, b) => a - b);
-  return { p50: pct(times, 50), p99: pct(times, 99), max: times.at(-1)!, handedOff };
-}
-
-async function timeToVerdict(latencyMs: number, runs: number) {
-  const scenario = await loadScenario('incident-003');
-  const aws = await startAwsDouble({ scenario, latencyMs });
-  process.env.AWS_ENDPOINT_URL = aws.url;
-  const durations: number[] = [];
-  let calls: Record<string, number> = {};
-  for (let i = 0; i < runs; i++) {
-    aws.reset();
-    const clients = new AwsClients({ region: scenario.region });
-    await clients.preflight();
-    const t0 = performance.now();
-    const result = await dbDown.run(clients, { target: 'prod-db', region: scenario.region, hours: 24 }, { timeoutMs: 20_000 });
-    durations.push(performance.now() - t0);
-    clients.destroy();
-    if (result.findings[0]?.id !== 'stale-credentials') throw new Error('unexpected diagnosis');
-    calls = {};
-    for (const c of aws.calls) calls[`${c.service}:${c.operation}`] = (calls[`${c.service}:${c.operation}`] ?? 0) + 1;
-    await new Promise((r) => setTimeout(r, 1100)); // let the LookupEvents limiter refill between runs
-  }
-  await aws.close();
-  durations.sort((a, b) => a - b);
-  const bound = dbDown.criticalPathCalls * latencyMs;
-  return { median: pct(durations, 50), worst: durations.at(-1)!, bound, calls };
-}
-
-async function clickToModal(n: number) {
-  const scenario = await loadScenario('incident-003');
-  const aws = await startAwsDouble({ scenario });
-  const slack = await startSlackDouble({ botToken: TOKEN });
-  process.env.AWS_ENDPOINT_URL = aws.url;
-  const dir = mkdtempSync(path.join(tmpdir(), 'whybot-bench-'));
-  const actionSecret = 'bench-action-secret-0123456789abcdef-0123';
-  const loaded = loadConfig({
-    WHYBOT_LOG_LEVEL: 'silent', SLACK_API_URL: slack.url, AWS_REGION: scenario.region,
-    WHYBOT_ACTION_SECRET: actionSecret, WHYBOT_RESPONDERS: 'U0BENCH', WHYBOT_DB_PATH: path.join(dir, 'bench.sqlite'),
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, runs: { type: 'string' } },
+    strict: true,
   });
-  if (!loaded.ok) throw new Error(loaded.problems.join());
-  const bot = await startBot(loaded.config, { kind: 'http', botToken: TOKEN, signingSecret: SECRET, port: 0 }, createLogger('silent'));
-  const url = `http://127.0.0.1:${bot.port}/slack/events`;
-  const signer = new ActionSigner(actionSecret);
-  const times: number[] = [];
-  for (let i = 0; i < n + 20; i++) {
-    const value = signer.sign({ a: 'ecs-redeploy', p: { cluster: 'prod', service: 'api', region: scenario.region }, c: 'C0BENCH', t: '1.0', ttlSeconds: 600 })!;
-    const body = new URLSearchParams({
-      payload: JSON.stringify({
-        type: 'block_actions', user: { id: 'U0BENCH' }, team: { id: 'T0' }, api_app_id: 'A0', token: 't', trigger_id: `trig-${i}`,
-        channel: { id: 'C0BENCH' }, container: { type: 'message', message_ts: '2.0', channel_id: 'C0BENCH' },
-        response_url: slack.responseUrl(`c${i}`),
-        actions: [{ type: 'button', action_id: 'remediate:ecs-redeploy', block_id: 'b', value, action_ts: '1' }],
-      }),
-    }).toString();
-    const before = slack.callsTo('views.open').length;
-    const t0 = Date.now();
-    const res = await fetch(url, { method: 'POST', headers: signed(body), body });
-    await res.arrayBuffer();
-    await slack.waitFor(() => slack.callsTo('views.open').length > before, 5_000);
-    if (i >= 20) times.push(slack.callsTo('views.open').at(-1)!.at - t0);
+  const only = (values.only ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
+  const runs = values.runs !== undefined ? Number(values.runs) : values.quick ? 2 : 5;
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs takes a whole number from 1 to 50');
+  return { quick: values.quick === true, runs, only: only.length ? (only as Section[]) : [...DEFAULT_SECTIONS] };
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const byRun = <T, K>(runs: readonly T[], f: (r: T) => K): K[] => runs.map(f);
+
+function ackRows(runs: AckRun[]): Row[] {
+  const rows: Row[] = [];
+  for (const level of ACK_LEVELS) {
+    const at = runs.filter((r) => r.level === level);
+    if (!at.length) continue;
+    const plan = ackPlan(level);
+    const how = level === 1 ? `${plan.perBurst} one at a time` : `${level} at once`;
+    rows.push(pairedRow('ack', `ack p50, ${how}`, 'ms', byRun(at, (r) => r.bot.p50), { label: 'bare node:http', values: byRun(at, (r) => r.bare.p50) }));
+    rows.push(
+      pairedRow('ack', `ack p99, ${how}`, 'ms', byRun(at, (r) => r.bot.p99), { label: 'bare node:http', values: byRun(at, (r) => r.bare.p99) },
+        level === 100 ? { text: '< 30 ms', met: (m) => m < 30 } : { text: '< 3 s (Slack)', met: (m) => m < 3000 }),
+    );
+    if (plan.waitForVerdicts) rows.push(pairedRow('rss', `peak RSS (VmHWM), ${how}, until every verdict`, 'MB', byRun(at, (r) => r.bot.peakRss), { label: 'bare node:http', values: byRun(at, (r) => r.bare.peakRss) }));
   }
-  await bot.stop();
-  await aws.close();
-  await slack.close();
-  rmSync(dir, { recursive: true, force: true });
-  times.sort((a, b) => a - b);
-  return { p50: pct(times, 50), p99: pct(times, 99), max: times.at(-1)! };
+  return rows;
 }
 
-async function storeThroughput() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'whybot-bench-'));
-  const sqlite = openSqliteStore(path.join(dir, 'claims.sqlite'));
-  const onSqlite = await claimThroughput(sqlite, 5000, 16);
-  await sqlite.close();
-  rmSync(dir, { recursive: true, force: true });
-
-  const { default: dynalite } = await import('dynalite');
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-  await ensureTable(client, 'whybot-bench');
-  const dynamo = createDynamoStore({ table: 'whybot-bench', client });
-  const onDynamo = await claimThroughput(dynamo, 1000, 16);
-  await dynamo.close();
-  client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return { onSqlite, onDynamo };
+function ackBotRows(runs: AckRun[]): Row[] {
+  const rows: Row[] = [];
+  for (const level of ACK_LEVELS) {
+    const at = runs.filter((r) => r.level === level);
+    if (!at.length) continue;
+    const plan = ackPlan(level);
+    const n = plan.perBurst * plan.bursts;
+    rows.push(pairedRow('bot', `@${level}: acks "queued as #N"`, 'count', byRun(at, (r) => r.bot.admissions.queued)));
+    rows.push(pairedRow('bot', `@${level}: acks refused (busy)`, 'count', byRun(at, (r) => r.bot.admissions.refused), undefined, { text: '0', met: (m) => m === 0 }));
+    if (!plan.waitForVerdicts) continue;
+    rows.push(pairedRow('bot', `@${level}: first command → every verdict in Slack`, 'ms', byRun(at, (r) => r.bot.allVerdictsMs)));
+    rows.push(pairedRow('bot', `@${level}: correct verdicts (of ${n})`, 'count', byRun(at, (r) => r.bot.correctVerdicts), undefined, { text: `= ${n}`, met: (m) => m === n }));
+    rows.push(
+      pairedRow('bot', `@${level}: LookupEvents at AWS (shared reads)`, 'count', byRun(at, (r) => r.bot.lookups.count), undefined, {
+        text: `≪ ${n}`,
+        met: (m) => m <= Math.max(2, n / 10),
+      }),
+    );
+    rows.push(pairedRow('bot', `@${level}: LookupEvents max/s per acct×Region`, 'per-s', byRun(at, (r) => r.bot.lookups.maxPerSec), undefined, { text: '≤ 2', met: (m) => m <= 2 }));
+    rows.push(pairedRow('bot', `@${level}: AWS throttles (any API)`, 'count', byRun(at, (r) => r.bot.lookups.allThrottles), undefined, { text: '0', met: (m) => m === 0 }));
+    rows.push(pairedRow('bot', `@${level}: Slack msgs max/s per channel`, 'per-s', byRun(at, (r) => r.bot.slack.maxPerSecPerChannel)));
+    rows.push(pairedRow('bot', `@${level}: Slack 429s`, 'count', byRun(at, (r) => r.bot.slackRateLimited), undefined, { text: '0', met: (m) => m === 0 }));
+  }
+  return rows;
 }
 
-async function alertBurst(events: number, secrets: number) {
-  const scenario = await loadScenario('incident-003');
-  const arns = Array.from({ length: secrets }, (_, i) => `arn:aws:secretsmanager:${scenario.region}:${scenario.accountId}:secret:bench-${i}-Ab12C${i % 10}`);
-  for (const [i, arn] of arns.entries()) scenario.secretsManager.secrets.push({ arn, name: `bench-${i}`, rotationEnabled: true, rotationDays: 30, tags: {} });
-  const aws = await startAwsDouble({ scenario });
-  const slack = await startSlackDouble({ botToken: TOKEN });
-  process.env.AWS_ENDPOINT_URL = aws.url;
-  const dir = mkdtempSync(path.join(tmpdir(), 'whybot-bench-'));
-  const store = openSqliteStore(path.join(dir, 'alerts.sqlite'));
-  const loaded = loadConfig({ WHYBOT_LOG_LEVEL: 'silent', AWS_REGION: scenario.region, WHYBOT_ALERT_CHANNEL: 'C0ALERTS' });
-  if (!loaded.ok) throw new Error(loaded.problems.join());
-  const config = loaded.config;
-  const deps = {
-    client: new WebClient(TOKEN, { slackApiUrl: slack.url }),
-    store, config, pacer: new ChannelPacer(config.alerts.ratePerSec), log: createLogger('silent'),
-    awsFor: (region: string) => new AwsClients({ region }),
-  };
-  const time = new Date(Date.now() - 3_600_000).toISOString();
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const t0 = performance.now();
-  const outcomes = await Promise.all(
-    Array.from({ length: events }, (_, i) => {
-      const arn = arns[i % secrets]!;
-      const parsed = parseRotationEvent({
-        id: `e${i}`, source: 'aws.secretsmanager', 'detail-type': 'AWS Service Event via CloudTrail', account: scenario.accountId, region: scenario.region, time,
-        detail: { eventName: 'RotationSucceeded', eventTime: time, additionalEventData: { SecretId: arn }, requestID: `Rotation-${arn}-0d5b6f8e-1111-4222-8333-944455556666` },
-      });
-      if (!parsed.ok) throw new Error(parsed.reason);
-      return handleRotationEvent(parsed.event, deps);
+function verdictRows(runs: VerdictRun[]): Row[] {
+  const rows: Row[] = [];
+  for (const latency of VERDICT_LATENCIES) {
+    const at = runs.filter((r) => r.latencyMs === latency);
+    if (!at.length) continue;
+    const cp = { label: `critical path ${criticalPathMs(latency) / latency}×${latency} ms`, values: byRun(at, (r) => r.criticalPathMs) };
+    rows.push(pairedRow('verdict', `CLI db-down, ${latency} ms/call`, 'ms', byRun(at, (r) => (r.cli.ok ? r.cli.wallMs : Number.NaN)), cp));
+    rows.push(pairedRow('verdict', `Slack db-down, ${latency} ms/call`, 'ms', byRun(at, (r) => (r.slack.ok ? r.slack.verdictMs : Number.NaN)), cp));
+  }
+  return rows;
+}
+
+function lookupRows(runs: LookupRun[]): Row[] {
+  const n = runs[0]?.investigations ?? 20;
+  return [
+    pairedRow('lookups', `LookupEvents max/s per acct×Region, ${n} investigations`, 'per-s', byRun(runs, (r) => r.maxPerSec), {
+      label: 'unpaced SDK, same calls',
+      values: byRun(runs, (r) => r.raw.maxPerSec),
+    }, { text: '≤ 2', met: (m) => m <= 2 }),
+    pairedRow('lookups', `LookupEvents max/s over any 5 s (sustained)`, 'per-s', byRun(runs, (r) => r.maxPerSecOver5s), undefined, { text: '≤ 2', met: (m) => m <= 2 }),
+    pairedRow('lookups', `LookupEvents throttled, ${n} investigations`, 'count', byRun(runs, (r) => r.throttles), {
+      label: 'unpaced SDK, same calls',
+      values: byRun(runs, (r) => r.raw.throttles),
+    }, { text: '0', met: (m) => m === 0 }),
+    pairedRow('lookups', `rotation history not read (of ${n})`, 'count', byRun(runs, (r) => r.historyNotOk), undefined, { text: '0', met: (m) => m === 0 }),
+    pairedRow('lookups', `LookupEvents sent (whybot)`, 'count', byRun(runs, (r) => r.lookups)),
+    pairedRow('lookups', `${n} investigations, wall`, 'ms', byRun(runs, (r) => r.wallMs), {
+      label: `${n} LookupEvents at 2/s`,
+      values: byRun(runs, (r) => (r.lookups / 2) * 1000),
     }),
-  );
-  const elapsed = performance.now() - t0;
-  clearInterval(sampler);
-  const posts = slack.callsTo('chat.postMessage').filter((c) => c.ok);
-  const span = (posts.at(-1)!.at - posts[0]!.at) / 1000;
-  await store.close();
-  await aws.close();
-  await slack.close();
-  rmSync(dir, { recursive: true, force: true });
-  return { posted: outcomes.filter((o) => o === 'posted').length, posts: posts.length, elapsed, perSec: (posts.length - 1) / span, peakMb: peak / 2 ** 20 };
+  ];
 }
 
-async function main() {
-  console.log('whybot bench (loopback doubles; this machine)\n');
-  const handoff = await ackLatency(500, false);
-  console.log(`(a) ack latency, 500 signed /why-db-down over HTTP, job handed off (as on Lambda):`);
-  console.log(`    p50 ${ms(handoff.p50)}  p99 ${ms(handoff.p99)}  max ${ms(handoff.max)}  (target p99 < 30 ms)`);
-  const busy = await ackLatency(60, true);
-  console.log(`    with each investigation running in the same process (60 commands):`);
-  console.log(`    p50 ${ms(busy.p50)}  p99 ${ms(busy.p99)}  max ${ms(busy.max)}`);
+function alertRows(runs: AlertRun[]): Row[] {
+  const events = runs[0]?.events ?? SECRETS * ROTATIONS;
+  return [
+    pairedRow('alerts', `Slack msgs max/s in ${ALERT_CHANNEL} (posts+updates)`, 'per-s', byRun(runs, (r) => r.maxPerSecPerChannel), {
+      label: "Slack's 1/s per channel",
+      values: byRun(runs, () => 1),
+    }, { text: '≤ 1 sustained', met: (m) => m <= 1 }),
+    pairedRow('alerts', `first delivery → last of ${events} reflected`, 'ms', byRun(runs, (r) => r.lastReflectedMs), {
+      label: `${events} non-rotation events`,
+      values: byRun(runs, (r) => r.baselineMs),
+    }),
+    pairedRow('alerts', `events reflected per second`, 'per-s', byRun(runs, (r) => r.reflectedPerSec), {
+      label: 'non-rotation events/s',
+      values: byRun(runs, (r) => r.baselinePerSec),
+    }),
+    pairedRow('alerts', `events reflected before the cap`, 'count', byRun(runs, (r) => r.reflected), undefined, { text: `= ${events}`, met: (m) => m === events }),
+    pairedRow('alerts', `posts`, 'count', byRun(runs, (r) => r.posts)),
+    pairedRow('alerts', `updates`, 'count', byRun(runs, (r) => r.updates)),
+    pairedRow('alerts', `Slack 429s`, 'count', byRun(runs, (r) => r.slackRateLimited), undefined, { text: '0', met: (m) => m === 0 }),
+    pairedRow('alerts', `handler errors`, 'count', byRun(runs, (r) => r.errors), undefined, { text: '0', met: (m) => m === 0 }),
+  ];
+}
 
-  const v = await timeToVerdict(100, 5);
-  console.log(`\n(b) time to verdict, incident 003, 100 ms injected per AWS call (5 runs):`);
-  console.log(`    median ${ms(v.median)}  worst ${ms(v.worst)}  critical path ${dbDown.criticalPathCalls} calls = ${v.bound} ms`);
-  console.log(`    ratio median/bound ${(v.median / v.bound).toFixed(3)}  (target ≤ 1.15)`);
+function modalRows(runs: ModalRun[]): Row[] {
+  return [
+    pairedRow('modal', 'click → views.open p50', 'ms', byRun(runs, (r) => r.p50), { label: 'bare node:http answer', values: byRun(runs, (r) => r.bareP50) }),
+    pairedRow('modal', 'click → views.open p99', 'ms', byRun(runs, (r) => r.p99), { label: 'bare node:http answer', values: byRun(runs, (r) => r.bareP99) }, { text: '< 3 s (trigger_id)', met: (m) => m < 3000 }),
+  ];
+}
 
-  const total = Object.values(v.calls).reduce((a, b) => a + b, 0);
-  console.log(`\n(c) AWS calls per investigation (incident 003): ${total}`);
-  for (const [op, n] of Object.entries(v.calls).sort()) console.log(`    ${op.padEnd(40)} ${n}`);
+function claimRows(runs: ClaimRun[]): Row[] {
+  return [
+    pairedRow('claims', 'SQLite claims/s, one nonce contended', 'per-s', byRun(runs, (r) => r.sqlite.contended), { label: 'distinct nonces', values: byRun(runs, (r) => r.sqlite.distinct) }),
+    pairedRow('claims', 'DynamoDB (dynalite) claims/s, contended', 'per-s', byRun(runs, (r) => r.dynamo.contended), { label: 'distinct nonces', values: byRun(runs, (r) => r.dynamo.distinct) }),
+  ];
+}
 
-  const modal = await clickToModal(200);
-  console.log(`\n(d) click-to-modal latency, 200 signed button clicks (verify, authorise, views.open):`);
-  console.log(`    p50 ${ms(modal.p50)}  p99 ${ms(modal.p99)}  max ${ms(modal.max)}  (budget: trigger_id valid 3000 ms)`);
+function cliRows(runs: CliStartRun[]): Row[] {
+  const base = { label: 'node -e 0', values: byRun(runs, (r) => r.nodeMs) };
+  return [
+    pairedRow('cli', 'whybot --help', 'ms', byRun(runs, (r) => r.helpMs), base, { text: '≤ ×1.5 node -e 0', met: (_m, r) => r <= 1.5 }),
+    pairedRow('cli', 'whybot <unknown playbook> (usage error)', 'ms', byRun(runs, (r) => r.usageErrorMs), base),
+  ];
+}
 
-  const t = await storeThroughput();
-  console.log(`\n(e) claim-once throughput (concurrency 16; contention = every claim on one nonce, exactly 1 wins):`);
-  console.log(`    SQLite file        ${t.onSqlite.claimsPerSec.toFixed(0)} claims/s distinct, ${t.onSqlite.contentionClaimsPerSec.toFixed(0)} claims/s contended (${t.onSqlite.contentionWins} win)`);
-  console.log(`    DynamoDB/dynalite  ${t.onDynamo.claimsPerSec.toFixed(0)} claims/s distinct, ${t.onDynamo.contentionClaimsPerSec.toFixed(0)} claims/s contended (${t.onDynamo.contentionWins} win)`);
+async function main(): Promise<void> {
+  const opts = parseBenchArgs(process.argv.slice(2));
+  const started = Date.now();
+  log(`whybot bench: ${opts.runs} run(s) per figure${opts.quick ? ' (--quick)' : ''}; sections ${opts.only.join(', ')}`);
+  const results: Record<string, unknown> = {};
+  const rows: Row[] = [];
+  const has = (s: Section) => opts.only.includes(s);
 
-  const burst = await alertBurst(1000, 50);
-  console.log(`\n(f) rotation alerts: 1,000 RotationSucceeded events for 50 secrets, at once:`);
-  console.log(`    ${burst.posts} posts (${burst.posted} alerts), last one after ${(burst.elapsed / 1000).toFixed(1)} s, ${burst.perSec.toFixed(2)} posts/s in the channel, peak RSS ${burst.peakMb.toFixed(0)} MB`);
+  const world = await startWorld();
+  let worldOpen = true;
+  const closeWorld = async () => {
+    if (worldOpen) await world.close();
+    worldOpen = false;
+  };
+  process.env.AWS_ENDPOINT_URL = world.aws.url;
+  process.env.AWS_REGION = world.scenario.region;
+  try {
+    if (has('cli')) {
+      const runs: CliStartRun[] = [];
+      for (let i = 0; i < Math.max(opts.runs, 5); i++) runs.push(await cliStartRun(world));
+      results.cli = runs;
+      rows.push(...cliRows(runs));
+      log(`  cli: --help ${fmtSpread(spread(runs.map((x) => x.helpMs)), fmtMs)} vs node -e 0 ${fmtSpread(spread(runs.map((x) => x.nodeMs)), fmtMs)}`);
+    }
+    if (has('verdict')) {
+      const runs: VerdictRun[] = [];
+      for (let i = 0; i < opts.runs; i++)
+        for (const latency of VERDICT_LATENCIES) {
+          const r = await verdictRun(world, latency, `${i}L${latency}`);
+          runs.push(r);
+          log(`  verdict run ${i + 1}/${opts.runs} at ${latency} ms: CLI ${fmtMs(r.cli.wallMs)}${r.cli.ok ? '' : ` (FAILED: ${r.cli.error ?? 'wrong verdict'})`}, Slack ${fmtMs(r.slack.verdictMs)}${r.slack.ok ? '' : ' (WRONG)'}; critical path ${fmtMs(r.criticalPathMs)}; AWS calls CLI ${r.cli.awsCalls}, Slack ${r.slack.awsCalls}`);
+        }
+      results.verdict = runs;
+      rows.push(...verdictRows(runs));
+    }
+    if (has('lookups')) {
+      const runs: LookupRun[] = [];
+      for (let i = 0; i < opts.runs; i++) {
+        const r = await lookupRun(world, 20);
+        runs.push(r);
+        log(`  lookups run ${i + 1}/${opts.runs}: ${r.lookups} LookupEvents, max ${r.maxPerSec}/s, ${r.throttles} throttled (unpaced: max ${r.raw.maxPerSec}/s, ${r.raw.throttles} throttled)`);
+        await new Promise((res) => setTimeout(res, 1100));
+      }
+      results.lookups = runs;
+      rows.push(...lookupRows(runs));
+    }
+    let ackResults: AckRun[] = [];
+    if (has('ack')) {
+      ackResults = await ackRuns(world, opts.runs, ACK_LEVELS, { verdictTimeoutMs: opts.quick ? 60_000 : 120_000 }, log);
+      results.ack = ackResults;
+      rows.push(...ackRows(ackResults));
+    }
+    if (has('modal')) {
+      const runs: ModalRun[] = [];
+      for (let i = 0; i < opts.runs; i++) runs.push(await modalRun(world, opts.quick ? 20 : 40, String(i)));
+      results.modal = runs;
+      rows.push(...modalRows(runs));
+    }
+    if (has('claims')) {
+      const runs: ClaimRun[] = [];
+      for (let i = 0; i < opts.runs; i++) runs.push(await claimRun());
+      results.claims = runs;
+      rows.push(...claimRows(runs));
+    }
+    await closeWorld();
+    if (has('alerts')) {
+      const aw = await startAlertsWorld();
+      try {
+        const runs: AlertRun[] = [];
+        const capMs = 20_000;
+        for (let i = 0; i < opts.runs; i++) {
+          const r = await alertRun(aw, i, capMs);
+          runs.push(r);
+          log(`  alerts run ${i + 1}/${opts.runs}: ${r.reflected}/${r.events} reflected${Number.isNaN(r.lastReflectedMs) ? ` at the ${capMs / 1000} s cap` : ` in ${fmtMs(r.lastReflectedMs)}`}, ${r.posts} posts + ${r.updates} updates, max ${r.maxPerSecPerChannel}/s in ${ALERT_CHANNEL}, ${r.slackRateLimited} 429s; outcomes ${JSON.stringify(r.outcomes)}`);
+        }
+        results.alerts = { secrets: SECRETS, rotationsPerSecret: ROTATIONS, processes: PROCESSES, capMs, runs };
+        rows.push(...alertRows(runs));
+      } finally {
+        await aw.close();
+      }
+    }
 
-  console.log('\n(g) Lambda bundles (zipped size, module init median of 7 fresh processes):');
-  await measureBundles();
+    const sections = [...new Set(rows.map((r) => r.section))];
+    const titles: Record<string, string> = {
+      cli: 'CLI start',
+      verdict: 'time to verdict (incident 003) vs the critical path',
+      lookups: 'CloudTrail LookupEvents under 20 concurrent investigations (reads not shared; one attempt per call)',
+      ack: 'ack latency of signed /why-db-down through `npm start` (investigations running) vs bare node:http',
+      rss: 'peak RSS of the child',
+      bot: 'what those investigations cost through the bot (shared reads)',
+      modal: 'click-to-modal (remediation button → views.open), one at a time',
+      claims: 'claim-once throughput (concurrency 16)',
+      alerts: `rotation alerts: ${SECRETS * ROTATIONS} RotationSucceeded (${SECRETS} secrets × ${ROTATIONS} rotations) over ${PROCESSES} Lambda-handler processes, one DynamoDB`,
+    };
+    const out: string[] = [`whybot bench: ${os.cpus().length} CPUs, node ${process.version}, ${opts.runs} run(s) per figure; min / median / max; ratio = figure ÷ baseline of the same run`];
+    const botRows = ackBotRows(ackResults);
+    for (const s of [...sections.filter((x) => x !== 'bot'), ...(botRows.length ? ['bot'] : [])]) {
+      out.push('', `${titles[s] ?? s}:`, renderRows(s === 'bot' ? botRows : rows.filter((r) => r.section === s)));
+    }
+    if (!has('bundles')) out.push('', 'Lambda bundles: not measured by default (packaging takes minutes); `npm run bench -- --only bundles` runs src/bench/bundles.ts.');
+    out.push('', `total bench time ${fmtNum((Date.now() - started) / 1000, 0)} s`);
+    process.stdout.write(out.join('\n') + '\n');
+    results.rows = [...rows, ...botRows];
+
+    if (has('bundles')) {
+      const { measureBundles } = await import('./bundles.js');
+      process.stdout.write('\nLambda bundles (src/bench/bundles.ts):\n');
+      results.bundles = await measureBundles({ runs: Math.max(5, opts.runs), log: (l) => process.stdout.write(`${l}\n`) });
+    }
+  } finally {
+    await closeWorld().catch(() => undefined);
+  }
+  const file = path.join(ROOT, 'bench-results.json');
+  writeFileSync(
+    file,
+    JSON.stringify({ at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version, platform: process.platform }, options: opts, results }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n',
+  );
+  log(`results written to ${path.relative(process.cwd(), file) || file}`);
 }
 
 main().then(
