@@ -39,8 +39,8 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-/** Ends a child: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
-export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+/** Ends a child: SIGTERM, then SIGKILL if it is still there after `graceMs` (the bot drains its queue for up to 30 s on SIGTERM; the bench does not wait for that). */
+export async function stopChild(child: ChildProcess, graceMs = 1500): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
