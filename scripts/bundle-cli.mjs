@@ -8,10 +8,11 @@
 //
 // Why: run from tsc's output, db-down spent ~0.8 s of its ~1 s resolving and compiling
 // hundreds of files (the AWS SDK's CommonJS builds, zod, pino); the AWS calls take ~0.1 s.
-//  - One bundle per command: every bundle is all of src/entry/cli.ts, but the imports that
-//    pick another playbook (src/playbooks/index.ts), audit or watch resolve to a stub, so
-//    db-down never reads Route 53, EC2 or Slack code. Its own `await import()`s stay lazy
-//    (esbuild wraps them), so `--help` runs the catalog and nothing else.
+//  - One bundle per command: every bundle is all of src/entry/cli.ts, but its import()s (and
+//    src/playbooks/index.ts's) are rewritten per command (commandPlugin below): what the
+//    command runs is imported statically, what it never runs (another playbook, audit, watch)
+//    is not in the bundle, so db-down never reads Route 53, EC2 or Slack code, and the base
+//    bundle for --help and usage errors holds the catalog and, lazily, the config.
 //  - One file per command rather than ESM code splitting: Node 20 links and evaluates ESM
 //    module by module (a split db-down is ~35 chunks), and a CommonJS file can be compiled
 //    with a V8 code cache, which Node 20 offers for no ES module.
@@ -69,6 +70,11 @@ function commandPlugin(command, playbooks) {
     [src('entry', 'cli.ts'), command === 'base' ? CLI_BASE : playbooks.includes(command) ? CLI_PLAYBOOK : [...CLI_BASE, `./${command}.js`]],
     [src('playbooks', 'index.ts'), [`./${command}.js`]],
   ]);
+  // every import() these files may make; a new one fails the build instead of a command
+  const known = new Map([
+    [src('entry', 'cli.ts'), new Set([...CLI_PLAYBOOK, './audit.js', './watch.js'])],
+    [src('playbooks', 'index.ts'), new Set(playbooks.map((p) => `./${p}.js`))],
+  ]);
   const lazy = LAZY(command);
   return {
     name: 'whybot-cli-command',
@@ -78,7 +84,9 @@ function commandPlugin(command, playbooks) {
         if (!keep) return undefined;
         const text = await readFile(args.path, 'utf8');
         const hoisted = [];
-        const contents = text.replace(/(?<![\w.])import\((['"])([^'"]+)\1\)/g, (_, _q, spec) => {
+        const contents = text.replace(/(?<![\w.])(?<!typeof\s+)import\((['"])([^'"]+)\1\)/g, (_, _q, spec) => {
+          if (!known.get(args.path).has(spec))
+            throw new Error(`${path.relative(root, args.path)} imports ${spec}: say in scripts/bundle-cli.mjs which CLI bundles run it`);
           if (!keep.includes(spec)) return `Promise.reject(new Error(${JSON.stringify(`${spec} is not in the ${command} CLI bundle (scripts/bundle-cli.mjs)`)}))`;
           if (lazy.has(spec)) return `import(${JSON.stringify(spec)})`;
           const name = `__whybotStatic${hoisted.length}`;
