@@ -100,6 +100,8 @@ async function warmBot(bot: ServerChild, world: World, gen: LoadGenerator, run: 
 export interface AckOptions {
   /** how long to wait for every verdict after the acks (bounded) */
   verdictTimeoutMs: number;
+  /** runs one measurement; undefined when it failed (reported by the caller) */
+  attempt: <T>(what: string, f: () => Promise<T>) => Promise<T | undefined>;
 }
 
 async function measureBot(level: number, world: World, gen: LoadGenerator, run: number, opts: AckOptions): Promise<BotAckRun> {
@@ -157,8 +159,9 @@ export async function ackRuns(world: World, runs: number, levels: readonly numbe
   try {
     for (let run = 0; run < runs; run++)
       for (const level of levels) {
-        const bare = await measureBare(level, gen, run);
-        const bot = await measureBot(level, world, gen, run, opts);
+        const bare = await opts.attempt(`ack run ${run + 1} at ${level}, bare`, () => measureBare(level, gen, run));
+        const bot = await opts.attempt(`ack run ${run + 1} at ${level}, bot`, () => measureBot(level, world, gen, run, opts));
+        if (!bare || !bot) continue;
         log(
           `  ack run ${run + 1}/${runs} at ${level}: bare p99 ${bare.p99.toFixed(1)} ms, bot p99 ${bot.p99.toFixed(1)} ms; ` +
             (ackPlan(level).waitForVerdicts

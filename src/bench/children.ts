@@ -11,14 +11,22 @@ import { fileURLToPath } from 'node:url';
 /** Repository root (this file is dist/bench/children.js or src/bench/children.ts). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The CLI artifact, as package.json's "bin" names it (what `npx whybot` runs). */
-export function cliPath(): string {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
-  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.whybot;
-  if (!bin) throw new Error('package.json has no "bin" for whybot');
-  const file = path.join(ROOT, bin);
-  if (!existsSync(file)) throw new Error(`the CLI artifact ${bin} (package.json "bin") does not exist: run npm run build`);
-  return file;
+/**
+ * The CLI artifact, as package.json's "bin" names it (what `npx whybot` runs). dist/ is shared
+ * with whoever else builds in this work tree: a missing artifact is waited for (a build in
+ * progress) for up to `waitMs` before giving up.
+ */
+export async function cliPath(waitMs = 60_000): Promise<string> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
+    const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.whybot;
+    if (!bin) throw new Error('package.json has no "bin" for whybot');
+    const file = path.join(ROOT, bin);
+    if (existsSync(file)) return file;
+    if (Date.now() >= deadline) throw new Error(`the CLI artifact ${bin} (package.json "bin") does not exist: run npm run build`);
+    await sleep(500);
+  }
 }
 
 const live = new Set<ChildProcess>();

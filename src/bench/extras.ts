@@ -111,7 +111,7 @@ export interface CliStartRun {
 
 export async function cliStartRun(world: World): Promise<CliStartRun> {
   const env = { PATH: process.env.PATH, HOME: world.dir, AWS_REGION: world.scenario.region, WHYBOT_LOG_LEVEL: 'silent' };
-  const cli = cliPath();
+  const cli = await cliPath();
   const node = await runNode(['-e', '0'], env);
   const help = await runNode([cli, '--help'], env);
   const usage = await runNode([cli, 'no-such-playbook'], env);

@@ -26,7 +26,7 @@ export function fmtUnit(unit: Unit): (n: number) => string {
     case 'MB':
       return (n) => (Number.isFinite(n) ? `${(n / MB).toFixed(0)} MB` : '–');
     case 'per-s':
-      return (n) => (Number.isFinite(n) ? `${fmtNum(n, 2)}/s` : '–');
+      return (n) => (Number.isFinite(n) ? `${n >= 100 ? Math.round(n).toLocaleString('en-US') : fmtNum(n, 2)}/s` : '–');
     case 'count':
       return (n) => fmtNum(n, 1);
   }

@@ -60,6 +60,19 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const failures: string[] = [];
+
+/** One run of one figure; a failure is reported and leaves that run out instead of ending the bench. */
+async function attempt<T>(what: string, f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (err) {
+    const line = `${what}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+    failures.push(line);
+    log(`  FAILED ${line}`);
+    return undefined;
+  }
+}
 const byRun = <T, K>(runs: readonly T[], f: (r: T) => K): K[] => runs.map(f);
 
 function ackRows(runs: AckRun[]): Row[] {
@@ -206,7 +219,10 @@ async function main(): Promise<void> {
   try {
     if (has('cli')) {
       const runs: CliStartRun[] = [];
-      for (let i = 0; i < Math.max(opts.runs, 5); i++) runs.push(await cliStartRun(world));
+      for (let i = 0; i < Math.max(opts.runs, 5); i++) {
+        const r = await attempt(`cli run ${i + 1}`, () => cliStartRun(world));
+        if (r) runs.push(r);
+      }
       results.cli = runs;
       rows.push(...cliRows(runs));
       log(`  cli: --help ${fmtSpread(spread(runs.map((x) => x.helpMs)), fmtMs)} vs node -e 0 ${fmtSpread(spread(runs.map((x) => x.nodeMs)), fmtMs)}`);
@@ -215,7 +231,8 @@ async function main(): Promise<void> {
       const runs: VerdictRun[] = [];
       for (let i = 0; i < opts.runs; i++)
         for (const latency of VERDICT_LATENCIES) {
-          const r = await verdictRun(world, latency, `${i}L${latency}`);
+          const r = await attempt(`verdict run ${i + 1} at ${latency} ms`, () => verdictRun(world, latency, `${i}L${latency}`));
+          if (!r) continue;
           runs.push(r);
           log(`  verdict run ${i + 1}/${opts.runs} at ${latency} ms: CLI ${fmtMs(r.cli.wallMs)}${r.cli.ok ? '' : ` (FAILED: ${r.cli.error ?? 'wrong verdict'})`}, Slack ${fmtMs(r.slack.verdictMs)}${r.slack.ok ? '' : ' (WRONG)'}; critical path ${fmtMs(r.criticalPathMs)}; AWS calls CLI ${r.cli.awsCalls}, Slack ${r.slack.awsCalls}`);
         }
@@ -225,29 +242,36 @@ async function main(): Promise<void> {
     if (has('lookups')) {
       const runs: LookupRun[] = [];
       for (let i = 0; i < opts.runs; i++) {
-        const r = await lookupRun(world, 20);
+        const r = await attempt(`lookups run ${i + 1}`, () => lookupRun(world, 20));
+        await new Promise((res) => setTimeout(res, 1100));
+        if (!r) continue;
         runs.push(r);
         log(`  lookups run ${i + 1}/${opts.runs}: ${r.lookups} LookupEvents, max ${r.maxPerSec}/s, ${r.throttles} throttled (unpaced: max ${r.raw.maxPerSec}/s, ${r.raw.throttles} throttled)`);
-        await new Promise((res) => setTimeout(res, 1100));
       }
       results.lookups = runs;
       rows.push(...lookupRows(runs));
     }
     let ackResults: AckRun[] = [];
     if (has('ack')) {
-      ackResults = await ackRuns(world, opts.runs, ACK_LEVELS, { verdictTimeoutMs: opts.quick ? 60_000 : 120_000 }, log);
+      ackResults = await ackRuns(world, opts.runs, ACK_LEVELS, { verdictTimeoutMs: opts.quick ? 60_000 : 120_000, attempt }, log);
       results.ack = ackResults;
       rows.push(...ackRows(ackResults));
     }
     if (has('modal')) {
       const runs: ModalRun[] = [];
-      for (let i = 0; i < opts.runs; i++) runs.push(await modalRun(world, opts.quick ? 20 : 40, String(i)));
+      for (let i = 0; i < opts.runs; i++) {
+        const r = await attempt(`modal run ${i + 1}`, () => modalRun(world, opts.quick ? 20 : 40, String(i)));
+        if (r) runs.push(r);
+      }
       results.modal = runs;
       rows.push(...modalRows(runs));
     }
     if (has('claims')) {
       const runs: ClaimRun[] = [];
-      for (let i = 0; i < opts.runs; i++) runs.push(await claimRun());
+      for (let i = 0; i < opts.runs; i++) {
+        const r = await attempt(`claims run ${i + 1}`, () => claimRun());
+        if (r) runs.push(r);
+      }
       results.claims = runs;
       rows.push(...claimRows(runs));
     }
@@ -258,7 +282,8 @@ async function main(): Promise<void> {
         const runs: AlertRun[] = [];
         const capMs = 15_000;
         for (let i = 0; i < opts.runs; i++) {
-          const r = await alertRun(aw, i, capMs);
+          const r = await attempt(`alerts run ${i + 1}`, () => alertRun(aw, i, capMs));
+          if (!r) continue;
           runs.push(r);
           log(`  alerts run ${i + 1}/${opts.runs}: ${r.reflected}/${r.events} reflected${Number.isNaN(r.lastReflectedMs) ? ` at the ${capMs / 1000} s cap` : ` in ${fmtMs(r.lastReflectedMs)}`}, ${r.posts} posts + ${r.updates} updates, max ${r.maxPerSecPerChannel}/s in ${ALERT_CHANNEL}, ${r.slackRateLimited} 429s; outcomes ${JSON.stringify(r.outcomes)}`);
         }
@@ -287,9 +312,11 @@ async function main(): Promise<void> {
       out.push('', `${titles[s] ?? s}:`, renderRows(s === 'bot' ? botRows : rows.filter((r) => r.section === s)));
     }
     if (!has('bundles')) out.push('', 'Lambda bundles: not measured by default (packaging takes minutes); `npm run bench -- --only bundles` runs src/bench/bundles.ts.');
+    if (failures.length) out.push('', `${failures.length} run(s) failed and are left out:`, ...failures.map((f) => `  ${f}`));
     out.push('', `total bench time ${fmtNum((Date.now() - started) / 1000, 0)} s`);
     process.stdout.write(out.join('\n') + '\n');
     results.rows = [...rows, ...botRows];
+    results.failures = failures;
 
     if (has('bundles')) {
       const { measureBundles } = await import('./bundles.js');

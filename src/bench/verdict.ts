@@ -22,7 +22,7 @@ export interface VerdictRun {
 async function cliOnce(world: World, latencyMs: number): Promise<VerdictRun['cli']> {
   world.aws.reset();
   world.aws.setLatency(latencyMs);
-  const r = await runNode([cliPath(), 'db-down', 'prod-db', '--json'], {
+  const r = await runNode([await cliPath(), 'db-down', 'prod-db', '--json'], {
     PATH: process.env.PATH,
     HOME: world.dir,
     AWS_ENDPOINT_URL: world.aws.url,
