@@ -31,7 +31,6 @@ const EnvSchema = z.object({
   WHYBOT_ALERT_CHANNEL: optionalText.refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), 'must be a channel id (C…), not a name'),
   WHYBOT_ALERT_QUIET: z.enum(['true', 'false']).default('false'),
   WHYBOT_AUTO_REDEPLOY: optionalText,
-  WHYBOT_ALERT_RATE_PER_SEC: z.coerce.number().min(0.1).max(100).default(1),
   WHYBOT_WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   WHYBOT_WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   WHYBOT_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
@@ -84,8 +83,6 @@ export interface Config {
     quiet: boolean;
     /** cluster/service patterns (`*` wildcards) whybot may redeploy on its own after a rotation */
     autoRedeploy: string[];
-    /** posts per second per channel (Slack allows about 1) */
-    ratePerSec: number;
     /** how often `whybot watch` polls CloudTrail */
     watchIntervalMs: number;
     /** UTC hour of the daily digest of rotations due in 24 h; undefined = off */
@@ -140,7 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         channel: e.WHYBOT_ALERT_CHANNEL,
         quiet: e.WHYBOT_ALERT_QUIET === 'true',
         autoRedeploy: (e.WHYBOT_AUTO_REDEPLOY ?? '').split(/[\s,]+/).filter(Boolean),
-        ratePerSec: e.WHYBOT_ALERT_RATE_PER_SEC,
         watchIntervalMs: e.WHYBOT_WATCH_INTERVAL_MS,
         ...(e.WHYBOT_DIGEST_HOUR_UTC === 'off' ? {} : { digestHourUtc: e.WHYBOT_DIGEST_HOUR_UTC }),
       },

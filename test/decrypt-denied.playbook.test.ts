@@ -6,7 +6,7 @@ import { PlaybookResultSchema, type PlaybookResult } from '../src/findings.js';
 import { decryptDenied } from '../src/playbooks/decrypt-denied.js';
 import { assertKeepsAccountRoot, KeyPolicyError, parseKeyPolicy, planGrant } from '../src/key-policy.js';
 import { cliCommands } from '../src/remediations/cli-commands.js';
-import { remediations } from '../src/remediations/index.js';
+import { loadExecutor, remediations } from '../src/remediations/index.js';
 import { kmsKeyPolicyGrant } from '../src/remediations/kms-key-policy-grant.js';
 import { KmsKeyPolicyGrantParams } from '../src/remediations/kms-key-policy-grant.spec.js';
 import { remediationSpecs } from '../src/remediations/specs.js';
@@ -152,8 +152,9 @@ describe('decrypt-denied on incident 001 (§1 + §2)', () => {
 });
 
 describe('kms-key-policy-grant', () => {
-  it('is registered, dangerous, and its plan shows the statement as a diff', () => {
-    expect(remediations['kms-key-policy-grant']).toBe(kmsKeyPolicyGrant);
+  it('is registered, dangerous, and its plan shows the statement as a diff', async () => {
+    expect(remediations['kms-key-policy-grant']?.id).toBe('kms-key-policy-grant');
+    expect(await loadExecutor('kms-key-policy-grant')).toBe(kmsKeyPolicyGrant);
     expect(remediationSpecs['kms-key-policy-grant']?.dangerous).toBe(true);
     const p = KmsKeyPolicyGrantParams.parse({ keyArn: K2, principal: CR_ROLE, actions: 'kms:Decrypt', viaService: `ssm.${REGION}.amazonaws.com`, region: REGION });
     const plan = kmsKeyPolicyGrant.plan(p);

@@ -7,9 +7,9 @@ import { postDigest } from '../alerts/digest.js';
 import { parseRotationEvent } from '../alerts/events.js';
 import { handleRotationEvent } from '../alerts/handle.js';
 import { rotationLogReader } from '../alerts/logs.js';
-import { ChannelPacer } from '../alerts/pacer.js';
 import { AwsClients } from '../aws/clients.js';
 import { ActionSigner } from '../remediations/signed-value.js';
+import { slackClientOptions } from '../slack/client-options.js';
 import { coldStart, type Runtime } from './runtime.js';
 
 const KEEP_SECONDS = 30 * 86_400;
@@ -18,14 +18,11 @@ const DigestTrigger = z.object({ whybot: z.literal('digest') });
 interface Alerts {
   rt: Runtime;
   client: WebClient;
-  pacer: ChannelPacer;
 }
 
 async function init(): Promise<Alerts> {
   const rt = await coldStart('alerts');
-  const apiUrl = rt.config.slack.apiUrl;
-  const client = new WebClient(rt.botToken, apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {});
-  return { rt, client, pacer: new ChannelPacer(rt.config.alerts.ratePerSec) };
+  return { rt, client: new WebClient(rt.botToken, slackClientOptions(rt.config)) };
 }
 
 let ready: Promise<Alerts> | undefined;
@@ -35,11 +32,11 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
     ready = undefined;
     throw err;
   });
-  const { rt, client, pacer } = await ready;
+  const { rt, client } = await ready;
   const { config } = rt;
   const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
   const deps = {
-    client, store: rt.store, awsFor, config, pacer, log: rt.log,
+    client, store: rt.store, awsFor, config, log: rt.log,
     ...(rt.actionSecret ? { signer: new ActionSigner(rt.actionSecret) } : {}),
     readLogs: rotationLogReader(awsFor),
   };

@@ -6,7 +6,9 @@ import * as z from 'zod';
 import { getParameters } from '../aws/ssm.js';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
+import { useRateGate } from '../engine/rate-gate.js';
 import { createDynamoStore } from '../store/dynamodb.js';
+import { storeRateGate } from '../store/rate-gate.js';
 import type { Store } from '../store/types.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -51,14 +53,17 @@ export async function coldStart(fn: 'slack' | 'worker' | 'alerts'): Promise<Runt
   if (!loaded.ok) throw new Error(`bad configuration: ${loaded.problems.join('; ')}`);
   const config = loaded.config;
   const log = createLogger(config.logLevel, { fn });
+  // DynamoDB directly (not openStore): the SQLite adapter's native module has no place in a bundle.
+  const store = createDynamoStore({ table: env.data.WHYBOT_TABLE, client: new DynamoDBClient({ region }), destroyClientOnClose: true });
+  // Every container paces AWS quotas and Slack channels on the same schedules, in the table.
+  useRateGate(storeRateGate(store, (err) => log.warn({ err: String(err) }, 'shared rate gate unavailable; pacing in this container only')));
   return {
     config,
     botToken: config.slack.botToken!,
     signingSecret: config.slack.signingSecret!,
     ...(config.actionSecret ? { actionSecret: config.actionSecret } : {}),
     ...(env.data.WHYBOT_WORKER_FUNCTION ? { workerFunction: env.data.WHYBOT_WORKER_FUNCTION } : {}),
-    // DynamoDB directly (not openStore): the SQLite adapter's native module has no place in a bundle.
-    store: createDynamoStore({ table: env.data.WHYBOT_TABLE, client: new DynamoDBClient({ region }), destroyClientOnClose: true }),
+    store,
     log,
   };
 }

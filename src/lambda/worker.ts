@@ -6,6 +6,7 @@ import { AwsClients } from '../aws/clients.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { runInvestigation } from '../slack/investigate.js';
+import { slackClientOptions } from '../slack/client-options.js';
 import { JobSchema } from '../slack/jobs.js';
 import { runRemediation } from '../slack/remediate-worker.js';
 import { coldStart, type Runtime } from './runtime.js';
@@ -17,12 +18,7 @@ interface Worker {
 
 async function init(): Promise<Worker> {
   const rt = await coldStart('worker');
-  const apiUrl = rt.config.slack.apiUrl;
-  const client = new WebClient(rt.botToken, {
-    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
-  });
-  return { rt, client };
+  return { rt, client: new WebClient(rt.botToken, slackClientOptions(rt.config)) };
 }
 
 let ready: Promise<Worker> | undefined;
@@ -43,7 +39,9 @@ export async function handler(event: unknown): Promise<{ ok: boolean }> {
   const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
   const signer = rt.actionSecret ? new ActionSigner(rt.actionSecret) : undefined;
   if (job.kind === 'investigate') {
-    await runInvestigation(job, { client, awsFor, config, ...(signer ? { signer } : {}), log: rt.log.child({ job: job.playbook }) });
+    // investigations in a warm container share identical recent reads; remediations never do
+    const sharing = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts, shareReads: true });
+    await runInvestigation(job, { client, awsFor: sharing, config, ...(signer ? { signer } : {}), log: rt.log.child({ job: job.playbook }) });
     return { ok: true };
   }
   if (!signer) {
