@@ -10,3 +10,11 @@ export function formatDuration(ms: number): string {
   if (hours < 48) return `${hours} h ${minutes % 60} min`;
   return `${Math.floor(hours / 24)} days ${hours % 24} h`;
 }
+
+/**
+ * Orders by an ISO-8601 `time` (all in UTC, same width), oldest first. Plain comparison:
+ * the same order as localeCompare for these strings, without loading collation data.
+ */
+export function byTime(a: { time: string }, b: { time: string }): number {
+  return a.time < b.time ? -1 : a.time > b.time ? 1 : 0;
+}

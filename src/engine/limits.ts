@@ -2,7 +2,12 @@
 // per account × Region; Route 53: 5/s per account, every Region and operation together) is a
 // shared schedule in the rate gate, so every investigation of every process sharing the store
 // queues behind the same one. Every other API gets a per-process concurrency cap only.
-import Bottleneck from 'bottleneck';
+import pQueue from 'p-queue';
+
+// p-queue 6 is CommonJS with an ES-module default: Node hands us module.exports, a bundler
+// may hand us the class itself.
+const PQueue = (pQueue as unknown as { default?: typeof pQueue.default }).default ?? (pQueue as unknown as typeof pQueue.default);
+type Queue = InstanceType<typeof PQueue>;
 import { takeSlot, type RateSpec } from './rate-gate.js';
 
 export interface Quota extends RateSpec {
@@ -45,23 +50,23 @@ export function quotaKey(q: Quota, scope: CallScope): string {
   return `aws|${where}|${q.service}:${q.operation}`;
 }
 
-const concurrency = new Map<string, Bottleneck>();
+const concurrency = new Map<string, Queue>();
 
-function concurrencyFor(scope: CallScope, service: string): Bottleneck {
+function concurrencyFor(scope: CallScope, service: string): Queue {
   const key = `${scope.account}@${scope.region}|${service}`;
-  let limiter = concurrency.get(key);
-  if (!limiter) {
-    limiter = new Bottleneck({ maxConcurrent: defaultConcurrency });
-    concurrency.set(key, limiter);
+  let queue = concurrency.get(key);
+  if (!queue) {
+    queue = new PQueue({ concurrency: defaultConcurrency });
+    concurrency.set(key, queue);
   }
-  return limiter;
+  return queue;
 }
 
 /** Runs one AWS request (one attempt) within the limits of its service and operation. */
 export async function withinLimits<T>(scope: CallScope, clientName: string, commandName: string, send: () => Promise<T>): Promise<T> {
   const service = serviceName(clientName);
   const quota = quotaFor(service, operationName(commandName));
-  return concurrencyFor(scope, service).schedule(async () => {
+  return concurrencyFor(scope, service).add(async () => {
     if (quota) await takeSlot(quotaKey(quota, scope), quota);
     return send();
   });

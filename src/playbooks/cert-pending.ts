@@ -24,7 +24,7 @@ import {
 } from '../aws/route53.js';
 import { Investigation, type Outcome } from '../engine/investigation.js';
 import { bySeverity, type CheckResult, type Finding, type PlaybookResult, type RemediationRef, type TimelineEntry } from '../findings.js';
-import { formatDuration } from '../time.js';
+import { byTime, formatDuration } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { definePlaybook } from './define.js';
 import type { Playbook, PlaybookInput, RunOptions } from './types.js';
@@ -492,7 +492,7 @@ export function timeline(e: CertPendingEvidence): TimelineEntry[] {
     if (c.createdAt && c.status === 'PENDING_VALIDATION')
       entries.push({ time: new Date(c.createdAt.getTime() + ACM_TIMEOUT_MS).toISOString(), source: 'ACM', text: `ACM stops waiting for ${c.domain}’s validation CNAME (72 h after the request): VALIDATION_TIMED_OUT` });
   }
-  return entries.sort((a, b) => a.time.localeCompare(b.time));
+  return entries.sort(byTime);
 }
 
 export function createCertPending(options: CertPendingOptions = {}): Playbook {

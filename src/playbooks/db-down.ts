@@ -12,7 +12,7 @@ import type { Candidate } from './types.js';
 import { describeSecret, type SecretInfo } from '../aws/secrets.js';
 import { Investigation, type Outcome } from '../engine/investigation.js';
 import { bySeverity, type CheckResult, type Finding, type PlaybookResult, type TimelineEntry } from '../findings.js';
-import { formatDuration, formatUtc } from '../time.js';
+import { byTime, formatDuration, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { closeMatches } from './close-matches.js';
 import { consumersOf, consumerTasks, ecsInventory, startedBefore, type Consumer } from './consumers.js';
@@ -475,7 +475,7 @@ export function timeline(e: DbDownEvidence): TimelineEntry[] {
     for (const t of e.tasks?.get(c.service.arn) ?? [])
       if (t.startedAt) entries.push({ time: t.startedAt.toISOString(), source: 'ECS', text: `task ${t.id} of ${c.service.name} started` });
   if (e.secret?.nextRotation) entries.push({ time: e.secret.nextRotation.toISOString(), source: 'Secrets Manager', text: 'next scheduled rotation' });
-  return entries.sort((a, b) => a.time.localeCompare(b.time));
+  return entries.sort(byTime);
 }
 
 /** Every cluster and every instance that is not a cluster member. */

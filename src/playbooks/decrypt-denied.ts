@@ -14,7 +14,7 @@ import { describeKey, getKeyPolicy, listAliases, type KeyAlias, type KeyInfo } f
 import { secureStringParameters, SSM_DEFAULT_KEY, type ParameterInfo } from '../aws/ssm-parameters.js';
 import { Investigation, type Outcome } from '../engine/investigation.js';
 import { bySeverity, type CheckResult, type Evidence, type Finding, type PlaybookResult, type RemediationRef, type TimelineEntry } from '../findings.js';
-import { formatUtc } from '../time.js';
+import { byTime, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { keyPolicyVerdict, parseKeyPolicy, planGrant, roleArnOf, type KeyPolicyDoc, type PolicyVerdict } from '../key-policy.js';
 import { definePlaybook } from './define.js';
@@ -736,7 +736,7 @@ export function timeline(e: DecryptDeniedEvidence): TimelineEntry[] {
   for (const ev of e.stackEvents ?? [])
     if (/_FAILED$|ROLLBACK|User Initiated/.test(`${ev.status} ${ev.reason ?? ''}`) || ev.type === 'AWS::CloudFormation::Stack')
       entries.push({ time: ev.time.toISOString(), source: 'CloudFormation', text: `${ev.logicalId} ${ev.status}${ev.reason ? `: ${ev.reason.slice(0, 160)}` : ''}` });
-  return entries.sort((a, b) => a.time.localeCompare(b.time));
+  return entries.sort(byTime);
 }
 
 /** Without a target: the keys KMS denied something on in the last day (one page of events). */

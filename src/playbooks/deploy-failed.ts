@@ -18,7 +18,7 @@ import {
 import { listDbClusters, type DbSummary } from '../aws/rds.js';
 import { Investigation, Skip, type Outcome } from '../engine/investigation.js';
 import { bySeverity, type CheckResult, type Evidence, type Finding, type PlaybookResult, type RemediationRef, type TimelineEntry } from '../findings.js';
-import { formatDuration, formatUtc } from '../time.js';
+import { byTime, formatDuration, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { closeMatches } from './close-matches.js';
 import { formatUsd, monthlyCost, PRICE_NOTE } from './leftover-prices.js';
@@ -682,7 +682,7 @@ export function timeline(e: DeployFailedEvidence): TimelineEntry[] {
   for (const ev of e.rollbackFailures ?? []) add(ev);
   for (const t of e.decrypt?.timeline ?? []) entries.push({ ...t, source: t.source === 'CloudFormation' ? t.source : `${t.source} (decrypt-denied)` });
   const dedup = new Map(entries.map((t) => [`${t.time}|${t.source}|${t.text}`, t]));
-  return [...dedup.values()].sort((a, b) => a.time.localeCompare(b.time));
+  return [...dedup.values()].sort(byTime);
 }
 
 /** Stacks whose last deploy failed: what `/why-deploy-failed` offers without a target. */
