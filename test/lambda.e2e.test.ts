@@ -88,6 +88,8 @@ describe('Lambda handlers', () => {
     expect(aws.invocations[0]).toMatchObject({ functionName: WORKER, invocationType: 'Event', payload: { kind: 'investigate', target: 'prod-db', channel: 'C0ONCALL' } });
     expect(playbookCalls()).toEqual([]);
     expect(aws.calls.filter((c) => c.service === 'ssm')).toHaveLength(1); // secrets read once, at cold start
+    // who the bot is: asked once and kept in the table for the next cold start; Bolt does not ask again
+    expect(slack.calls.filter((c) => c.method === 'auth.test')).toHaveLength(1);
 
     // worker: given that payload, runs the playbook and posts the thread.
     const out = await workerHandler(aws.invocations[0]!.payload);
@@ -105,12 +107,14 @@ describe('Lambda handlers', () => {
     expect(aws.invocations).toHaveLength(0);
   });
 
-  it('slack: a failed handoff tells the user in Slack', async () => {
+  it('slack: a failed handoff tells the user in Slack, in the ack itself', async () => {
     aws.inject({ service: 'lambda', operation: 'Invoke', kind: 'AccessDenied' });
     const body = slashCommandBody('/why-db-down', 'prod-db', slack.responseUrl('handoff', { channel: 'C0ONCALL', user: 'U0ALICE' }));
-    const res = (await slackHandler(apiGatewayEvent(body, signedHeaders(body)) as never, context)) as { statusCode: number };
+    const res = (await slackHandler(apiGatewayEvent(body, signedHeaders(body)) as never, context)) as { statusCode: number; body: string };
     expect(res.statusCode).toBe(200);
-    expect(JSON.stringify(slack.responses.find((r) => r.id === 'handoff')?.body)).toMatch(/could not start this .*lambda:InvokeFunction/);
+    const ack = JSON.parse(res.body) as { response_type: string; text: string };
+    expect(ack.response_type).toBe('ephemeral');
+    expect(ack.text).toMatch(/Nothing was started: whybot could not hand this to its worker .*lambda:InvokeFunction/);
   });
 
   it('worker: an unknown payload is dropped, not thrown', async () => {

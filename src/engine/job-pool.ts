@@ -7,8 +7,7 @@
 export type Admission =
   | { state: 'started' }
   | { state: 'queued'; position: number; running: number }
-  /** `told`: the runner has already told the user (e.g. a failed Lambda handoff) */
-  | { state: 'refused'; reason: string; told?: boolean }
+  | { state: 'refused'; reason: string }
   /** the same question is already being answered in the same place */
   | { state: 'joined'; askedBy: string; askedAt: number };
 

@@ -8,8 +8,7 @@ export class LambdaJobRunner implements JobRunner {
   constructor(
     private readonly client: LambdaClient,
     private readonly workerFunction: string,
-    /** tells the user the work did not start: nothing is lost silently */
-    private readonly onHandoffFailed: (job: Job, reason: string) => Promise<void>,
+    private readonly onHandoffFailed: (job: Job, reason: string) => void,
   ) {}
 
   async dispatch(job: Job): Promise<Admission> {
@@ -18,8 +17,9 @@ export class LambdaJobRunner implements JobRunner {
       return { state: 'started' };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      await this.onHandoffFailed(job, reason);
-      return { state: 'refused', reason, told: true };
+      this.onHandoffFailed(job, reason);
+      // the listener's answer says so to the person who asked: nothing is lost silently
+      return { state: 'refused', reason: `whybot could not hand this to its worker (${reason})` };
     }
   }
 }

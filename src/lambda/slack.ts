@@ -6,9 +6,7 @@ import { AwsLambdaReceiver } from '@slack/bolt';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
-import type { Job } from '../slack/jobs.js';
-import { errorText } from '../slack/render.js';
-import { respondEphemeral } from '../slack/respond.js';
+import { cachedBotIdentity } from '../slack/identity.js';
 import { LambdaJobRunner } from './handoff.js';
 import { coldStart } from './runtime.js';
 
@@ -20,17 +18,16 @@ async function init(): Promise<LambdaHandler> {
   const receiver = new AwsLambdaReceiver({ signingSecret: rt.signingSecret, logger: boltLogger(rt.log.child({ component: 'receiver' })) });
   const lambda = new LambdaClient({ region: rt.config.region ?? process.env.AWS_REGION! });
   let app: ReturnType<typeof createSlackApp> | undefined;
-  const tellUser = async (job: Job, reason: string) => {
-    rt.log.error({ job: job.kind, reason }, 'handoff to the worker failed');
-    const text = errorText(`whybot could not start this (${reason}). Nothing ran; try again in a minute.`);
-    if (job.kind === 'investigate') await respondEphemeral(job.responseUrl, { text }).catch(() => undefined);
-    else await app?.client.chat.postEphemeral({ channel: job.channel, user: job.actor, text }).catch(() => undefined);
-  };
-  const jobs = new LambdaJobRunner(lambda, rt.workerFunction, tellUser);
+  const jobs = new LambdaJobRunner(lambda, rt.workerFunction, (job, reason) => rt.log.error({ job: job.kind, reason }, 'handoff to the worker failed'));
   const signer = rt.actionSecret ? new ActionSigner(rt.actionSecret) : undefined;
+  const identity = await cachedBotIdentity(rt.store, rt.botToken, rt.config).catch((err: unknown) => {
+    rt.log.warn({ err: String(err) }, 'auth.test failed; Bolt will try again itself');
+    return undefined;
+  });
   app = createSlackApp({
     config: rt.config,
     botToken: rt.botToken,
+    ...(identity ? { identity } : {}),
     receiver,
     jobs,
     log: rt.log,

@@ -7,6 +7,7 @@ import { parseInvocation, tokenize } from '../playbooks/invocation.js';
 import { PLAYBOOK_CATALOG as playbooks } from '../playbooks/catalog.js';
 import { cliScript } from '../remediations/cli-commands.js';
 import { slackClientOptions } from './client-options.js';
+import type { BotIdentity } from './identity.js';
 import type { JobRunner } from './jobs.js';
 import { code, esc } from './mrkdwn.js';
 import { admissionText, errorText, showCliMessage } from './render.js';
@@ -21,6 +22,8 @@ export interface SlackAppDeps {
   receiver: Receiver;
   jobs: JobRunner;
   log: Logger;
+  /** known bot identity: Bolt skips its auth.test at start (Lambda cold starts) */
+  identity?: BotIdentity;
 }
 
 export function boltLogger(log: Logger): BoltLogger {
@@ -51,6 +54,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
     receiver: deps.receiver,
     logger: boltLogger(log.child({ component: 'bolt' })),
     clientOptions: slackClientOptions(config),
+    ...(deps.identity ? { botId: deps.identity.botId, botUserId: deps.identity.botUserId, tokenVerificationEnabled: false } : {}),
   });
 
   type SlashArgs = Parameters<Parameters<typeof app.command>[1]>[0];

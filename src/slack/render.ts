@@ -163,7 +163,7 @@ export function admissionText(a: Admission, now = Date.now()): string | undefine
     case 'joined':
       return `:eyes: <@${esc(a.askedBy)}> asked the same ${Math.max(0, Math.round((now - a.askedAt) / 1000))} s ago: the answer is coming in whybot's thread in this channel.`;
     case 'refused':
-      return a.told ? undefined : errorText(`Nothing was started: ${a.reason}. Try again in a minute.`);
+      return errorText(`Nothing was started: ${a.reason}. Try again in a minute.`);
   }
 }
 
