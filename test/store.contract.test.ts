@@ -15,7 +15,7 @@ import type { Clock } from '../src/store/common.js';
 import { createDynamoStore, ensureTable } from '../src/store/dynamodb.js';
 import { defaultDbPath, openStore } from '../src/store/index.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
-import type { AuditRecord, Store } from '../src/store/types.js';
+import type { AuditRecord, JournalEntry, Store } from '../src/store/types.js';
 
 // dynalite ships no types.
 const require = createRequire(import.meta.url);
@@ -416,6 +416,35 @@ describe.each([sqliteBackend(), dynamoBackend()])('Store contract: $name', (back
     });
   });
 
+  describe('journal', () => {
+    const entry = (id: string, createdAt: string): JournalEntry => ({
+      id, kind: 'job', body: { kind: 'investigate', target: 'prod-db' }, state: 'open', stage: 'queued', facts: {}, owner: 'boot-1', createdAt, updatedAt: createdAt,
+    });
+
+    it('keeps open entries, oldest first, until they are done; facts merge', async () => {
+      const clock = manualClock();
+      const store = backend.open(clock.now);
+      await store.journalPut(entry('b', '2026-03-10T12:00:02.000Z'));
+      await store.journalPut(entry('a', '2026-03-10T12:00:01.000Z'));
+      await store.journalUpdate('a', { stage: 'running', facts: { rootTs: '1.0001' } });
+      const a = await store.journalUpdate('a', { facts: { channel: 'C1' } });
+      expect(a).toMatchObject({ stage: 'running', facts: { rootTs: '1.0001', channel: 'C1' } });
+      expect((await store.journalOpen()).map((e) => e.id)).toEqual(['a', 'b']);
+      await store.journalUpdate('a', { state: 'done', stage: 'finished' });
+      expect((await store.journalOpen()).map((e) => e.id)).toEqual(['b']);
+      expect(await store.journalGet('a')).toMatchObject({ state: 'done', stage: 'finished', body: { target: 'prod-db' } });
+      await expect(store.journalUpdate('nope', { stage: 'x' })).rejects.toThrow(/no journal entry/);
+    });
+
+    it('concurrent updates from two processes lose no fact', async () => {
+      const [p1, p2] = [backend.open(), backend.open()];
+      await p1.journalPut(entry('w', '2026-03-10T12:00:00.000Z'));
+      await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? p1 : p2).journalUpdate('w', { facts: { [`f${i}`]: String(i) } })));
+      const w = await p2.journalGet('w');
+      expect(Object.keys(w!.facts).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `f${i}`).sort());
+    });
+  });
+
   it('claimThroughput (bench): all distinct nonces win, exactly one wins under contention', async () => {
     const r = await claimThroughput(backend.open(), 40, 8);
     expect(r.wins).toBe(40);
@@ -440,10 +469,10 @@ describe('SQLite adapter specifics', () => {
     expect(existsSync(path)).toBe(true);
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-      expect(tables.map((t) => t.name)).toEqual(['audit', 'cache', 'claims', 'list_items', 'rate']);
+      expect(tables.map((t) => t.name)).toEqual(['audit', 'cache', 'claims', 'journal', 'list_items', 'rate']);
     } finally {
       db.close();
     }

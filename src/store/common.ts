@@ -1,6 +1,6 @@
 // Helpers shared by the SQLite and DynamoDB adapters, so that both interpret the Store
 // contract (types.ts) identically: validation, time keys, JSON values.
-import { AuditRecordSchema, type AuditRecord } from './types.js';
+import { AuditRecordSchema, JournalEntrySchema, type AuditRecord, type JournalEntry, type JournalPatch } from './types.js';
 
 /** Milliseconds since the epoch. Injectable so tests (and the contract suite) need not sleep. */
 export type Clock = () => number;
@@ -57,4 +57,16 @@ export function sinceKey(since: Date): string {
  */
 export function cacheJson(value: unknown): string | undefined {
   return JSON.stringify(value) as string | undefined;
+}
+
+/** A journal entry moved on by a patch: facts merge, the rest replaces; validated. */
+export function mergeJournal(entry: JournalEntry, patch: JournalPatch, now: number): JournalEntry {
+  return JournalEntrySchema.parse({
+    ...entry,
+    ...(patch.state ? { state: patch.state } : {}),
+    ...(patch.stage ? { stage: patch.stage } : {}),
+    ...(patch.owner ? { owner: patch.owner } : {}),
+    facts: { ...entry.facts, ...(patch.facts ?? {}) },
+    updatedAt: new Date(now).toISOString(),
+  });
 }

@@ -32,6 +32,12 @@
 //             Appended by one UpdateItem (list_append, ReturnValues ALL_NEW) on the condition
 //             that the list has not expired; an expired list is replaced by a conditional put.
 //             An item holds at most 400 KB: enough for hundreds of alert entries.
+//   journal   pk = journal#<id>        sk = journal
+//             entry (S, JSON of the JournalEntry), version (N), expiresAt (N, s) once done.
+//             Updated by a put conditional on the version read, so no update loses another's.
+//   open job  pk = journal-open        sk = <createdAt>#<id>
+//             one small item per open entry, deleted when it is done: journalOpen() is one
+//             Query of this partition, oldest first, never a scan.
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
@@ -49,6 +55,7 @@ import {
 import {
   auditLimit,
   cacheJson,
+  mergeJournal,
   expiryMs,
   parseAudit,
   prepareAudit,
@@ -58,7 +65,7 @@ import {
   type Clock,
 } from './common.js';
 import { reserveSlot } from '../engine/rate-gate.js';
-import { ClaimStateSchema, type AuditRecord, type Claim, type ClaimResult, type ClaimState, type Store } from './types.js';
+import { ClaimStateSchema, JournalEntrySchema, type AuditRecord, type Claim, type ClaimResult, type ClaimState, type JournalEntry, type Store } from './types.js';
 
 export interface DynamoStoreOptions {
   table: string;
@@ -91,6 +98,9 @@ const claimKey = (nonce: string): Item => ({ pk: S(`claim#${nonce}`), sk: S('cla
 const cacheKey = (key: string): Item => ({ pk: S(`cache#${key}`), sk: S('cache') });
 const rateKey = (key: string): Item => ({ pk: S(`rate#${key}`), sk: S('rate') });
 const listKey = (key: string): Item => ({ pk: S(`list#${key}`), sk: S('list') });
+const journalKey = (id: string): Item => ({ pk: S(`journal#${id}`), sk: S('journal') });
+const openKey = (e: JournalEntry): Item => ({ pk: S('journal-open'), sk: S(`${e.createdAt}#${e.id}`) });
+const JOURNAL_DONE_SECONDS = 7 * 86_400;
 const listValues = (item: Item | undefined): unknown[] => (item?.items?.L ?? []).map((v) => JSON.parse(v.S ?? 'null') as unknown);
 /** Racing writers of one rate key: each lost race costs a read and a write; give up after this many. */
 const RATE_ATTEMPTS = 50;
@@ -147,6 +157,26 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
       startKey = out.LastEvaluatedKey;
     } while (startKey !== undefined && items.length < limit);
     return items;
+  }
+
+  /** Writes the entry (if `expectedVersion`, only over that version), then its open-index item. */
+  async function writeJournal(e: JournalEntry, expectedVersion?: number): Promise<void> {
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          ...journalKey(e.id),
+          entry: S(JSON.stringify(e)),
+          version: N(expectedVersion === undefined ? 0 : expectedVersion + 1),
+          ...(e.state === 'done' ? { expiresAt: N(Math.ceil(now() / 1000) + JOURNAL_DONE_SECONDS) } : {}),
+        },
+        ...(expectedVersion === undefined
+          ? {}
+          : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': N(expectedVersion) } }),
+      }),
+    );
+    if (e.state === 'open') await client.send(new PutItemCommand({ TableName: table, Item: openKey(e) }));
+    else await client.send(new DeleteItemCommand({ TableName: table, Key: openKey(e) }));
   }
 
   return {
@@ -365,6 +395,41 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
       const item = await getItem(listKey(key));
       if (!item || num(item, 'expiresAtMs') <= now()) return [];
       return listValues(item);
+    },
+
+    async journalPut(entry) {
+      const e = JournalEntrySchema.parse(entry);
+      await writeJournal(e);
+    },
+
+    async journalUpdate(id, patch) {
+      for (let attempt = 0; attempt < RATE_ATTEMPTS; attempt++) {
+        const item = await getItem(journalKey(id));
+        if (!item) throw new Error(`journalUpdate: no journal entry ${id}`);
+        const current = JournalEntrySchema.parse(JSON.parse(str(item, 'entry')));
+        const next = mergeJournal(current, patch, now());
+        try {
+          await writeJournal(next, num(item, 'version'));
+          return next;
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw err;
+        }
+      }
+      throw new Error(`journalUpdate(${id}): ${RATE_ATTEMPTS} lost races in a row`);
+    },
+
+    async journalGet(id) {
+      const item = await getItem(journalKey(id));
+      return item ? JournalEntrySchema.parse(JSON.parse(str(item, 'entry'))) : undefined;
+    },
+
+    async journalOpen() {
+      const index = await queryPartition('journal-open', '', Number.MAX_SAFE_INTEGER);
+      const entries = await Promise.all(index.map((i) => getItem(journalKey(str(i, 'sk').slice(str(i, 'sk').indexOf('#') + 1)))));
+      return entries
+        .filter((i): i is Item => i !== undefined)
+        .map((i) => JournalEntrySchema.parse(JSON.parse(str(i, 'entry'))))
+        .filter((e) => e.state === 'open');
     },
 
     async close() {

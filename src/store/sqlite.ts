@@ -16,6 +16,7 @@ import { dirname } from 'node:path';
 import {
   auditLimit,
   cacheJson,
+  mergeJournal,
   expiryMs,
   parseAudit,
   prepareAudit,
@@ -25,7 +26,7 @@ import {
   type Clock,
 } from './common.js';
 import { reserveSlot, type RateSpec } from '../engine/rate-gate.js';
-import { ClaimStateSchema, type Claim, type ClaimResult, type ClaimState, type Store } from './types.js';
+import { ClaimStateSchema, JournalEntrySchema, type Claim, type ClaimResult, type ClaimState, type JournalEntry, type JournalPatch, type Store } from './types.js';
 
 export interface SqliteStore extends Store {
   readonly path: string;
@@ -86,7 +87,21 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX list_items_expires_at ON list_items (expires_at);
   `,
+  `
+  -- Work that must survive the process doing it (types.ts, JournalEntry).
+  CREATE TABLE journal (
+    id         TEXT PRIMARY KEY,
+    entry      TEXT NOT NULL, -- JSON of the JournalEntry
+    open       INTEGER NOT NULL CHECK (open IN (0, 1)),
+    created_at TEXT NOT NULL,
+    expires_at INTEGER -- epoch ms, once done
+  ) WITHOUT ROWID;
+  CREATE INDEX journal_open ON journal (open, created_at);
+  `,
 ];
+
+/** How long a finished journal entry is kept (for `whybot show`-style look-ups and debugging). */
+const JOURNAL_DONE_MS = 7 * 86_400_000;
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -170,6 +185,22 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     'SELECT value FROM list_items WHERE key = ? AND expires_at > ? ORDER BY seq',
   );
   const sweepLists = db.prepare<[number]>('DELETE FROM list_items WHERE expires_at <= ?');
+  const upsertJournal = db.prepare<[string, string, number, string, number | null]>(
+    `INSERT INTO journal (id, entry, open, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET entry = excluded.entry, open = excluded.open, expires_at = excluded.expires_at`,
+  );
+  const selectJournal = db.prepare<[string], { entry: string }>('SELECT entry FROM journal WHERE id = ?');
+  const selectOpenJournal = db.prepare<[], { entry: string }>('SELECT entry FROM journal WHERE open = 1 ORDER BY created_at, id');
+  const sweepJournal = db.prepare<[number]>('DELETE FROM journal WHERE open = 0 AND expires_at <= ?');
+  const writeJournal = (e: JournalEntry) =>
+    upsertJournal.run(e.id, JSON.stringify(e), e.state === 'open' ? 1 : 0, e.createdAt, e.state === 'open' ? null : now() + JOURNAL_DONE_MS);
+  const journalTx = db.transaction((id: string, patch: JournalPatch): JournalEntry => {
+    const row = selectJournal.get(id);
+    if (!row) throw new Error(`journalUpdate: no journal entry ${id}`);
+    const next = mergeJournal(JournalEntrySchema.parse(JSON.parse(row.entry)), patch, now());
+    writeJournal(next);
+    return next;
+  });
   const sweepClaims = db.prepare<[number]>('DELETE FROM claims WHERE expires_at <= ?');
   const sweepCache = db.prepare<[number]>('DELETE FROM cache WHERE expires_at <= ?');
 
@@ -205,6 +236,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     lastSweep = t;
     sweepRate.run(t - SWEEP_INTERVAL_MS);
     sweepLists.run(t);
+    sweepJournal.run(t);
     return { claims: sweepClaims.run(t).changes, cache: sweepCache.run(t).changes };
   }
   function maybeSweep(): void {
@@ -278,6 +310,23 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
 
     async readList(key) {
       return selectList.all(key, now()).map((r) => JSON.parse(r.value) as unknown);
+    },
+
+    async journalPut(entry) {
+      writeJournal(JournalEntrySchema.parse(entry));
+    },
+
+    async journalUpdate(id, patch) {
+      return journalTx.immediate(id, patch);
+    },
+
+    async journalGet(id) {
+      const row = selectJournal.get(id);
+      return row ? JournalEntrySchema.parse(JSON.parse(row.entry)) : undefined;
+    },
+
+    async journalOpen() {
+      return selectOpenJournal.all().map((r) => JournalEntrySchema.parse(JSON.parse(r.entry)));
     },
 
     async close() {

@@ -49,6 +49,38 @@ export const AuditRecordSchema = z.object({
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 
+/**
+ * The journal: work that must survive the process doing it. A job is written before Slack is
+ * answered; a remediation's intent is written before its AWS write and moved through its
+ * stages after; an entry stays open until its outcome is known, and whatever a dead process
+ * left open is reconciled by a live one (src/engine/reconcile.ts).
+ */
+export const JournalStateSchema = z.enum(['open', 'done']);
+export const JournalEntrySchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(['job', 'write']),
+  /** the job or write request, as JSON (validated by whoever reads it back) */
+  body: z.unknown(),
+  state: JournalStateSchema,
+  /** where the work got to, e.g. "queued", "running", "claimed", "writing", "written", "verifying" */
+  stage: z.string(),
+  /** what was learnt on the way (a thread ts, a deployment id, when the write started) */
+  facts: z.record(z.string(), z.string()),
+  /** the process (boot id) working on it; its heartbeat tells whether it is alive */
+  owner: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type JournalEntry = z.infer<typeof JournalEntrySchema>;
+
+export interface JournalPatch {
+  state?: z.infer<typeof JournalStateSchema>;
+  stage?: string;
+  /** merged into the entry's facts */
+  facts?: Record<string, string>;
+  owner?: string;
+}
+
 export interface Store {
   /**
    * Atomically claims a nonce (conditional write). Exactly one caller wins, however many
@@ -79,5 +111,12 @@ export interface Store {
   appendToList(key: string, item: unknown, ttlSeconds: number): Promise<unknown[]>;
   /** The list at `key` (empty when there is none or it expired). */
   readList(key: string): Promise<unknown[]>;
+  /** Writes a journal entry (replacing one with the same id). */
+  journalPut(entry: JournalEntry): Promise<void>;
+  /** Moves an entry on; facts merge. A missing entry is an error. Done entries expire after a week. */
+  journalUpdate(id: string, patch: JournalPatch): Promise<JournalEntry>;
+  journalGet(id: string): Promise<JournalEntry | undefined>;
+  /** Every open entry, oldest first. */
+  journalOpen(): Promise<JournalEntry[]>;
   close(): Promise<void>;
 }
