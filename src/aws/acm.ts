@@ -2,12 +2,13 @@
 // ALB live in its Region, certificates for CloudFront in us-east-1, so every call names
 // the Region it asks.
 import { DescribeCertificateCommand, paginateListCertificates, type KeyAlgorithm, ACMClient } from '@aws-sdk/client-acm';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
 /** ACM is regional; certificates for CloudFront live in us-east-1 */
-const acmClient = (aws: AwsClients, region?: string) => aws.client('acm', (config) => new ACMClient(config), region);
+const acmClient = (aws: AwsClients, region?: string) => withAbort(aws.client('acm', (config) => new ACMClient(config), region));
 
 export const ACM_IAM = {
   listCertificates: iam('acm:ListCertificates'),

@@ -8,11 +8,12 @@ import {
   type StackStatus,
   CloudFormationClient
 } from '@aws-sdk/client-cloudformation';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const cloudformationClient = (aws: AwsClients) => aws.client('cloudformation', (config) => new CloudFormationClient(config));
+const cloudformationClient = (aws: AwsClients) => withAbort(aws.client('cloudformation', (config) => new CloudFormationClient(config)));
 
 export const CLOUDFORMATION_IAM = {
   describeStacks: iam('cloudformation:DescribeStacks'),

@@ -1,10 +1,11 @@
 import { paginateLookupEvents, type LookupAttributeKey, CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import * as z from 'zod';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const cloudtrailClient = (aws: AwsClients) => aws.client('cloudtrail', (config) => new CloudTrailClient(config));
+const cloudtrailClient = (aws: AwsClients) => withAbort(aws.client('cloudtrail', (config) => new CloudTrailClient(config)));
 
 export const CLOUDTRAIL_IAM = {
   lookupEvents: iam('cloudtrail:LookupEvents'),

@@ -9,11 +9,12 @@ import {
   type Tag,
   EC2Client
 } from '@aws-sdk/client-ec2';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const ec2Client = (aws: AwsClients) => aws.client('ec2', (config) => new EC2Client(config));
+const ec2Client = (aws: AwsClients) => withAbort(aws.client('ec2', (config) => new EC2Client(config)));
 
 export const EC2_IAM = {
   describeAddresses: iam('ec2:DescribeAddresses'),

@@ -8,11 +8,12 @@ import {
   UpdateServiceCommand,
   ECSClient,
 } from '@aws-sdk/client-ecs';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const ecsClient = (aws: AwsClients) => aws.client('ecs', (config) => new ECSClient(config));
+const ecsClient = (aws: AwsClients) => withAbort(aws.client('ecs', (config) => new ECSClient(config)));
 
 export const ECS_IAM = {
   listClusters: iam('ecs:ListClusters'),

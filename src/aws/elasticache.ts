@@ -7,11 +7,12 @@ import {
   paginateDescribeReplicationGroups,
   ElastiCacheClient
 } from '@aws-sdk/client-elasticache';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const elasticacheClient = (aws: AwsClients) => aws.client('elasticache', (config) => new ElastiCacheClient(config));
+const elasticacheClient = (aws: AwsClients) => withAbort(aws.client('elasticache', (config) => new ElastiCacheClient(config)));
 
 export const ELASTICACHE_IAM = {
   describeCacheClusters: iam('elasticache:DescribeCacheClusters'),

@@ -1,11 +1,12 @@
 // IAM: whether a principal's identity-based policies allow some actions on a resource
 // (SimulatePrincipalPolicy). Named iam-policy.ts because iam.ts declares IAM actions.
 import { paginateSimulatePrincipalPolicy, IAMClient } from '@aws-sdk/client-iam';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const iamClient = (aws: AwsClients) => aws.client('iam', (config) => new IAMClient(config));
+const iamClient = (aws: AwsClients) => withAbort(aws.client('iam', (config) => new IAMClient(config)));
 
 export const IAM_IAM = {
   simulatePrincipalPolicy: iam('iam:SimulatePrincipalPolicy'),

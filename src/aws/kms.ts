@@ -1,11 +1,12 @@
 // KMS: what a key is (customer or AWS managed, state), its aliases, its key policy, and the
 // one write whybot makes (PutKeyPolicy, from the kms-key-policy-grant remediation).
 import { DescribeKeyCommand, GetKeyPolicyCommand, paginateListAliases, PutKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const kmsClient = (aws: AwsClients) => aws.client('kms', (config) => new KMSClient(config));
+const kmsClient = (aws: AwsClients) => withAbort(aws.client('kms', (config) => new KMSClient(config)));
 
 export const KMS_IAM = {
   describeKey: iam('kms:DescribeKey'),

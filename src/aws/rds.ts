@@ -8,11 +8,12 @@ import {
   type DBInstance,
   RDSClient
 } from '@aws-sdk/client-rds';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const rdsClient = (aws: AwsClients) => aws.client('rds', (config) => new RDSClient(config));
+const rdsClient = (aws: AwsClients) => withAbort(aws.client('rds', (config) => new RDSClient(config)));
 
 export const RDS_IAM = {
   describeClusters: iam('rds:DescribeDBClusters'),

@@ -13,13 +13,14 @@ import {
   Route53Client
 } from '@aws-sdk/client-route-53';
 import { GetDomainDetailCommand, Route53DomainsClient } from '@aws-sdk/client-route-53-domains';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { AwsCallError, awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const route53Client = (aws: AwsClients) => aws.client('route53', (config) => new Route53Client(config));
+const route53Client = (aws: AwsClients) => withAbort(aws.client('route53', (config) => new Route53Client(config)));
 /** Route 53 Domains is served from us-east-1 only, whatever the investigation's Region */
-const route53DomainsClient = (aws: AwsClients) => aws.client('route53domains', (config) => new Route53DomainsClient(config), 'us-east-1');
+const route53DomainsClient = (aws: AwsClients) => withAbort(aws.client('route53domains', (config) => new Route53DomainsClient(config), 'us-east-1'));
 
 export const ROUTE53_IAM = {
   listHostedZonesByName: iam('route53:ListHostedZonesByName'),

@@ -1,9 +1,10 @@
 import { DescribeSecretCommand, paginateListSecrets, RotateSecretCommand, type SecretListEntry, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const secretsClient = (aws: AwsClients) => aws.client('secrets', (config) => new SecretsManagerClient(config));
+const secretsClient = (aws: AwsClients) => withAbort(aws.client('secrets', (config) => new SecretsManagerClient(config)));
 
 export const SECRETS_IAM = {
   describeSecret: iam('secretsmanager:DescribeSecret'),

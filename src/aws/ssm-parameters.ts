@@ -1,11 +1,12 @@
 // SSM Parameter Store metadata (DescribeParameters): which SecureString parameters exist and
 // which KMS key encrypts each. Never values. (ssm.ts reads values for whybot's own config.)
 import { paginateDescribeParameters, SSMClient } from '@aws-sdk/client-ssm';
+import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
-const ssmClient = (aws: AwsClients) => aws.client('ssm', (config) => new SSMClient(config));
+const ssmClient = (aws: AwsClients) => withAbort(aws.client('ssm', (config) => new SSMClient(config)));
 
 export const SSM_PARAMETERS_IAM = { describeParameters: iam('ssm:DescribeParameters') } as const;
 

@@ -1,5 +1,6 @@
 // Runs a playbook's named checks: each with a timeout, each failure turned into a check
 // status (reason + IAM action) instead of an exception, progress reported as checks move.
+import { currentCheck, inCheck } from '../aws/abort.js';
 import { AwsCallError } from '../aws/errors.js';
 import type { CheckResult } from '../findings.js';
 
@@ -55,6 +56,12 @@ export class Investigation {
     if (!check) throw new Error(`undeclared check ${id}`);
     this.update(check, { state: 'running' });
     const controller = new AbortController();
+    // A nested playbook's check (deploy-failed runs decrypt-denied inside one of its own)
+    // stops when the outer check does.
+    const parent = currentCheck();
+    const abortWithParent = () => controller.abort();
+    if (parent?.signal.aborted) controller.abort();
+    else parent?.signal.addEventListener('abort', abortWithParent, { once: true });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -63,7 +70,9 @@ export class Investigation {
       }, this.opts.timeoutMs);
     });
     try {
-      const value = await Promise.race([fn(controller.signal), timeout]);
+      // Every AWS call made for the check, however deep, honours its signal (aws/abort.ts).
+      const work = inCheck(parent ? `${parent.check}/${id}` : id, controller.signal, () => fn(controller.signal));
+      const value = await Promise.race([work, timeout]);
       if (value instanceof Skip) {
         this.update(check, { state: 'skipped', reason: value.reason });
         return { ok: false };
@@ -71,11 +80,14 @@ export class Investigation {
       this.update(check, { state: 'ok' });
       return { ok: true, value };
     } catch (err) {
+      // A failed check's calls still in flight (siblings of the one that failed) stop too.
+      controller.abort();
       this.update(check, failure(err));
       if (!(err instanceof AwsCallError) && !(err instanceof CheckTimeout)) this.opts.onInternalError?.(id, err);
       return { ok: false };
     } finally {
       clearTimeout(timer);
+      parent?.signal.removeEventListener('abort', abortWithParent);
     }
   }
 
