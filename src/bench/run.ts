@@ -67,7 +67,7 @@ async function attempt<T>(what: string, f: () => Promise<T>): Promise<T | undefi
   try {
     return await f();
   } catch (err) {
-    const line = `${what}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+    const line = `${what}: ${err instanceof Error ? err.message : String(err)}`.replace(/\s+/g, ' ').slice(0, 300);
     failures.push(line);
     log(`  FAILED ${line}`);
     return undefined;
