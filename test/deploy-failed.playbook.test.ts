@@ -141,6 +141,32 @@ describe('deploy-failed on incident 001 §4', () => {
     expect(result.verdict.summary).toMatch(/1 check could not run: elastic-ips\.$/);
   });
 
+  it('decrypt-denied’s own failed checks are carried up with their reasons and IAM actions (issue 11 item 8)', async () => {
+    const { result } = await investigate('incident-001-deploy', {
+      faults: [
+        { service: 'kms', operation: 'GetKeyPolicy', kind: 'AccessDenied' },
+        { service: 'cloudtrail', operation: 'LookupEvents', kind: 'AccessDenied' },
+      ],
+    });
+    // decrypt-denied itself ran (its verdict is still quoted)…
+    const outer = check(result, 'decrypt-denied')!;
+    expect(outer.status).toBe('ok');
+    expect(outer.reason).toBe('ran, but 2 of its checks could not run (decrypt-denied/kms-denials, decrypt-denied/key-policies)');
+    // …but what it could not see is named, right after it, with what would let it see.
+    const at = result.checks.indexOf(outer);
+    expect(result.checks.slice(at + 1, at + 3)).toEqual([
+      expect.objectContaining({ id: 'decrypt-denied/kms-denials', status: 'failed', iamAction: 'cloudtrail:LookupEvents', reason: 'access denied: needs cloudtrail:LookupEvents' }),
+      expect.objectContaining({ id: 'decrypt-denied/key-policies', status: 'failed', iamAction: 'kms:GetKeyPolicy', title: expect.stringMatching(/^decrypt-denied: /) }),
+    ]);
+    expect(result.verdict.summary).toMatch(/2 checks could not run: decrypt-denied\/kms-denials, decrypt-denied\/key-policies\.$/);
+  });
+
+  it('without failures inside decrypt-denied, no nested check is added', async () => {
+    const { result } = await investigate('incident-001-deploy');
+    expect(result.checks.filter((c) => c.id.startsWith('decrypt-denied/'))).toEqual([]);
+    expect(check(result, 'decrypt-denied')!.reason).toBeUndefined();
+  });
+
   it('without the stack’s events, the leftovers are still found by their tags', async () => {
     const { result } = await investigate('incident-001-deploy', {
       faults: [{ service: 'cloudformation', operation: 'DescribeStackEvents', kind: 'AccessDenied' }],

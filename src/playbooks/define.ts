@@ -39,3 +39,30 @@ export function definePlaybook<E extends Evidence>(parts: PlaybookParts<E>): Pla
     },
   };
 }
+
+/**
+ * A nested playbook's checks that could not run, carried up into the outer result so their
+ * reasons and IAM actions do not vanish behind the outer check's `ok`: each becomes a
+ * failed check `<outer>/<inner>` right after the outer one (which says how many), and the
+ * outer verdict counts them among what could not run.
+ */
+export function withNestedChecks(checks: readonly CheckResult[], outerId: string, nested: PlaybookResult | undefined): CheckResult[] {
+  const failed = (nested?.checks ?? []).filter((c) => c.status === 'failed');
+  if (failed.length === 0) return [...checks];
+  const carried: CheckResult[] = failed.map((c) => ({
+    ...c,
+    id: `${outerId}/${c.id}`,
+    title: `${nested!.playbook}: ${c.title ?? c.id}`,
+  }));
+  const n = failed.length;
+  const note = `ran, but ${n} of its checks could not run (${carried.map((c) => c.id).join(', ')})`;
+  const out: CheckResult[] = [];
+  for (const c of checks) {
+    if (c.id !== outerId) {
+      out.push(c);
+      continue;
+    }
+    out.push(c.status === 'ok' && !c.reason ? { ...c, reason: note } : c, ...carried);
+  }
+  return out.some((c) => c.id === outerId) ? out : [...out, ...carried];
+}

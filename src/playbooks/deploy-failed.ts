@@ -22,7 +22,7 @@ import { byTime, formatDuration, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { closeMatches } from './close-matches.js';
 import { formatUsd, monthlyCost, PRICE_NOTE } from './leftover-prices.js';
-import { definePlaybook } from './define.js';
+import { definePlaybook, withNestedChecks } from './define.js';
 import type { Candidate, Playbook, PlaybookInput, RunOptions } from './types.js';
 
 export const DEPLOY_FAILED_CHECKS = [
@@ -291,7 +291,8 @@ async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOptions): 
   if (cacheOut.ok) e.caches = cacheOut.value;
   if (failedOut.ok) e.failedStacks = failedOut.value;
   if (decryptOut.ok) e.decrypt = decryptOut.value;
-  e.checks = inv.results();
+  // decrypt-denied's failed checks (and the IAM actions they need) are this result's too.
+  e.checks = withNestedChecks(inv.results(), 'decrypt-denied', e.decrypt);
   return e;
 }
 
