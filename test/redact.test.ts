@@ -1,6 +1,6 @@
 // Redaction of log lines before they reach Slack: secrets go, everything an incident needs stays.
 import { describe, expect, it } from 'vitest';
-import { credentialKeyClass, looksRandom, REDACTED, redactLines, redactSecrets } from '../src/alerts/redact.js';
+import { credentialKeyClass, looksRandom, REDACTED, redactDeep, redactLines, redactSecrets, redactSlackBody, redactSlackJson, redactText } from '../src/redact/index.js';
 
 const R = REDACTED;
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:MySecret-AbCdEf';
@@ -292,5 +292,91 @@ describe('redactLines', () => {
     expect(out[0]!.length).toBeLessThanOrEqual(30);
     expect(redactLines(['a'.repeat(50), 'b'.repeat(50)], 40)).toEqual(['… 1 earlier line omitted', `${'b'.repeat(14)}…`]);
     expect(redactLines(['abc'], 0)).toEqual([]);
+  });
+});
+
+describe('the patterns issue 11 found missing', () => {
+  it.each([
+    // prose and SQL
+    ['ALTER USER admin WITH PASSWORD hunter2x', `ALTER USER admin WITH PASSWORD ${R}`],
+    ["ALTER USER admin WITH PASSWORD 'hun ter2' VALID UNTIL 'infinity'", `ALTER USER admin WITH PASSWORD '${R}' VALID UNTIL 'infinity'`],
+    ['Login failed: tried with password Sup3r!Secret.', `Login failed: tried with password ${R}.`],
+    ['CREATE USER app IDENTIFIED BY "p@ss w0rd"', `CREATE USER app IDENTIFIED BY "${R}"`],
+    ['the new password is letmein', `the new password is ${R}`],
+    ['connect using password pw-42 to db', `connect using password ${R} to db`],
+    // Oracle-style user/password@host
+    ['sqlplus admin/Tiger42@prod-db:1521/ORCL', `sqlplus admin/${R}@prod-db:1521/ORCL`],
+    ['url=jdbc:oracle:thin:scott/tiger@//db.example.com:1521/orcl', `url=jdbc:oracle:thin:scott/${R}@//db.example.com:1521/orcl`],
+    // high-entropy tokens after secret-ish words
+    ['the api key 9fK2mQ7xLp4Z was rejected', `the api key ${R} was rejected`],
+    ['invalid token 0a1b2c3d4e5f60718293a4b5', `invalid token ${R}`],
+    ['secret is Xk9mQ2pL7vR4 here', `secret is ${R} here`],
+  ])('%s', (input, expected) => {
+    expect(redactText(input)).toBe(expected);
+  });
+
+  it.each([
+    'password authentication failed for user "admin"',
+    'setSecret: Unable to log into database with previous, current, or pending secret of secret arn arn:aws:secretsmanager:us-east-1:123456789012:secret:MySecret-AbCdEf',
+    'the resource identified by arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    'with password rotation enabled every 30 days',
+    'key mrk-0123456789abcdef0123456789abcdef is disabled',
+    'secret prod/myapp/db-master-credentials2024 rotated',
+    'log group /aws/lambda/rotate@v2 and https://example.com/a/b@c',
+    'aws ssm get-parameter --region us-east-1 --name /app/db/password --with-decryption --query Parameter.Value --output json',
+  ])('keeps %s', (line) => {
+    expect(redactText(line)).toBe(line);
+  });
+});
+
+describe('redactDeep', () => {
+  it('redacts every string and every credential-named member, keeps shape and the rest', () => {
+    const err = new Error('connect postgres://admin:hunter2@db/app failed');
+    const v = {
+      reason: 'Resource handler returned message: "password=hunter2 is invalid"',
+      nested: [{ text: 'with password hunter2' }, 42, true, null],
+      password: 'hunter2',
+      DbPassword: 9876543,
+      credentials: { user: 'a', pass: 'b' },
+      apiKey: 'k-123',
+      secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:MySecret-AbCdEf',
+      ClientRequestToken: REQ,
+      err,
+    };
+    const out = redactDeep(v);
+    const json = JSON.stringify(out);
+    expect(json).not.toContain('hunter2');
+    expect(json).not.toContain('9876543');
+    expect(out.password).toBe(R);
+    expect(out.DbPassword).toBe(R);
+    expect(out.credentials).toBe(R);
+    expect(out.apiKey).toBe(R);
+    expect(out.secretId).toBe(v.secretId);
+    expect(out.ClientRequestToken).toBe(REQ);
+    expect(out.nested).toEqual([{ text: `with password ${R}` }, 42, true, null]);
+    expect(out.err).toMatchObject({ type: 'Error', message: `connect postgres://admin:${R}@db/app failed` });
+    expect(v.password).toBe('hunter2'); // the input is not modified
+    const cyclic: Record<string, unknown> = { a: 'password=x1' };
+    cyclic.self = cyclic;
+    expect(redactDeep(cyclic)).toEqual({ a: `password=${R}`, self: '[circular]' });
+  });
+
+  it('a Slack payload keeps its machine values (signed button values, ids) and loses the secrets in its text', () => {
+    const blocks = [
+      { type: 'section', block_id: 'b1', text: { type: 'mrkdwn', text: 'Reason: postgres://admin:hunter2@db failed' } },
+      { type: 'actions', elements: [{ type: 'button', action_id: 'remediate:x', value: 'v1.AbCdEf1234GhIjKl5678MnOpQr90StUv', text: { type: 'plain_text', text: 'Redeploy' } }] },
+    ];
+    const body = new URLSearchParams({ channel: 'C0ONCALL', thread_ts: '1700000000.000100', text: 'with password hunter2', blocks: JSON.stringify(blocks) }).toString();
+    const out = new URLSearchParams(redactSlackBody(body));
+    expect(out.get('channel')).toBe('C0ONCALL');
+    expect(out.get('thread_ts')).toBe('1700000000.000100');
+    expect(out.get('text')).toBe(`with password ${R}`);
+    const back = JSON.parse(out.get('blocks')!) as typeof blocks;
+    expect(back[0]!.text!.text).toBe(`Reason: postgres://admin:${R}@db failed`);
+    expect(back[1]!.elements![0]!.value).toBe('v1.AbCdEf1234GhIjKl5678MnOpQr90StUv');
+    // URLSearchParams and JSON bodies too
+    expect(redactSlackBody(new URLSearchParams({ text: 'password=hunter2' })).get('text')).toBe(`password=${R}`);
+    expect(JSON.parse(redactSlackBody(JSON.stringify({ text: 'password=hunter2', response_type: 'ephemeral' })) as string)).toEqual({ text: `password=${R}`, response_type: 'ephemeral' });
+    expect(redactSlackJson({ text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'pwd: hunter2' } }] })).toEqual({ text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `pwd: ${R}` } }] });
   });
 });

@@ -2,7 +2,7 @@
 // /aws/lambda/<function name>) wrote in a time window. Messages are redacted here, at the
 // boundary, so no caller can carry a secret value from a log line into Slack or a store.
 import { paginateFilterLogEvents, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { redactSecrets } from '../alerts/redact.js';
+import { redactSecrets } from '../redact/index.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
@@ -13,7 +13,7 @@ export const LOGS_IAM = {
 export interface LogLine {
   time: Date;
   stream: string;
-  /** redacted (see alerts/redact.ts), trailing whitespace and newline removed */
+  /** redacted (see redact/text.ts), trailing whitespace and newline removed */
   message: string;
 }
 

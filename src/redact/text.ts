@@ -1,12 +1,18 @@
-// Redaction of log lines before they reach Slack (or a store). Rotation functions log the
-// steps they take (incident 002: "setSecret: Unable to log into database …"); a careless
-// one, or a library's traceback, can also print a secret value. Everything that looks like
-// a credential becomes "[redacted]", the rest of the line stays as written: ARNs, UUIDs
-// (request and version ids), timestamps, host names and the rotation step messages survive.
+// The text rules of whybot's one redaction layer (src/redact/index.ts applies them at every
+// edge: Slack payloads, CLI output, logs, the store). Rotation functions log the steps they
+// take (incident 002: "setSecret: Unable to log into database …"); a careless one, a
+// CloudFormation failure reason or a library's traceback can also carry a secret value.
+// Everything that looks like a credential becomes "[redacted]", the rest of the text stays as
+// written: ARNs, UUIDs (request and version ids), timestamps, host names and the rotation
+// step messages survive.
 //
 // What is redacted (in this order):
 //   1. PEM blocks (-----BEGIN … ----- … -----END … -----, or to the end when cut off).
-//   2. the password of a URL's user info: scheme://user:[redacted]@host.
+//   2. the password of a URL's user info: scheme://user:[redacted]@host; Oracle-style
+//      user/[redacted]@host (sqlplus, JDBC thin) when "user" starts a token.
+//   2b. passwords in prose and SQL: "with password X", "identified by X", "password is X",
+//      "using password X", "password set to X" (X quoted or up to the whitespace; a few
+//      ordinary words such as "authentication" or "expired" are not taken for X).
 //   3. Slack webhook paths, Slack tokens (xoxb-, xoxp-, xapp- …), GitHub tokens, JWTs,
 //      "Bearer <token>", AWS access key ids (AKIA…/ASIA… + 16).
 //   4. values of credential-like keys, case-insensitive, as JSON / Python dict members
@@ -27,6 +33,9 @@
 //      runs: at least 24 characters of [A-Za-z0-9+/=_-] mixing at least two of lower case,
 //      upper case and digits, not hex, and not mostly made of words (identifiers such as
 //      SecretsManagerRDSMySQL8RotationSingleUser, paths and CloudFormation names survive).
+//   6. shorter high-entropy tokens right after a secret-ish word in prose ("token 9fK2…",
+//      "the secret is Xk9…", "api key …"): 12+ characters mixing letters and digits that are
+//      not mostly words; hex-only ones too (16+) after secret/token/password words.
 //
 // Unquoted values: a password-like key's value runs to the next whitespace (so the rest of
 // "Password=p;Database=x" goes too); other keys' values also end where the next member
@@ -95,6 +104,41 @@ const PEM = /-----BEGIN [A-Z0-9 ]{1,60}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,60}-
 // password may contain "@", "/" or "'"), never across whitespace, '"', "<", ">", "?" or "#".
 // (Lengths are bounded so that the scan stays linear on hostile input.)
 const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{0,30}:\/\/)([^\s:@/"'<>`]{0,256}):([^\s"<>`?#]{1,1024})@(?=[^\s@/?#"'<>`])/g;
+
+// ---------------------------------------------------------------- 2. Oracle-style user/password@host
+
+// "sqlplus admin/PW@db", "jdbc:oracle:thin:scott/tiger@//host:1521/orcl": the user must start
+// a token (so paths such as /aws/lambda/x@y or https://host/a/b@c are left alone).
+const USER_SLASH_PASS = /(?<=^|[\s"'=:(,;[{<])([A-Za-z_][A-Za-z0-9_$#.-]{0,63})\/([^\s/@"'<>`\uE000\uE001]{1,256})@(?=[A-Za-z0-9_(\[/.-])/g;
+
+// ---------------------------------------------------------------- 2b. passwords in prose and SQL
+
+const PROSE_PASSWORD = /\b(?:(?:with|using)\s+(?:the\s+|a\s+)?(?:new\s+|old\s+|master\s+|user\s+)?password(?:\s+(?:is|was))?|identified\s+by|password\s+(?:is|was|set\s+to|changed\s+to))(\s+)/gi;
+/** words that follow such a phrase in prose and are not the password */
+const PROSE_NOT_PASSWORD = new Set(
+  'authentication auth authenticated rotation policy policies change changed reset expired expires expiry for of from the a an and or that which to is was in on at by set field length requirements complexity history failed failure mismatch incorrect invalid wrong required missing none null empty key name id its their this his her your my aws iam rds kms arn user stored managed'.split(' '),
+);
+
+function redactProsePasswords(text: string, guard: Protector): string {
+  let out = '';
+  let copied = 0;
+  PROSE_PASSWORD.lastIndex = 0;
+  for (let m = PROSE_PASSWORD.exec(text); m; m = PROSE_PASSWORD.exec(text)) {
+    const at = m.index + m[0].length;
+    const span = valueSpan(text, at, true);
+    if (!span) continue;
+    const value = text.slice(span.start, span.end).trim();
+    const word = value.replace(/[.,;:!?)]+$/, '').toLowerCase();
+    if (HARMLESS_VALUE.test(value) || PROSE_NOT_PASSWORD.has(word) || value.includes(REDACTED) || guard.kindOf(value) === 'arn') continue;
+    // keep the sentence's final punctuation ("… with password hunter2.")
+    let end = span.end;
+    if (span.form === 'bare') while (end - span.start > 1 && /[.,;:!?]/.test(text[end - 1]!)) end--;
+    out += text.slice(copied, span.start) + REDACTED;
+    copied = end;
+    PROSE_PASSWORD.lastIndex = Math.max(span.next, PROSE_PASSWORD.lastIndex);
+  }
+  return out + text.slice(copied);
+}
 
 // ---------------------------------------------------------------- 3. token shapes
 
@@ -364,7 +408,8 @@ function keyAt(text: string, start: number, end: number): KeyMatch | undefined {
   if (dashes && prev !== undefined && !isSpace(prev) && prev !== '"' && prev !== "'") return undefined;
   let at = end;
   if (quote) {
-    if (!text.startsWith(quote, at)) return undefined;
+    // "password=x …": the quote opened a string the key/value is in, not the key
+    if (!text.startsWith(quote, at)) return /^[ \t]*(?:=>|=)/.test(text.slice(at, at + 8)) ? separatorAfter(text, key, '', '', at) : undefined;
     at += quote.length;
   }
   return separatorAfter(text, key, quote, dashes, at);
@@ -455,6 +500,23 @@ export function looksRandom(run: string, threshold = 0.6): boolean {
   return wordCoverage(run) < threshold;
 }
 
+// ---------------------------------------------------------------- 6. tokens next to secret-ish words
+
+const SECRETISH_PROSE = /\b(secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|key|passwd|password|pwd|passphrase|credentials?)(s?)(\s+(?:is\s+|was\s+|value\s+)?)([A-Za-z0-9+/=_.~-]{12,512})(?![A-Za-z0-9+/=_.~-])/gi;
+
+function highEntropy(token: string, word: string): boolean {
+  const hexOnly = /^[0-9a-fA-F]+$/.test(token);
+  if (hexOnly) return token.length >= 16 && !/key$/i.test(word) && /[0-9]/.test(token) && /[a-fA-F]/.test(token);
+  if (!/[0-9]/.test(token) || !/[A-Za-z]/.test(token)) return false;
+  return wordCoverage(token) < 0.5;
+}
+
+function redactSecretishProse(text: string): string {
+  return text.replace(SECRETISH_PROSE, (m, word: string, plural: string, space: string, token: string) =>
+    highEntropy(token, word) ? `${word}${plural}${space}${REDACTED}` : m,
+  );
+}
+
 function redactRuns(text: string): string {
   const keyLike = text.replace(SECRET_ACCESS_KEY, (m) => {
     const { lower, upper, digit } = classes(m);
@@ -474,11 +536,17 @@ export function redactSecrets(line: string): string {
   const guard = new Protector();
   text = guard.protect(text);
   text = text.replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
+  text = text.replace(USER_SLASH_PASS, (m, user: string, pass: string) => (pass === REDACTED ? m : `${user}/${REDACTED}@`));
   for (const [re, replace] of TOKEN_SHAPES) text = text.replace(re, replace as (m: string, ...g: string[]) => string);
   text = redactKeyValues(text, guard);
+  text = redactProsePasswords(text, guard);
+  text = redactSecretishProse(text);
   text = redactRuns(text);
   return guard.restore(text);
 }
+
+/** The name the redaction layer uses: any text that leaves whybot, credentials replaced. */
+export const redactText = redactSecrets;
 
 /**
  * Redacts each line, then keeps the newest (last) lines that fit in `maxChars`, counting a
