@@ -1,2 +1,3 @@
 export * from './server.js';
 export * from './block-kit.js';
+export * from './socket-mode.js';

@@ -29,6 +29,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from 'node:crypto';
 import { validateMessage, validateView } from './block-kit.js';
 import { TokenBucket } from '../aws/quotas.js';
+import type { SocketModeApi } from './socket-mode.js';
 
 export interface SlackCall {
   method: string;
@@ -151,6 +152,8 @@ export interface SlackDoubleOptions {
    * `false` turns it off; fields left out keep their defaults.
    */
   rateLimits?: SlackRateLimit | false;
+  /** Socket Mode side (socket-mode.ts): answers apps.connections.open, called with the app-level token. */
+  socketMode?: SocketModeApi;
 }
 
 export interface SlackDouble {
@@ -668,8 +671,9 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
     delete args['token'];
 
     let result: ApiResult;
-    const handler = handlers[method];
-    if (token !== botToken) {
+    const socketMode = method === 'apps.connections.open' ? opts.socketMode : undefined;
+    const handler: Handler | undefined = socketMode ? () => socketMode.connectionsOpen(token) : handlers[method];
+    if (token !== botToken && !socketMode) {
       result = fail('invalid_auth');
     } else if (handler === undefined) {
       result = fail('unknown_method', { req_method: method });
