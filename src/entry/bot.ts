@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
+import { GUARDED_BOLT_OPTIONS, GuardedReceiver } from '../slack/receiver.js';
 import { createJobHandler } from '../slack/job-handler.js';
 import { openConfiguredStore } from '../store/index.js';
 import type { Job, JobRunner } from '../slack/jobs.js';
@@ -81,12 +82,17 @@ function lanesFor(config: Config, botToken: string, log: Logger, watch: boolean)
 export async function startBot(config: Config, mode: BotMode, log: Logger, opts: BotOptions = {}): Promise<RunningBot> {
   const receiver =
     mode.kind === 'http'
-      ? new HTTPReceiver({
-          signingSecret: mode.signingSecret,
-          endpoints: '/slack/events',
-          processBeforeResponse: false,
-          logger: boltLogger(log.child({ component: 'receiver' })),
-        })
+      ? new GuardedReceiver(
+          new HTTPReceiver({
+            signingSecret: mode.signingSecret,
+            endpoints: '/slack/events',
+            processBeforeResponse: false,
+            logger: boltLogger(log.child({ component: 'receiver' })),
+            ...GUARDED_BOLT_OPTIONS,
+          }),
+          // size, timestamp, signature, replay (this process, then the store) and shape, before Bolt
+          { signingSecret: mode.signingSecret, endpoint: '/slack/events', log: log.child({ component: 'receiver' }), replayStore: () => store },
+        )
       : new SocketModeReceiver({ appToken: mode.appToken, logger: boltLogger(log.child({ component: 'receiver' })) });
 
   const store = openConfiguredStore(config);
