@@ -2,9 +2,11 @@
 // `npm start`: Socket Mode with SLACK_BOT_TOKEN + SLACK_APP_TOKEN; HTTP at POST
 // /slack/events with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET + PORT; otherwise a plain
 // explanation of what is missing, exit 2.
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { loadConfig, slackMode } from '../config.js';
-import { createLogger } from '../logger.js';
-import { startBot } from './bot.js';
+import { createLogger, type Logger } from '../logger.js';
+import { startBot, type RunningBot } from './bot.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -17,6 +19,62 @@ const HOW_TO = `How to get them:
      HTTP: Basic Information → Signing Secret → SLACK_SIGNING_SECRET, and set PORT.
   4. AWS: the standard credential chain (AWS_PROFILE, aws sso login, …) and AWS_REGION.
 See README.md, "Create the Slack app".`;
+
+/** After an uncaught error the process exits within this, stopped or not. */
+export const CRASH_EXIT_MS = 3000;
+/** Exit code after an uncaught error: the supervisor restarts (1 = internal error, as in the CLI). */
+export const CRASH_EXIT_CODE = 1;
+
+type CrashKind = 'uncaughtException' | 'unhandledRejection';
+
+/** Name, message and the top of the stack: never the error's own fields (a request, a config). */
+function describeError(err: unknown): { name: string; message: string; stack?: string } {
+  if (err instanceof Error)
+    return { name: err.name, message: err.message.slice(0, 500), ...(err.stack ? { stack: err.stack.split('\n').slice(0, 8).join('\n') } : {}) };
+  return { name: typeof err, message: typeof err === 'string' ? err.slice(0, 500) : 'a non-Error value was thrown' };
+}
+
+/**
+ * An uncaught exception or unhandled rejection leaves the process in an unknown state: log it
+ * (through the logger, so redacted; without a logger yet, one line on stderr), stop taking work
+ * (the receiver closes first in stop()), and exit non-zero within CRASH_EXIT_MS for the
+ * supervisor to restart. A second error while stopping changes nothing.
+ */
+export function installCrashHandlers(deps: { log: () => Logger | undefined; stop: () => Promise<void> | undefined; exit?: (code: number) => void }): void {
+  const exit = deps.exit ?? ((code: number) => process.exit(code));
+  let crashing = false;
+  const crash = (kind: CrashKind, err: unknown) => {
+    if (crashing) return;
+    crashing = true;
+    process.exitCode = CRASH_EXIT_CODE;
+    const what = describeError(err);
+    const log = deps.log();
+    try {
+      if (log) log.fatal({ kind, err: what }, `whybot: ${kind}; stopping and exiting for the supervisor`);
+      else process.stderr.write(`whybot: ${kind}: ${what.name}: ${what.message}\n`);
+    } catch {
+      // logging must not keep the process alive
+    }
+    const timer = setTimeout(() => exit(CRASH_EXIT_CODE), CRASH_EXIT_MS);
+    let stopping: Promise<void> | undefined;
+    try {
+      stopping = deps.stop();
+    } catch {
+      stopping = undefined;
+    }
+    Promise.resolve(stopping)
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        exit(CRASH_EXIT_CODE);
+      });
+  };
+  process.on('uncaughtException', (err) => crash('uncaughtException', err));
+  process.on('unhandledRejection', (reason) => crash('unhandledRejection', reason));
+}
+
+let log: Logger | undefined;
+let bot: RunningBot | undefined;
 
 async function main(): Promise<number> {
   const loaded = loadConfig();
@@ -40,12 +98,13 @@ async function main(): Promise<number> {
   if (config.responders.default.length === 0 && Object.keys(config.responders.perAction).length === 0)
     process.stderr.write('whybot: WHYBOT_RESPONDERS is empty: nobody can run remediation buttons (Show CLI commands still works).\n');
   if (!config.region) process.stderr.write('whybot: AWS_REGION is not set; users will have to pass --region.\n');
-  const log = createLogger(config.logLevel);
-  const bot = await startBot(config, mode, log);
+  log = createLogger(config.logLevel);
+  bot = await startBot(config, mode, log);
+  const running = bot;
   log.info({ mode: mode.kind, port: bot.port }, mode.kind === 'http' ? `listening on :${bot.port} POST /slack/events` : 'connected in Socket Mode');
   const shutdown = () => {
-    log.info('stopping');
-    bot.stop().then(
+    log?.info('stopping');
+    running.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
@@ -55,12 +114,24 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    if (code !== 0) process.exit(code);
-  },
-  (err: unknown) => {
-    process.stderr.write(`whybot: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+/** Run as a program (npm start), not when a test imports installCrashHandlers. */
+const isMain = (() => {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+})();
+
+if (isMain) {
+  installCrashHandlers({ log: () => log, stop: () => bot?.stop() });
+  main().then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    (err: unknown) => {
+      process.stderr.write(`whybot: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
