@@ -7,6 +7,7 @@ import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
 import { cachedBotIdentity } from '../slack/identity.js';
+import { guardLambdaHandler } from './guard.js';
 import { LambdaJobRunner } from './handoff.js';
 import { coldStart } from './runtime.js';
 
@@ -48,10 +49,13 @@ async function init(): Promise<LambdaHandler> {
 
 let ready: Promise<LambdaHandler> | undefined;
 
-export const handler: LambdaHandler = async (event, context) => {
+const boltHandler: LambdaHandler = async (event, context) => {
   ready ??= init().catch((err: unknown) => {
     ready = undefined; // the next invocation tries again
     throw err;
   });
   return (await ready)(event, context);
 };
+
+/** Size, timestamp, replay and payload shape are checked before Bolt sees the event. */
+export const handler: LambdaHandler = guardLambdaHandler(boltHandler);

@@ -30,7 +30,8 @@ const STORE_TIMEOUT_MS = 1000;
 export type ReplayStore = Pick<Store, 'claimOnce' | 'finishClaim'>;
 
 export interface GateOptions {
-  signingSecret: string;
+  /** absent where Bolt alone holds the secret (the Lambda guard): verifySignature then throws */
+  signingSecret?: string;
   log: Logger;
   /** shared across processes; a getter, so the store may be opened after the receiver */
   replayStore?: () => ReplayStore | undefined;
@@ -45,12 +46,12 @@ const TIMESTAMP_SHAPE = /^\d{1,12}$/;
 
 /** The checks that do not depend on HTTP: shared by the HTTP receiver and the Lambda guard. */
 export class SlackRequestGate {
-  private readonly secret: Buffer;
+  private readonly secret: Buffer | undefined;
   private readonly seen = new Map<string, number>();
   readonly now: () => number;
 
   constructor(private readonly opts: GateOptions) {
-    this.secret = Buffer.from(opts.signingSecret);
+    this.secret = opts.signingSecret === undefined ? undefined : Buffer.from(opts.signingSecret);
     this.now = opts.now ?? Date.now;
   }
 
@@ -70,6 +71,7 @@ export class SlackRequestGate {
 
   /** HMAC-SHA256 of `v0:<ts>:<raw body bytes>`, compared in constant time. */
   verifySignature(h: Extract<HeaderCheck, { ok: true }>, raw: Uint8Array): boolean {
+    if (!this.secret) throw new Error('SlackRequestGate: no signing secret to verify with');
     const expected = createHmac('sha256', this.secret).update(`v0:${h.timestamp}:`).update(raw).digest();
     return expected.length === h.signature.length && timingSafeEqual(expected, h.signature);
   }
@@ -114,6 +116,11 @@ export class SlackRequestGate {
     }
   }
 
+  /** Forgets a signature (the Lambda guard, when Bolt then refused its signature). */
+  forget(h: Extract<HeaderCheck, { ok: true }>): void {
+    this.seen.delete(h.key);
+  }
+
   parse(raw: Uint8Array, contentType: string | undefined): ParsedSlackBody {
     return parseSlackBody(raw, contentType, this.opts.routes ?? WHYBOT_ROUTES);
   }
@@ -135,6 +142,7 @@ export interface GuardOutcome {
 }
 
 export interface GuardedReceiverOptions extends GateOptions {
+  signingSecret: string;
   /** default /slack/events */
   endpoint?: string;
   bodyLimit?: number;
