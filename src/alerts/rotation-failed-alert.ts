@@ -1,6 +1,7 @@
 // A rotation failed or was abandoned: say so in the alert channel with what a responder
 // looks at first (incident 002): the rotation function and its last error lines, redacted.
 import { describeSecret } from '../aws/secrets.js';
+import { redactText } from '../redact/index.js';
 import { code, esc, slackDate } from '../slack/mrkdwn.js';
 import type { RotationEvent } from './events.js';
 import { claimAlert, type AlertDeps, type AlertOutcome } from './rotation-alert.js';
@@ -25,13 +26,14 @@ export async function handleRotationFailed(e: RotationEvent, deps: AlertDeps & {
     const lines = [
       `:rotating_light: *Rotation of secret ${code(secret?.name ?? e.secretId)} ${e.name === 'RotationAbandoned' ? 'was abandoned' : 'failed'}* at ${slackDate(e.time)}`,
       fn ? `Rotation function: ${code(fn.slice(fn.lastIndexOf(':') + 1))}` : secret?.owningService ? `Rotated by ${esc(secret.owningService)} (managed rotation)` : 'Rotation function: unknown',
-      ...(e.errorMessage ? [`CloudTrail: ${esc(e.errorMessage)}`] : []),
+      // CloudTrail's errorMessage is whatever the rotation function raised: it can quote a password
+      ...(e.errorMessage ? [`CloudTrail: ${esc(redactText(e.errorMessage))}`] : []),
     ];
     if (fn && deps.readLogs) {
       const logs = await deps.readLogs(fn, e.region, new Date(e.time)).catch((err: unknown) => ({ unavailable: String(err) }));
       if ('lines' in logs && logs.lines.length > 0)
         lines.push(`Last lines of its log:\n\`\`\`${esc(logs.lines.map((l) => `${l.time.toISOString().slice(11, 19)} ${l.message}`).join('\n')).slice(0, 2000)}\`\`\``);
-      else if ('unavailable' in logs) lines.push(`Its log could not be read: ${esc(logs.unavailable)}`);
+      else if ('unavailable' in logs) lines.push(`Its log could not be read: ${esc(redactText(logs.unavailable))}`);
     }
     lines.push('The secret and the database may now disagree. Incident 002’s guide: check the function’s network path to Secrets Manager and the DB, its timeout, and the secret’s JSON keys.');
     await client.chat.postMessage({ channel, text: `Rotation of ${secret?.name ?? e.secretId} failed`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 3000) } }] });

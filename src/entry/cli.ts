@@ -10,6 +10,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { AwsCallError } from '../aws/errors.js';
 import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
 import type { Logger } from '../logger.js';
+// The redaction layer's CLI edge: everything printed (the answer and the errors) passes it.
+// Static: small, dependency-free, and stderr needs it in every bundle.
+import { redactDeep, redactText } from '../redact/index.js';
 
 const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
        whybot audit [--since 7d] [--json]     remediation audit log (WHYBOT_DB_PATH or WHYBOT_TABLE)
@@ -104,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
         onInternalError: (check, err) => void logger().then((l) => l.error({ err, check }, 'check failed with an internal error')),
       },
     );
-    process.stdout.write(render ? (await render).renderText(result) : JSON.stringify(result, null, 2) + '\n');
+    process.stdout.write(render ? (await render).renderText(result) : JSON.stringify(redactDeep(result), null, 2) + '\n');
     await log;
     return 0;
   } finally {
@@ -118,13 +121,13 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`whybot: ${err.message}\n`);
+      process.stderr.write(redactText(`whybot: ${err.message}\n`));
       process.exitCode = 2;
     } else if (err instanceof AwsCallError) {
-      process.stderr.write(`whybot: AWS said no: ${err.message}${err.iamAction ? ` (needs ${err.iamAction})` : ''}\n`);
+      process.stderr.write(redactText(`whybot: AWS said no: ${err.message}${err.iamAction ? ` (needs ${err.iamAction})` : ''}\n`));
       process.exitCode = err.kind === 'credentials' || err.kind === 'access-denied' ? 2 : 1;
     } else {
-      process.stderr.write(`whybot: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(redactText(`whybot: internal error: ${err instanceof Error ? err.message : String(err)}\n`));
       process.exitCode = 1;
     }
   },

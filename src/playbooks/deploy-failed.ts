@@ -7,6 +7,7 @@
 // KMS denial to the decrypt-denied playbook) and the leftovers, with what they cost.
 import type { AwsClients } from '../aws/clients.js';
 import { describeStack, listStacks, stackEvents, type StackEvent, type StackInfo, type StackSummary } from '../aws/cloudformation.js';
+import { redactText } from '../redact/index.js';
 import { describeAddresses, describeNatGateways, type ElasticIp, type NatGatewayInfo } from '../aws/ec2.js';
 import {
   describeCacheClusters,
@@ -198,7 +199,7 @@ async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOptions): 
   const nats = inv.run('nat-gateways', (signal) => describeNatGateways(aws, { signal }));
   const dbs = inv.run('db-clusters', (signal) => listDbClusters(aws, signal));
   const failedStacks = inv.run('failed-stacks', () => listStacks(aws, [...FAILED_STACK_STATUSES, 'DELETE_COMPLETE']));
-  const stack = inv.run('stack', (signal) => describeStack(aws, input.target, signal));
+  const stack = inv.run('stack', (signal) => describeStack(aws, input.target, signal).then(redactStackReason));
 
   // Events by name exist while the stack does; a deleted stack's only by its stack ID.
   const events = stack.then(async (s) => {
@@ -211,7 +212,7 @@ async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOptions): 
       if (!deleted) return inv.skip('stack-events', `no stack named ${input.target}`);
       name = deleted.id;
     }
-    return inv.run('stack-events', (signal) => stackEvents(aws, name, { max: MAX_EVENTS, signal }));
+    return inv.run('stack-events', (signal) => stackEvents(aws, name, { max: MAX_EVENTS, signal }).then(redactReasons));
   });
 
   const caches = inv.run('cache-clusters', async (signal) => {
@@ -247,7 +248,7 @@ async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOptions): 
   if (nestedRoot?.physicalId) {
     const nestedId = nestedRoot.physicalId;
     const nestedName = /:stack\/([^/]+)\//.exec(nestedId)?.[1] ?? nestedRoot.logicalId;
-    const nested = await inv.run('nested-stack-events', (signal) => stackEvents(aws, nestedId, { max: MAX_EVENTS, signal }));
+    const nested = await inv.run('nested-stack-events', (signal) => stackEvents(aws, nestedId, { max: MAX_EVENTS, signal }).then(redactReasons));
     if (nested.ok) {
       e.stackNames.push(nestedName);
       for (const ev of nested.value) if (ev.physicalId) e.physicalIds.add(ev.physicalId);
@@ -468,6 +469,21 @@ const oneLine = (text: string | undefined, max = 240) => {
   const flat = (text ?? '').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
+
+/**
+ * Failure reasons quote what a resource said, secrets included ("postgres://admin:…@",
+ * "password=…"): redacted as they are read, before any cut could leave half a secret that no
+ * pattern recognises (the edges redact again; src/redact).
+ */
+function redactReasons<T extends StackEvent[]>(events: T): T {
+  for (const ev of events) if (ev.reason) ev.reason = redactText(ev.reason);
+  return events;
+}
+
+function redactStackReason<T extends { statusReason?: string } | undefined>(stack: T): T {
+  if (stack?.statusReason) stack.statusReason = redactText(stack.statusReason);
+  return stack;
+}
 
 /** The reason without the wrappers CloudFormation and custom resources put around it. */
 export function shortReason(reason: string | undefined, kms?: KmsDenial): string {

@@ -1,6 +1,7 @@
 // PlaybookResult → plain text for a terminal.
 import type { PlaybookResult, Severity } from '../findings.js';
 import { cliScript } from '../remediations/cli-commands.js';
+import { redactText } from '../redact/index.js';
 import { formatUtc } from '../time.js';
 
 const badge: Record<Severity, string> = { critical: '[CRITICAL]', warning: '[WARNING]', info: '[INFO]', ok: '[OK]' };
@@ -8,7 +9,12 @@ const badge: Record<Severity, string> = { critical: '[CRITICAL]', warning: '[WAR
 const stripMrkdwn = (s: string) => s.replace(/\*([^*\n]+)\*/g, '$1').replace(/`([^`\n]+)`/g, '$1');
 const at = (iso?: string) => (iso ? formatUtc(new Date(iso)) : '');
 
+/** The terminal text, passed through the redaction layer (src/redact) as a whole. */
 export function renderText(r: PlaybookResult): string {
+  return redactText(renderUnredacted(r));
+}
+
+function renderUnredacted(r: PlaybookResult): string {
   const out: string[] = [];
   out.push(`${badge[r.verdict.severity]} ${r.playbook} ${r.target}${r.region ? ` (${r.region})` : ''}`);
   out.push(r.verdict.summary, '');

@@ -28,11 +28,23 @@ export interface SlackAppDeps {
 
 export function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
+  // Request and response bodies are never logged, at any level: @slack/web-api's debug lines
+  // "http request body: …", "http request headers: …", "http request result: …" and Bolt's
+  // developer-mode dump of every incoming body (a bare JSON object).
+  const BODY = /^\s*(?:http request (?:body|headers|result)\b|[{[])/;
+  const line = (m: unknown[]): string | undefined => {
+    const text = m.map(String).join(' ');
+    return BODY.test(text) ? undefined : text;
+  };
+  const at = (write: (o: { bolt: string }) => void) => (...m: unknown[]) => {
+    const bolt = line(m);
+    if (bolt !== undefined) write({ bolt });
+  };
   return {
-    debug: (...m: unknown[]) => log.debug({ bolt: m.map(String).join(' ') }),
-    info: (...m: unknown[]) => log.info({ bolt: m.map(String).join(' ') }),
-    warn: (...m: unknown[]) => log.warn({ bolt: m.map(String).join(' ') }),
-    error: (...m: unknown[]) => log.error({ bolt: m.map(String).join(' ') }),
+    debug: at((o) => log.debug(o)),
+    info: at((o) => log.info(o)),
+    warn: at((o) => log.warn(o)),
+    error: at((o) => log.error(o)),
     setLevel: (l: LogLevel) => {
       level = l;
     },

@@ -6,9 +6,13 @@
 // chat.update of whybot, whoever sends it, reserves a slot on the channel's schedule in the
 // rate gate (the store's when processes share one) before it leaves, so a burst queues here
 // instead of being answered 429 by Slack.
+//
+// The same fetch is the Slack edge of the redaction layer (src/redact): every request body is
+// redacted (text, blocks, views) before it leaves, whichever code built it.
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { rateGate, takeSlot, type RateSpec } from '../engine/rate-gate.js';
+import { redactSlackBody } from '../redact/index.js';
 
 /** Web API methods that put a message in a channel, and so count against its limit. */
 const PACED_METHODS = new Set(['chat.postMessage', 'chat.update']);
@@ -36,7 +40,8 @@ export function pacedFetch(perSecond: number, base: Fetch = globalThis.fetch as 
     const method = String(url).split('/').pop() ?? '';
     const channel = PACED_METHODS.has(method) ? channelOf(init?.body) : undefined;
     if (channel) await takeSlot(channelKey(channel), spec, rateGate());
-    return base(url, init);
+    // the redaction layer's Slack edge: every Web API call of every process passes here
+    return base(url, init?.body == null ? init : { ...init, body: redactSlackBody(init.body) });
   };
 }
 

@@ -8,6 +8,7 @@ import type { Finding, PlaybookResult, Severity } from '../findings.js';
 import { clip, code, esc, slackDate } from './mrkdwn.js';
 import type { RemediationRef } from '../findings.js';
 import { encodeShowCli } from './values.js';
+import { redactText } from '../redact/index.js';
 
 /** Signs a button value for a remediation, or undefined when this deployment cannot run it. */
 export type ButtonFactory = (ref: RemediationRef) => string | undefined;
@@ -138,16 +139,21 @@ export function threadMessages(r: PlaybookResult, buttonFor?: ButtonFactory): Sl
   return messages;
 }
 
+/** Also answered through Bolt's respond(), which does not pass the Web API's fetch: redacted here. */
 export function showCliMessage(script: string): SlackMessageBody {
-  const body = esc(script);
+  const body = esc(redactText(script));
   return {
     text: 'CLI commands',
     blocks: lineSections('*Run these yourself* (review first):', ['```', ...body.split('\n'), '```']),
   };
 }
 
+/**
+ * An ephemeral error text. These go out in acks, respond() and response_url posts, none of
+ * which pass the Web API's fetch, and often carry what AWS said: redacted here (src/redact).
+ */
 export function errorText(message: string): string {
-  return `:warning: ${esc(message)}`;
+  return `:warning: ${esc(redactText(message))}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Helpers shared by the SQLite and DynamoDB adapters, so that both interpret the Store
 // contract (types.ts) identically: validation, time keys, JSON values.
+import { redactDeep, redactText } from '../redact/index.js';
 import { AuditRecordSchema, JournalEntrySchema, type AuditRecord, type JournalEntry, type JournalPatch } from './types.js';
 
 /** Milliseconds since the epoch. Injectable so tests (and the contract suite) need not sleep. */
@@ -27,11 +28,24 @@ export function requireNonEmpty(name: string, value: string): void {
  * normalised UTC form (`toISOString()`), while the record itself round-trips unchanged.
  */
 export function prepareAudit(record: AuditRecord): { record: AuditRecord; atKey: string; json: string } {
-  const parsed = AuditRecordSchema.parse(record);
+  const parsed = redactAudit(AuditRecordSchema.parse(record));
   const ms = Date.parse(parsed.at);
   if (Number.isNaN(ms)) throw new RangeError(`audit record ${parsed.id}: at is not an ISO date: ${parsed.at}`);
   const atKey = new Date(ms).toISOString();
   return { record: parsed, atKey, json: JSON.stringify(parsed) };
+}
+
+/**
+ * The redaction layer's store edge (src/redact): an audit record's free text (`result`, what
+ * AWS answered or why it failed) and its parameter values are redacted before either adapter
+ * writes them. Ids, actors, actions and times are machine values and stay as they are.
+ */
+function redactAudit(record: AuditRecord): AuditRecord {
+  return {
+    ...record,
+    params: redactDeep(record.params),
+    ...(record.result !== undefined ? { result: redactText(record.result) } : {}),
+  };
 }
 
 export function parseAudit(json: string): AuditRecord {
