@@ -29,14 +29,26 @@ export function cdkRebootstrapCommands(raw: unknown): string[] {
   ];
 }
 
+/**
+ * Re-writes a SecureString under alias/aws/ssm without changing a byte of its value.
+ *
+ * The value travels only as a JSON string: get-parameter prints `{"Name": …, "Value": …}`
+ * (a JMESPath multiselect, `--output json`) into a private file, and put-parameter reads that
+ * file back with `--cli-input-json`. JSON escapes every character of the value (newlines,
+ * trailing spaces, quotes, non-ASCII), so what is parsed is exactly what was read; the
+ * newline after the JSON document is outside the string. Never `--output text > file` then
+ * `--value file://file` (text output ends with a newline that file:// keeps: the stored
+ * password gains a "\n"), nor `$(…)` (which drops the value's own trailing newlines).
+ */
 export function ssmRecreateParameterCommands(raw: unknown): string[] {
   const p = SsmRecreateParameterParams.parse(raw);
   const base = `--region ${q(p.region)} --name ${q(p.name)}`;
   return [
     `# incident 001 §2: write the value again under alias/aws/ssm (run as someone who may decrypt it; the value never reaches the terminal)`,
+    `# the value stays a JSON string from get to put, so not a byte of it changes (no trailing newline added)`,
     `umask 077; tmp="$(mktemp)"`,
-    `aws ssm get-parameter ${base} --with-decryption --query Parameter.Value --output text > "$tmp"`,
-    `aws ssm put-parameter ${base} --type SecureString --key-id alias/aws/ssm --overwrite --value "file://$tmp"`,
+    `aws ssm get-parameter ${base} --with-decryption --query '{Name: Parameter.Name, Value: Parameter.Value}' --output json > "$tmp"`,
+    `aws ssm put-parameter --region ${q(p.region)} --cli-input-json "file://$tmp" --type SecureString --key-id alias/aws/ssm --overwrite`,
     `rm -f "$tmp"`,
     `aws ssm describe-parameters --region ${q(p.region)} --parameter-filters Key=Name,Values=${q(p.name)} --query 'Parameters[0].KeyId'`,
   ];
