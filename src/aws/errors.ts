@@ -55,6 +55,9 @@ export function classifyAwsError(err: unknown, iamAction: string): AwsCallError 
   if (accessDenied.has(name)) return make('access-denied', `access denied: needs ${iamAction}`);
   if (throttled.has(name)) return make('throttled', `throttled by AWS (${name}) after the SDK's retries`);
   if (name === 'AbortError' || name === 'TimeoutError') return make('timeout', 'timed out');
+  // The SDK could not parse the answer (a truncated or garbled body): AWS's side, not the request's.
+  if (typeof err === 'object' && err !== null && '$response' in err && /Deserialization error/.test(message))
+    return make('server', `AWS answered${status ? ` HTTP ${status}` : ''}, but the answer could not be read (${message.split('\n')[0]!.replace(/^@aws-sdk /, '')})`);
   if (name === 'CredentialsProviderError') return make('credentials', `no AWS credentials: ${message}`);
   if (unsupported.has(name)) return make('unsupported', `${iamAction} is not supported by this endpoint (${name})`);
   if (/NotFound/.test(name)) return make('not-found', message);

@@ -263,10 +263,15 @@ async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOptions): 
   if (keyRefs.length === 0) inv.skip('keys', 'no KMS key to look at');
   else
     await inv.run('keys', async (signal) => {
+      let aliasesDenied: AwsCallError | undefined;
       const [described, aliases] = await Promise.all([
         Promise.all(keyRefs.map(async (ref) => ({ ref, info: await describeKey(aws, ref, signal) }))),
         listAliases(aws).catch((err: unknown) => {
-          if (err instanceof AwsCallError && err.kind === 'access-denied') return undefined; // names only: not worth failing the check
+          // names only: the keys are still described, but the missing permission is said (below)
+          if (err instanceof AwsCallError && err.kind === 'access-denied') {
+            aliasesDenied = err;
+            return undefined;
+          }
           throw err;
         }),
       ]);
@@ -281,6 +286,8 @@ async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOptions): 
         e.keys.set(info?.arn ?? ref, facts);
         if (info && ref !== info.arn) e.keys.set(ref, facts);
       }
+      // The keys' facts are kept for the rules; the check names the IAM action it lacked.
+      if (aliasesDenied) throw aliasesDenied;
       return described.length;
     });
 
