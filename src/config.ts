@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   WHYBOT_WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   WHYBOT_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   WHYBOT_QUEUE_DEPTH: z.coerce.number().int().min(0).max(100_000).default(200),
+  WHYBOT_HEARTBEAT_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   WHYBOT_SLACK_CHANNEL_RATE: z.coerce.number().min(0.1).max(100).default(1),
   WHYBOT_DIGEST_HOUR_UTC: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(9),
 });
@@ -73,6 +74,8 @@ export interface Config {
     concurrency: number;
     /** jobs waiting beyond those; past this, new requests are refused with a clear answer */
     queueDepth: number;
+    /** a process whose heartbeat is older than this is dead: its journaled work is taken over */
+    heartbeatTtlSeconds: number;
   };
   /** messages per second per channel (posts and updates together), across every process */
   slackChannelRate: number;
@@ -131,7 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       verifyTimeoutMs: e.WHYBOT_VERIFY_TIMEOUT_MS,
       verifyIntervalMs: e.WHYBOT_VERIFY_INTERVAL_MS,
       store: { dbPath: e.WHYBOT_DB_PATH, table: e.WHYBOT_TABLE },
-      jobs: { threads: e.WHYBOT_WORKER_THREADS, concurrency: e.WHYBOT_JOB_CONCURRENCY, queueDepth: e.WHYBOT_QUEUE_DEPTH },
+      jobs: { threads: e.WHYBOT_WORKER_THREADS, concurrency: e.WHYBOT_JOB_CONCURRENCY, queueDepth: e.WHYBOT_QUEUE_DEPTH, heartbeatTtlSeconds: e.WHYBOT_HEARTBEAT_TTL_SECONDS },
       slackChannelRate: e.WHYBOT_SLACK_CHANNEL_RATE,
       alerts: {
         channel: e.WHYBOT_ALERT_CHANNEL,

@@ -54,7 +54,7 @@ async function setup(scenario = 'incident-003', env: Record<string, string> = {}
   // paced per channel as in production; the double answers 429 past Slack's rate
   const client = new WebClient(BOT_TOKEN, { ...slackClientOptions(config), retryConfig: { retries: 0 } });
   const deps = {
-    client, store, config, signer: new ActionSigner(ACTION_SECRET), log: createLogger('silent'),
+    client, store, config, signer: new ActionSigner(ACTION_SECRET), log: createLogger('silent'), owner: 'alerts-test',
     awsFor: (region: string) => new AwsClients({ region, maxAttempts: 2 }),
   };
   return { deps: { ...deps, readLogs: rotationLogReader(deps.awsFor) }, config };

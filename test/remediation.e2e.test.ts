@@ -315,7 +315,7 @@ async function hundredConfirmations() {
   const results = await Promise.all(
     Array.from({ length: 100 }, (_, i) => signedPost(body, i % 4 === 3 ? { 'x-slack-retry-num': String(1 + (i % 3)), 'x-slack-retry-reason': 'http_timeout' } : {})),
   );
-  expect(results.every((r) => r.status === 200)).toBe(true);
+  expect(results.filter((r) => r.status !== 200)).toEqual([]);
   await bot!.jobs.idle();
   expect(writes('UpdateService')).toHaveLength(1);
   const audit = await bot!.store.queryAudit({ since: new Date(Date.now() - 60_000) });

@@ -2,16 +2,10 @@
 // SocketModeReceiver, @slack/socket-mode over undici's WebSocket) against the Slack double's
 // Web API and its websocket side (src/sandbox/slack/socket-mode.ts), the AWS double behind
 // AWS_ENDPOINT_URL. Loopback only; every wait is bounded.
-//
-// One seam, and why: Bolt's SocketModeReceiver gives its SocketModeClient the Web API options
-// of `installerOptions.clientOptions` only, and src/entry/bot.ts passes none, so today the
-// client calls apps.connections.open at https://slack.com/api/ whatever SLACK_API_URL says.
-// The mock below wraps SocketModeReceiver: when bot.ts passes no API URL it refuses to start
-// (a clear error, never a request off loopback), except in tests that ask for the stand-in,
-// which passes exactly the options bot.ts would (see 'SLACK_API_URL reaches the Socket Mode
-// client'). Once bot.ts passes them, the stand-in is never used.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+// Nothing is mocked: bot.ts hands the SocketModeClient the bot's Web API options, so its
+// apps.connections.open reaches the double (SLACK_API_URL) like every other call.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebClient } from '@slack/web-api';
 import { WebSocket } from 'ws';
 import type { Config } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/entry/bot.js';
@@ -20,36 +14,7 @@ import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { collectMrkdwn, findUnescapedSpecials } from '../src/sandbox/slack/block-kit.js';
 import { startSlackDouble, type SlackDouble, type SlackMessage } from '../src/sandbox/slack/server.js';
 import { startSocketModeDouble, type SocketAck, type SocketModeDouble } from '../src/sandbox/slack/socket-mode.js';
-import { slackClientOptions } from '../src/slack/client-options.js';
 import { awsWorld, BOT_TOKEN, testConfig } from './helpers/harness.js';
-
-const seam = vi.hoisted(() => ({
-  /** options the stand-in passes when bot.ts passes none; undefined: refuse */
-  standIn: undefined as { clientOptions: Record<string, unknown> } | undefined,
-  /** slackApiUrl each SocketModeReceiver was built with by bot.ts itself */
-  seen: [] as Array<string | undefined>,
-}));
-
-vi.mock('@slack/bolt', async (importOriginal) => {
-  const bolt = await importOriginal<typeof import('@slack/bolt')>();
-  type Opts = ConstructorParameters<typeof bolt.SocketModeReceiver>[0];
-  class GuardedSocketModeReceiver extends bolt.SocketModeReceiver {
-    constructor(opts: Opts) {
-      const url = opts.installerOptions?.clientOptions?.slackApiUrl;
-      seam.seen.push(url);
-      if (url === undefined && seam.standIn) {
-        opts = { ...opts, installerOptions: { ...opts.installerOptions, clientOptions: seam.standIn.clientOptions as WebClientOptions } };
-      } else if (url === undefined || !/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) {
-        throw new Error(
-          `test guard: SocketModeReceiver got no loopback API URL (installerOptions.clientOptions.slackApiUrl = ${String(url)}); ` +
-            'its SocketModeClient would call apps.connections.open at https://slack.com/api/ instead of SLACK_API_URL',
-        );
-      }
-      super(opts);
-    }
-  }
-  return { ...bolt, SocketModeReceiver: GuardedSocketModeReceiver };
-});
 
 const APP_TOKEN = 'xapp-1-A0WHYBOT-1-socketmodetest';
 const ACTION_SECRET = 'test-action-secret-0123456789abcdef-0123456789';
@@ -75,8 +40,6 @@ afterEach(async () => {
   await aws?.close();
   bot = undefined;
   aws = undefined;
-  seam.standIn = undefined;
-  seam.seen.length = 0;
   slack.reset();
   sm.reset();
 });
@@ -89,9 +52,6 @@ function config(): Config {
     WHYBOT_RESPONDERS: 'U0ALICE',
   });
 }
-
-/** What bot.ts should pass to SocketModeReceiver: the same Web API options as the bot's client. */
-const standInFor = (c: Config) => ({ clientOptions: slackClientOptions(c) as Record<string, unknown> });
 
 /** Races a promise against a deadline, so a hang fails with a message instead of the test timeout. */
 async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
@@ -106,10 +66,9 @@ async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   }
 }
 
-async function boot(appToken = APP_TOKEN, standIn = true): Promise<RunningBot> {
+async function boot(appToken = APP_TOKEN): Promise<RunningBot> {
   ({ aws } = await awsWorld('incident-003'));
   const c = config();
-  if (standIn) seam.standIn = standInFor(c);
   bot = await within(10_000, 'startBot in Socket Mode', startBot(c, { kind: 'socket', botToken: BOT_TOKEN, appToken }, createLogger('silent')));
   return bot;
 }
@@ -166,13 +125,10 @@ describe('Socket Mode: connecting', () => {
     expect(slack.calls.filter((c) => c.method !== 'apps.connections.open').every((c) => c.token === BOT_TOKEN)).toBe(true);
   });
 
-  it('SLACK_API_URL reaches the Socket Mode client without the test stand-in (src/entry/bot.ts)', async () => {
-    // Expected behaviour: bot.ts hands SocketModeReceiver the Web API options its App gets,
-    // so apps.connections.open goes to SLACK_API_URL. Red until bot.ts passes
-    // `installerOptions: { clientOptions: slackClientOptions(config) }` (see the report).
-    await boot(APP_TOKEN, false);
-    expect(seam.seen).toEqual([slack.url]);
+  it('SLACK_API_URL reaches the Socket Mode client (src/entry/bot.ts)', async () => {
+    await boot(APP_TOKEN);
     await sm.waitForConnection({ timeoutMs: 5000 });
+    expect(slack.callsTo('apps.connections.open')).toHaveLength(1);
   });
 });
 
@@ -286,7 +242,6 @@ describe('Socket Mode: invalid app token', () => {
   it('startBot fails at once with a clear error instead of retrying', async () => {
     ({ aws } = await awsWorld('incident-003'));
     const c = config();
-    seam.standIn = standInFor(c);
     const started = Date.now();
     const attempt = startBot(c, { kind: 'socket', botToken: BOT_TOKEN, appToken: 'xapp-1-A0WHYBOT-1-revoked' }, createLogger('silent'));
     await expect(within(5000, 'startBot with an invalid app token', attempt)).rejects.toThrow(/invalid_auth/);

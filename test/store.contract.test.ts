@@ -436,6 +436,15 @@ describe.each([sqliteBackend(), dynamoBackend()])('Store contract: $name', (back
       await expect(store.journalUpdate('nope', { stage: 'x' })).rejects.toThrow(/no journal entry/);
     });
 
+    it('creates an entry once, however many processes try', async () => {
+      const [p1, p2] = [backend.open(), backend.open()];
+      const made = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? p1 : p2).journalCreate(entry('write:n1', '2026-03-10T12:00:00.000Z'))));
+      expect(made.filter(Boolean)).toHaveLength(1);
+      await p1.journalUpdate('write:n1', { state: 'done', stage: 'verified' });
+      expect(await p2.journalCreate(entry('write:n1', '2026-03-10T12:00:05.000Z'))).toBe(false);
+      expect(await p2.journalGet('write:n1')).toMatchObject({ state: 'done', stage: 'verified' });
+    });
+
     it('concurrent updates from two processes lose no fact', async () => {
       const [p1, p2] = [backend.open(), backend.open()];
       await p1.journalPut(entry('w', '2026-03-10T12:00:00.000Z'));

@@ -13,7 +13,7 @@ import { identityOf } from '../playbooks/secret-refs.js';
 import { remediations } from '../remediations/index.js';
 import type { ActionSigner } from '../remediations/signed-value.js';
 import { code, esc, slackDate } from '../slack/mrkdwn.js';
-import { executeOnce } from '../slack/remediate-worker.js';
+import { executeOnce } from '../slack/execute-once.js';
 import type { Store } from '../store/types.js';
 import type { RotationEvent } from './events.js';
 import { publishInWindow, windowOf, type RotationEntry } from './alert-window.js';
@@ -29,6 +29,8 @@ export interface AlertDeps {
   config: Config;
   signer?: ActionSigner;
   log: Logger;
+  /** this process, as owner of what it journals (the policy's redeploys) */
+  owner: string;
 }
 
 export type AlertOutcome = 'posted' | 'duplicate' | 'quiet' | 'no-channel' | 'ignored';

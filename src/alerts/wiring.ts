@@ -1,7 +1,7 @@
 // Where alerts come from without EventBridge: the CloudTrail watcher, wired the same way for
 // `npm start` (in a job thread) and `whybot watch`.
 import type { webApi } from '@slack/bolt';
-import { AwsClients } from '../aws/clients.js';
+import { readerAws, writerAws } from '../aws/for-config.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ActionSigner } from '../remediations/signed-value.js';
@@ -16,15 +16,13 @@ export interface AlertWiring {
   store: Store;
   log: Logger;
   signer?: ActionSigner;
+  /** this process, as owner of what it journals */
+  owner: string;
 }
 
-/** AWS clients for alerts and remediations: never sharing reads (verification polls for change). */
-export const writerAws = (config: Config) => (region: string) =>
-  new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
-
 export function watchDeps(config: Config, region: string, w: AlertWiring): WatchDeps {
-  const awsFor = writerAws(config);
-  const alertDeps = { ...w, awsFor, config, readLogs: rotationLogReader(awsFor) };
+  const awsFor = readerAws(config);
+  const alertDeps = { ...w, awsFor, writerFor: writerAws(config), config, readLogs: rotationLogReader(awsFor) };
   return {
     aws: awsFor(region),
     store: w.store,

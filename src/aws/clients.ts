@@ -16,6 +16,8 @@ export interface AwsTarget {
    * For investigations; never for remediations, whose verification polls for change.
    */
   shareReads?: boolean;
+  /** gives up on a request after this long (writes: one attempt, never waiting forever) */
+  requestTimeoutMs?: number;
 }
 
 interface Sendable {
@@ -50,6 +52,7 @@ export interface ClientConfig {
   region: string;
   maxAttempts: number;
   profile?: string;
+  requestHandler?: { requestTimeout?: number; connectionTimeout?: number };
 }
 
 export class AwsClients {
@@ -78,8 +81,13 @@ export class AwsClients {
   }
 
   private get config(): ClientConfig {
-    const { region, profile, maxAttempts } = this.target;
-    return { region, maxAttempts: maxAttempts ?? 3, ...(profile ? { profile } : {}) };
+    const { region, profile, maxAttempts, requestTimeoutMs } = this.target;
+    return {
+      region,
+      maxAttempts: maxAttempts ?? 3,
+      ...(profile ? { profile } : {}),
+      ...(requestTimeoutMs ? { requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: Math.min(requestTimeoutMs, 5_000) } } : {}),
+    };
   }
 
   /** Resolves credentials once, so a missing login is reported as such, not as N failed checks. */

@@ -106,6 +106,8 @@ export async function taskDefinitionSecrets(aws: AwsClients, taskDefinitionArn: 
 export interface ServiceRollout {
   /** the PRIMARY deployment: the one ECS is rolling out */
   deploymentId?: string;
+  /** when the PRIMARY deployment was created */
+  deploymentCreatedAt?: Date;
   rolloutState?: string;
   rolloutReason?: string;
   desiredCount: number;
@@ -135,6 +137,7 @@ export async function describeRollout(aws: AwsClients, cluster: string, service:
     const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
     return {
       deploymentId: primary?.id,
+      ...(primary?.createdAt ? { deploymentCreatedAt: primary.createdAt } : {}),
       rolloutState: primary?.rolloutState,
       rolloutReason: primary?.rolloutStateReason,
       desiredCount: s.desiredCount ?? 0,

@@ -4,13 +4,16 @@
 import { HTTPReceiver, SocketModeReceiver, type App } from '@slack/bolt';
 import type { Server } from 'node:http';
 import type { Config } from '../config.js';
+import { randomUUID } from 'node:crypto';
 import { JobPool, type Admission, type JobPoolOptions, type Lane } from '../engine/job-pool.js';
+import { newBootId, startHeartbeat } from '../engine/liveness.js';
 import { useRateGate } from '../engine/rate-gate.js';
 import type { Logger } from '../logger.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
 import { GUARDED_BOLT_OPTIONS, GuardedReceiver } from '../slack/receiver.js';
+import { slackClientOptions } from '../slack/client-options.js';
 import { createJobHandler } from '../slack/job-handler.js';
 import { openConfiguredStore } from '../store/index.js';
 import type { Job, JobRunner } from '../slack/jobs.js';
@@ -18,6 +21,7 @@ import type { RemediationDeps } from '../slack/remediate.js';
 import { storeRateGate } from '../store/rate-gate.js';
 import type { Store } from '../store/types.js';
 import { InlineLane, ThreadLane } from './lanes.js';
+import { startReconciler } from './reconciler.js';
 
 export interface RunningBot {
   app: App;
@@ -43,10 +47,19 @@ export interface BotOptions {
 const questionKey = (job: Job): string | undefined =>
   job.kind === 'investigate' && job.target ? JSON.stringify([job.channel, job.playbook, job.target, job.region, job.hours, job.secret]) : undefined;
 
+interface Journal {
+  store: Store;
+  owner: string;
+  log: Logger;
+}
+
 class BotJobs extends JobPool<Job> implements JobRunner {
   private readonly asked = new Map<string, { askedBy: string; askedAt: number }>();
 
-  constructor(opts: Omit<JobPoolOptions<Job>, 'onSettled'>) {
+  constructor(
+    opts: Omit<JobPoolOptions<Job>, 'onSettled'>,
+    private readonly journal: Journal,
+  ) {
     super({
       ...opts,
       onSettled: (job) => {
@@ -60,24 +73,39 @@ class BotJobs extends JobPool<Job> implements JobRunner {
     const key = questionKey(job);
     const same = key ? this.asked.get(key) : undefined;
     if (same) return { state: 'joined', ...same };
-    const admission = this.admit(job);
+    // Journaled before Slack hears back: a crash from here on loses nothing.
+    const { store, owner, log } = this.journal;
+    const id = randomUUID();
+    const journaled = { ...job, journalId: id } as Job;
+    const now = new Date().toISOString();
+    try {
+      await store.journalPut({ id, kind: 'job', body: journaled, state: 'open', stage: 'queued', facts: {}, owner, createdAt: now, updatedAt: now });
+    } catch (err) {
+      log.error({ err }, 'could not journal a job');
+      return { state: 'refused', reason: `whybot could not record the request (${err instanceof Error ? err.message : String(err)})` };
+    }
+    const admission = this.admit(journaled);
+    if (admission.state === 'refused') await store.journalUpdate(id, { state: 'done', stage: 'refused' }).catch(() => undefined);
     if (key && job.kind === 'investigate' && admission.state !== 'refused') this.asked.set(key, { askedBy: job.user, askedAt: Date.now() });
     return admission;
   }
 }
 
-function lanesFor(config: Config, botToken: string, log: Logger, watch: boolean): Lane<Job>[] {
+function lanesFor(config: Config, botToken: string, log: Logger, watch: boolean, owner: string): Lane<Job>[] {
   const { threads, concurrency } = config.jobs;
   if (threads === 0) {
-    const handler = createJobHandler(config, botToken, log.child({ component: 'jobs' }));
+    const handler = createJobHandler(config, botToken, log.child({ component: 'jobs' }), owner);
     if (watch) handler.startWatch();
     return [new InlineLane(handler, concurrency)];
   }
   return Array.from(
     { length: threads },
-    (_, index) => new ThreadLane({ config, botToken, watch: watch && index === 0, index }, concurrency, log.child({ component: 'jobs' })),
+    (_, index) => new ThreadLane({ config, botToken, owner, watch: watch && index === 0, index }, concurrency, log.child({ component: 'jobs' })),
   );
 }
+
+/** SIGTERM to exit: within 10 s, as supervisors expect. */
+const SHUTDOWN_GRACE_MS = 3_000;
 
 export async function startBot(config: Config, mode: BotMode, log: Logger, opts: BotOptions = {}): Promise<RunningBot> {
   const receiver =
@@ -93,7 +121,12 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
           // size, timestamp, signature, replay (this process, then the store) and shape, before Bolt
           { signingSecret: mode.signingSecret, endpoint: '/slack/events', log: log.child({ component: 'receiver' }), replayStore: () => store },
         )
-      : new SocketModeReceiver({ appToken: mode.appToken, logger: boltLogger(log.child({ component: 'receiver' })) });
+      : new SocketModeReceiver({
+          appToken: mode.appToken,
+          logger: boltLogger(log.child({ component: 'receiver' })),
+          // the socket client's Web API calls (apps.connections.open) go where the bot's do
+          installerOptions: { clientOptions: slackClientOptions(config) },
+        });
 
   const store = openConfiguredStore(config);
   useRateGate(storeRateGate(store));
@@ -113,22 +146,32 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
       }
     : undefined;
 
-  const jobs = new BotJobs({
-    lanes: opts.lanes ?? lanesFor(config, mode.botToken, log, opts.watch !== false),
-    queueDepth: config.jobs.queueDepth,
-    onError: (err, job) => log.error({ err, job: job.kind }, 'job failed'),
-  });
+  const owner = newBootId();
+  const heartbeat = await startHeartbeat(store, owner, config.jobs.heartbeatTtlSeconds, (err) => log.warn({ err: String(err) }, 'heartbeat not written'));
+  const jobs = new BotJobs(
+    {
+      lanes: opts.lanes ?? lanesFor(config, mode.botToken, log, opts.watch !== false, owner),
+      queueDepth: config.jobs.queueDepth,
+      onError: (err, job) => log.error({ err, job: job.kind }, 'job failed'),
+    },
+    { store, owner, log },
+  );
   app = createSlackApp({ config, botToken: mode.botToken, receiver, jobs, log, ...(remediation ? { remediation } : {}) });
   const started = mode.kind === 'http' ? await app.start(mode.port) : await app.start();
   const port = mode.kind === 'http' ? ((started as Server).address() as { port: number }).port : undefined;
+  const reconciler = startReconciler({ store, owner, admit: (job) => jobs.admit(job), log: log.child({ component: 'reconciler' }) }, (config.jobs.heartbeatTtlSeconds * 1000) / 2);
   return {
     app,
     jobs,
     store,
     ...(port !== undefined ? { port } : {}),
     async stop() {
+      // Stop taking work; give running jobs a few seconds; what is left stays journaled and
+      // the next process (or another one now) takes it over as soon as the heartbeat is gone.
       await app!.stop();
-      await jobs.close();
+      await reconciler.stop();
+      await jobs.close(SHUTDOWN_GRACE_MS);
+      await heartbeat.stop();
       await store.close();
     },
   };

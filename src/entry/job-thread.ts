@@ -13,6 +13,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export interface ThreadData {
   config: Config;
   botToken: string;
+  /** the process's boot id: the owner of what its jobs journal */
+  owner: string;
   /** this thread runs the CloudTrail watcher */
   watch: boolean;
   index: number;
@@ -27,7 +29,7 @@ const port = parentPort;
 if (!port) throw new Error('job-thread runs as a worker thread only');
 const data = workerData as ThreadData;
 const log = createLogger(data.config.logLevel, { thread: data.index });
-const handler = createJobHandler(data.config, data.botToken, log);
+const handler = createJobHandler(data.config, data.botToken, log, data.owner);
 if (data.watch) handler.startWatch();
 
 port.on('message', (raw: unknown) => {

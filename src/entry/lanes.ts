@@ -89,7 +89,7 @@ export class ThreadLane implements Lane<Job> {
     this.closing = true;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage({ type: 'stop' });
-    const timer = setTimeout(() => void this.worker.terminate(), 10_000);
+    const timer = setTimeout(() => void this.worker.terminate(), 5_000);
     await exited;
     clearTimeout(timer);
   }

@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { pollOnce, startWatch } from '../alerts/watch.js';
 import { watchDeps } from '../alerts/wiring.js';
 import type { Config } from '../config.js';
+import { newBootId } from '../engine/liveness.js';
 import { useRateGate } from '../engine/rate-gate.js';
 import { createLogger } from '../logger.js';
 import { ActionSigner } from '../remediations/signed-value.js';
@@ -36,7 +37,7 @@ export async function runWatch(config: Config, once: boolean): Promise<string | 
   const store = openConfiguredStore({ ...config, region });
   useRateGate(storeRateGate(store));
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
-  const deps = watchDeps(config, region, { client, store, log, ...(signer ? { signer } : {}) });
+  const deps = watchDeps(config, region, { client, store, log, owner: newBootId(), ...(signer ? { signer } : {}) });
   const aws = deps.aws;
   try {
     if (once) {

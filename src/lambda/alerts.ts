@@ -36,7 +36,7 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
   const { config } = rt;
   const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
   const deps = {
-    client, store: rt.store, awsFor, config, log: rt.log,
+    client, store: rt.store, awsFor, config, log: rt.log, owner: rt.bootId,
     ...(rt.actionSecret ? { signer: new ActionSigner(rt.actionSecret) } : {}),
     readLogs: rotationLogReader(awsFor),
   };

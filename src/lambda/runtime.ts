@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { getParameters } from '../aws/ssm.js';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
+import { newBootId } from '../engine/liveness.js';
 import { useRateGate } from '../engine/rate-gate.js';
 import { createDynamoStore } from '../store/dynamodb.js';
 import { storeRateGate } from '../store/rate-gate.js';
@@ -30,6 +31,8 @@ export interface Runtime {
   workerFunction?: string;
   store: Store;
   log: Logger;
+  /** this container, as owner of what it journals */
+  bootId: string;
 }
 
 export const SECRET_NAMES = ['slack-bot-token', 'slack-signing-secret', 'action-secret'] as const;
@@ -65,5 +68,6 @@ export async function coldStart(fn: 'slack' | 'worker' | 'alerts'): Promise<Runt
     ...(env.data.WHYBOT_WORKER_FUNCTION ? { workerFunction: env.data.WHYBOT_WORKER_FUNCTION } : {}),
     store,
     log,
+    bootId: newBootId(),
   };
 }

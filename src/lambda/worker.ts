@@ -2,12 +2,13 @@
 // confirmed remediation) and posts to Slack. Invoked asynchronously; a bad payload is
 // logged and dropped, never retried into a loop.
 import { WebClient } from '@slack/web-api';
-import { AwsClients } from '../aws/clients.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { runInvestigation } from '../slack/investigate.js';
 import { slackClientOptions } from '../slack/client-options.js';
 import { JobSchema } from '../slack/jobs.js';
+import { investigationAws, readerAws, writerAws } from '../aws/for-config.js';
+import { reconcileWrite } from '../slack/execute-once.js';
 import { runRemediation } from '../slack/remediate-worker.js';
 import { coldStart, type Runtime } from './runtime.js';
 
@@ -36,19 +37,24 @@ export async function handler(event: unknown): Promise<{ ok: boolean }> {
   }
   const job = parsed.data;
   const { config } = rt;
-  const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
+  const awsFor = readerAws(config);
   const signer = rt.actionSecret ? new ActionSigner(rt.actionSecret) : undefined;
   if (job.kind === 'investigate') {
     // investigations in a warm container share identical recent reads; remediations never do
-    const sharing = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts, shareReads: true });
-    await runInvestigation(job, { client, awsFor: sharing, config, ...(signer ? { signer } : {}), log: rt.log.child({ job: job.playbook }) });
+    await runInvestigation(job, { client, awsFor: investigationAws(config), config, ...(signer ? { signer } : {}), log: rt.log.child({ job: job.playbook }) });
     return { ok: true };
   }
   if (!signer) {
     rt.log.warn('remediation job in a read-only deployment; dropped');
     return { ok: false };
   }
+  const execution = { config, store: rt.store, signer, client, awsFor, writerFor: writerAws(config), owner: rt.bootId };
+  if (job.kind === 'reconcile') {
+    const entry = await rt.store.journalGet(job.journalId);
+    if (entry?.state === 'open') await reconcileWrite(entry, execution);
+    return { ok: true };
+  }
   const responders = new Responders(config.responders, async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], rt.store);
-  await runRemediation(job, { config, store: rt.store, signer, responders, log: rt.log.child({ job: 'remediate' }), client, awsFor });
+  await runRemediation(job, { ...execution, responders, log: rt.log.child({ job: 'remediate' }) });
   return { ok: true };
 }

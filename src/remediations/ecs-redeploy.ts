@@ -14,6 +14,20 @@ export const ecsRedeploy: RemediationExecutor<EcsRedeployParams> = {
       facts: { ...(out.deploymentId ? { deploymentId: out.deploymentId } : {}), startedAt: new Date().toISOString() },
     };
   },
+  async reconcile(aws, p, facts) {
+    // UpdateService with forceNewDeployment creates a new PRIMARY deployment: one created
+    // after the write started is ours (nobody else redeploys within seconds, and if they did,
+    // the service got what the button asked for).
+    const started = Date.parse(facts.writeStartedAt ?? '');
+    const r = await describeRollout(aws, p.cluster, p.service);
+    if (!r.deploymentCreatedAt || Number.isNaN(started)) return { happened: 'unknown' };
+    if (r.deploymentCreatedAt.getTime() < started - 1_000) return { happened: 'not-happened' };
+    return {
+      happened: 'happened',
+      done: `redeployed ${p.service}`,
+      facts: { ...(r.deploymentId ? { deploymentId: r.deploymentId } : {}), startedAt: facts.writeStartedAt ?? new Date().toISOString() },
+    };
+  },
   async verify(aws, p, facts, opts) {
     const after = new Date(p.after ?? facts.startedAt ?? 0);
     return pollUntil(async () => {

@@ -33,6 +33,10 @@ function lazyAction(id: string): RemediationAction {
     ...spec,
     execute: async (aws, p: Params) => (await loadExecutor(id)).execute(aws, p),
     verify: async (aws, p: Params, facts, opts) => (await loadExecutor(id)).verify(aws, p, facts, opts),
+    reconcile: async (aws, p: Params, facts) => {
+      const executor = await loadExecutor(id);
+      return executor.reconcile ? executor.reconcile(aws, p, facts) : { happened: 'unknown' };
+    },
   };
 }
 

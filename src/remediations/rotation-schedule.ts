@@ -9,6 +9,14 @@ export const rotationSchedule: RemediationExecutor<RotationScheduleParams> = {
     const out = await setRotationInterval(aws, p.secretId, p.days);
     return { done: `set ${secretName(p.secretId)} to rotate every ${p.days} days`, ...(out.requestId ? { awsRequestId: out.requestId } : {}) };
   },
+  async reconcile(aws, p) {
+    // Setting the interval is idempotent: if the secret already has it, the write happened
+    // (or is not needed); if not, it did not.
+    const s = await describeSecret(aws, p.secretId);
+    return s.rotationDays === p.days
+      ? { happened: 'happened', done: `set ${secretName(p.secretId)} to rotate every ${p.days} days` }
+      : { happened: 'not-happened' };
+  },
   async verify(aws, p, _facts, opts) {
     return pollUntil(async () => {
       const s = await describeSecret(aws, p.secretId);

@@ -57,10 +57,18 @@ export interface RemediationSpec<P extends Params = Params> {
   plan(p: P): Plan;
 }
 
+/** Whether a write whose outcome was lost (a crash, a timeout, a 5xx) reached AWS. */
+export type WriteHappened = 'happened' | 'not-happened' | 'unknown';
+
 /** A spec plus how it runs: what the registry (src/remediations/index.ts) hands out. */
 export interface RemediationAction<P extends Params = Params> extends RemediationSpec<P> {
   execute(aws: AwsClients, p: P): Promise<ExecuteResult>;
   verify(aws: AwsClients, p: P, facts: Record<string, string>, opts: VerifyOptions): Promise<VerifyResult>;
+  /**
+   * Looks at AWS to tell whether the write, started at facts.writeStartedAt, happened; facts
+   * become the execute result's facts when it did. Without it, a lost outcome is 'unknown'.
+   */
+  reconcile?(aws: AwsClients, p: P, facts: Record<string, string>): Promise<{ happened: WriteHappened; facts?: Record<string, string>; done?: string }>;
 }
 
 /**

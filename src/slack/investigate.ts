@@ -8,6 +8,8 @@ import type { CheckProgress } from '../engine/investigation.js';
 import type { Logger } from '../logger.js';
 import { chooseTarget } from '../playbooks/candidates.js';
 import { loadPlaybook } from '../playbooks/index.js';
+import type { PlaybookResult } from '../findings.js';
+import type { Store } from '../store/types.js';
 import type { InvestigateJob } from './jobs.js';
 import { respondEphemeral } from './respond.js';
 import { code, esc } from './mrkdwn.js';
@@ -19,6 +21,10 @@ import type { ActionSigner } from '../remediations/signed-value.js';
 
 export interface WorkerDeps {
   client: webApi.WebClient;
+  /** the journal, for the thread's root (so a re-run after a crash updates it) */
+  store?: Pick<Store, 'journalUpdate'>;
+  /** aborted at shutdown */
+  signal?: AbortSignal;
   /** signs remediation buttons; absent = show-cli only */
   signer?: ActionSigner;
   awsFor: (region: string) => AwsClients;
@@ -70,20 +76,27 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
 
   const checks: CheckProgress[] = playbook.checks.map((c) => ({ ...c, state: 'pending' }));
   let root: { channel: string; ts: string };
-  try {
-    const posted = await client.chat.postMessage({ channel: job.channel, ...progressMessage(job.playbook, target, job.region, checks) });
-    root = { channel: posted.channel ?? job.channel, ts: posted.ts ?? '' };
-  } catch (err) {
-    const why = slackError(err);
-    log.warn({ err: why, channel: job.channel }, 'cannot post the thread root');
-    await respondEphemeral(job.responseUrl, {
-      text: errorText(
-        why === 'not_in_channel' || why === 'channel_not_found'
-          ? 'I can’t post in this channel. Invite me first (`/invite @whybot`), then run the command again.'
-          : `I could not post in this channel (${why}).`,
-      ),
-    });
-    return;
+  if (job.resume) {
+    // Re-run after a crash: the thread already exists; its root shows the new run.
+    root = job.resume;
+    await client.chat.update({ channel: root.channel, ts: root.ts, ...progressMessage(job.playbook, target, job.region, checks) }).catch(() => undefined);
+  } else {
+    try {
+      const posted = await client.chat.postMessage({ channel: job.channel, ...progressMessage(job.playbook, target, job.region, checks) });
+      root = { channel: posted.channel ?? job.channel, ts: posted.ts ?? '' };
+    } catch (err) {
+      const why = slackError(err);
+      log.warn({ err: why, channel: job.channel }, 'cannot post the thread root');
+      await respondEphemeral(job.responseUrl, {
+        text: errorText(
+          why === 'not_in_channel' || why === 'channel_not_found'
+            ? 'I can’t post in this channel. Invite me first (`/invite @whybot`), then run the command again.'
+            : `I could not post in this channel (${why}).`,
+        ),
+      });
+      return;
+    }
+    if (job.journalId) await deps.store?.journalUpdate(job.journalId, { facts: { rootChannel: root.channel, rootTs: root.ts } });
   }
 
   const update = (body: SlackMessageBody) => client.chat.update({ channel: root.channel, ts: root.ts, ...body }).then(() => undefined);
@@ -94,8 +107,9 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
     config.progressIntervalMs,
   );
 
+  let result: PlaybookResult;
   try {
-    const result = await playbook.run(
+    result = await playbook.run(
       aws,
       { target, region: job.region, hours: job.hours, ...(job.secret ? { secret: job.secret } : {}) },
       {
@@ -104,29 +118,70 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
         onInternalError: (check, err) => log.error({ err, check }, 'check failed with an internal error'),
       },
     );
-    await progress.finish(() => update(verdictMessage(result)));
-    const signer = deps.signer;
-    const buttonFor = signer
-      ? (ref: { id: string; params: Record<string, string | number | boolean> }) =>
-          remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, c: root.channel, t: root.ts, ttlSeconds: config.buttonTtlSeconds }) : undefined
-      : undefined;
-    for (const message of threadMessages(result, buttonFor))
-      await client.chat.postMessage({ channel: root.channel, thread_ts: root.ts, ...message });
-    log.info({ playbook: job.playbook, verdict: result.verdict.severity, findings: result.findings.map((f) => f.id) }, 'investigation done');
   } catch (err) {
     log.error({ err }, 'investigation failed');
     await progress.finish(() =>
-      update({
-        text: 'whybot hit an internal error',
-        blocks: [
-          {
-            type: 'section',
-            text: { type: 'mrkdwn', text: `:x: whybot hit an internal error while investigating ${code(target)}: ${esc(slackError(err))}. It is logged; try again or run \`whybot ${esc(job.playbook)} ${esc(target)}\` locally.` },
-          },
-        ],
-      }).catch(() => undefined),
+      deliver(log, deps.signal, () =>
+        update({
+          text: 'whybot hit an internal error',
+          blocks: [
+            {
+              type: 'section',
+              text: { type: 'mrkdwn', text: `:x: whybot hit an internal error while investigating ${code(target)}: ${esc(slackError(err))}. It is logged; try again or run \`whybot ${esc(job.playbook)} ${esc(target)}\` locally.` },
+            },
+          ],
+        }),
+      ),
     );
+    return;
   } finally {
     aws.destroy();
   }
+
+  // Delivery: the verdict, then the thread. Slack failing here never turns a finished
+  // investigation into an "internal error": each message is retried until Slack answers.
+  await progress.finish(() =>
+    deliver(log, deps.signal, async () => {
+      try {
+        await update(verdictMessage(result));
+      } catch (err) {
+        // the root cannot be edited (deleted, too old): the verdict goes into the thread instead
+        if (slackError(err) !== 'message_not_found' && slackError(err) !== 'cant_update_message') throw err;
+        await client.chat.postMessage({ channel: root.channel, thread_ts: root.ts, ...verdictMessage(result) });
+      }
+    }),
+  );
+  const signer = deps.signer;
+  const buttonFor = signer
+    ? (ref: { id: string; params: Record<string, string | number | boolean> }) =>
+        remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, c: root.channel, t: root.ts, ttlSeconds: config.buttonTtlSeconds }) : undefined
+    : undefined;
+  for (const message of threadMessages(result, buttonFor))
+    await deliver(log, deps.signal, () => client.chat.postMessage({ channel: root.channel, thread_ts: root.ts, ...message }).then(() => undefined));
+  log.info({ playbook: job.playbook, verdict: result.verdict.severity, findings: result.findings.map((f) => f.id) }, 'investigation done');
 }
+
+/** How long a finished answer waits for Slack to come back before it is left to the journal. */
+const DELIVERY_PATIENCE_MS = 10 * 60_000;
+
+/**
+ * Sends one message, retrying past the WebClient's own retries while Slack is failing (an
+ * outage of minutes, not seconds). Gives up, throwing, at shutdown or after the patience runs
+ * out: the job's journal entry then stays open and the next run delivers a fresh answer.
+ */
+async function deliver(log: Logger, signal: AbortSignal | undefined, send: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + DELIVERY_PATIENCE_MS;
+  for (let wait = 2_000; ; wait = Math.min(wait * 2, 30_000)) {
+    try {
+      return await send();
+    } catch (err) {
+      const why = slackError(err);
+      if (PERMANENT.has(why) || signal?.aborted || Date.now() + wait > deadline) throw err;
+      log.warn({ err: why, retryInMs: wait }, 'Slack did not take the answer; trying again');
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** Slack errors that no retry fixes. */
+const PERMANENT = new Set(['not_in_channel', 'channel_not_found', 'invalid_blocks', 'msg_too_long', 'is_archived', 'not_authed', 'invalid_auth', 'account_inactive', 'token_revoked']);

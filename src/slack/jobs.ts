@@ -13,6 +13,10 @@ export const InvestigateJobSchema = z.object({
   hours: z.number().int(),
   secret: z.string().optional(),
   responseUrl: z.string().url().optional(),
+  /** the journal entry that keeps this job until it is done */
+  journalId: z.string().optional(),
+  /** re-run after a crash: the thread root already posted, to be updated rather than posted again */
+  resume: z.object({ channel: z.string(), ts: z.string() }).optional(),
 });
 export type InvestigateJob = z.infer<typeof InvestigateJobSchema>;
 
@@ -26,10 +30,18 @@ export const RemediateJobSchema = z.object({
   messageTs: z.string().optional(),
   /** the option chosen in the confirmation (e.g. "30" days) */
   choice: z.string().max(100).optional(),
+  journalId: z.string().optional(),
 });
+
+/** A write left unfinished by a dead process: find out what happened and finish it. */
+export const ReconcileJobSchema = z.object({
+  kind: z.literal('reconcile'),
+  journalId: z.string(),
+});
+export type ReconcileJob = z.infer<typeof ReconcileJobSchema>;
 export type RemediateJob = z.infer<typeof RemediateJobSchema>;
 
-export const JobSchema = z.discriminatedUnion('kind', [InvestigateJobSchema, RemediateJobSchema]);
+export const JobSchema = z.discriminatedUnion('kind', [InvestigateJobSchema, RemediateJobSchema, ReconcileJobSchema]);
 export type Job = z.infer<typeof JobSchema>;
 
 /** How the receiver answers: started, queued behind others, or refused with a reason. */

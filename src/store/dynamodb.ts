@@ -159,20 +159,25 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
     return items;
   }
 
-  /** Writes the entry (if `expectedVersion`, only over that version), then its open-index item. */
-  async function writeJournal(e: JournalEntry, expectedVersion?: number): Promise<void> {
+  /**
+   * Writes the entry (if `expectedVersion` is a number, only over that version; if it is
+   * 'absent', only where there is none), then its open-index item.
+   */
+  async function writeJournal(e: JournalEntry, expectedVersion?: number | 'absent'): Promise<void> {
     await client.send(
       new PutItemCommand({
         TableName: table,
         Item: {
           ...journalKey(e.id),
           entry: S(JSON.stringify(e)),
-          version: N(expectedVersion === undefined ? 0 : expectedVersion + 1),
+          version: N(typeof expectedVersion === 'number' ? expectedVersion + 1 : 0),
           ...(e.state === 'done' ? { expiresAt: N(Math.ceil(now() / 1000) + JOURNAL_DONE_SECONDS) } : {}),
         },
         ...(expectedVersion === undefined
           ? {}
-          : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': N(expectedVersion) } }),
+          : expectedVersion === 'absent'
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': N(expectedVersion) } }),
       }),
     );
     if (e.state === 'open') await client.send(new PutItemCommand({ TableName: table, Item: openKey(e) }));
@@ -400,6 +405,16 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
     async journalPut(entry) {
       const e = JournalEntrySchema.parse(entry);
       await writeJournal(e);
+    },
+
+    async journalCreate(entry) {
+      try {
+        await writeJournal(JournalEntrySchema.parse(entry), 'absent');
+        return true;
+      } catch (err) {
+        if (isConditionalCheckFailed(err)) return false;
+        throw err;
+      }
     },
 
     async journalUpdate(id, patch) {

@@ -189,6 +189,9 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     `INSERT INTO journal (id, entry, open, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET entry = excluded.entry, open = excluded.open, expires_at = excluded.expires_at`,
   );
+  const insertJournal = db.prepare<[string, string, number, string, number | null]>(
+    'INSERT INTO journal (id, entry, open, created_at, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+  );
   const selectJournal = db.prepare<[string], { entry: string }>('SELECT entry FROM journal WHERE id = ?');
   const selectOpenJournal = db.prepare<[], { entry: string }>('SELECT entry FROM journal WHERE open = 1 ORDER BY created_at, id');
   const sweepJournal = db.prepare<[number]>('DELETE FROM journal WHERE open = 0 AND expires_at <= ?');
@@ -314,6 +317,12 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
 
     async journalPut(entry) {
       writeJournal(JournalEntrySchema.parse(entry));
+    },
+
+    async journalCreate(entry) {
+      const e = JournalEntrySchema.parse(entry);
+      const { changes } = insertJournal.run(e.id, JSON.stringify(e), e.state === 'open' ? 1 : 0, e.createdAt, e.state === 'open' ? null : now() + JOURNAL_DONE_MS);
+      return changes === 1;
     },
 
     async journalUpdate(id, patch) {

@@ -29,6 +29,7 @@ export const AuditOutcomeSchema = z.enum([
   'approval-requested', // a dangerous action waits for a second responder
   'verified', // the background verification succeeded
   'verify-failed', // the verification failed or timed out
+  'interrupted', // the process running it died; what happened was reconciled afterwards
 ]);
 export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
 
@@ -113,6 +114,8 @@ export interface Store {
   readList(key: string): Promise<unknown[]>;
   /** Writes a journal entry (replacing one with the same id). */
   journalPut(entry: JournalEntry): Promise<void>;
+  /** Writes a journal entry unless one with its id exists (whatever its state): true if written. */
+  journalCreate(entry: JournalEntry): Promise<boolean>;
   /** Moves an entry on; facts merge. A missing entry is an error. Done entries expire after a week. */
   journalUpdate(id: string, patch: JournalPatch): Promise<JournalEntry>;
   journalGet(id: string): Promise<JournalEntry | undefined>;

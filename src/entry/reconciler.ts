@@ -1,0 +1,67 @@
+// Finds the work a dead whybot process left in the journal and hands it back to the pool: a
+// job that never finished runs again (an investigation updates the thread it had started),
+// a write is reconciled against AWS from the stage it reached. Runs at start and on a timer;
+// an entry is taken over only once its owner's heartbeat has lapsed, and by one process only.
+import { isAlive } from '../engine/liveness.js';
+import type { Admission } from '../engine/job-pool.js';
+import type { Logger } from '../logger.js';
+import { JobSchema, type Job } from '../slack/jobs.js';
+import type { JournalEntry, Store } from '../store/types.js';
+
+export interface ReconcilerDeps {
+  store: Store;
+  owner: string;
+  /** admits a job to the pool, journaled already */
+  admit(job: Job): Admission;
+  log: Logger;
+}
+
+/** What to run for an entry a dead process left; undefined = nothing more to do. */
+export function resumption(entry: JournalEntry): Job | undefined {
+  if (entry.kind === 'write') return { kind: 'reconcile', journalId: entry.id };
+  const job = JobSchema.safeParse(entry.body);
+  if (!job.success || job.data.kind === 'reconcile') return undefined;
+  // A remediation that got as far as its write intent: the write's own entry carries it on.
+  if (job.data.kind === 'remediate') return entry.facts.write ? undefined : { ...job.data, journalId: entry.id };
+  const { rootChannel, rootTs } = entry.facts;
+  return { ...job.data, journalId: entry.id, ...(rootChannel && rootTs ? { resume: { channel: rootChannel, ts: rootTs } } : {}) };
+}
+
+export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
+  const { store, owner, log } = deps;
+  let taken = 0;
+  for (const entry of await store.journalOpen()) {
+    if (entry.owner === owner || (await isAlive(store, entry.owner))) continue;
+    const takeover = await store.claimOnce({ nonce: `takeover:${entry.id}:${entry.owner}`, actor: owner, action: 'reconcile', ttlSeconds: 86_400 });
+    if (!takeover.won) continue;
+    const job = resumption(entry);
+    if (!job) {
+      await store.journalUpdate(entry.id, { state: 'done', stage: 'superseded', owner });
+      continue;
+    }
+    await store.journalUpdate(entry.id, { owner, facts: { takenOverFrom: entry.owner } });
+    const admission = deps.admit(job);
+    log.info({ journal: entry.id, stage: entry.stage, from: entry.owner, admission: admission.state }, 'resuming work a stopped process left');
+    // Refused (queue full): give it back for the next round.
+    if (admission.state === 'refused') await store.journalUpdate(entry.id, { owner: `${entry.owner}+requeue${Date.now()}` });
+    taken++;
+  }
+  return taken;
+}
+
+/** Reconciles now, then every `everyMs`, until stopped. */
+export function startReconciler(deps: ReconcilerDeps, everyMs: number): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const round = () => {
+    running = reconcileOnce(deps).catch((err: unknown) => deps.log.error({ err }, 'reconciling the journal failed'));
+  };
+  round();
+  const timer = setInterval(round, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

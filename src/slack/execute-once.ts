@@ -1,0 +1,275 @@
+// The one path every AWS write of whybot takes (buttons and the auto-redeploy policy), made to
+// survive the process dying at any point:
+//
+//   intent journaled → nonce claimed → "writing" journaled → ONE attempt, with a timeout →
+//   "written" journaled + audit → thread told → verify → audit → thread told → journal done
+//
+// A write is never retried blindly: when its outcome is lost (timeout, 5xx, a crash), the
+// action's reconcile() asks AWS whether it happened before anything else is said or done.
+// Whatever a dead process left in the journal, reconcileWrite() finishes in a live one.
+import type { types, webApi } from '@slack/bolt';
+import type { AwsClients } from '../aws/clients.js';
+import { AwsCallError } from '../aws/errors.js';
+import type { Config } from '../config.js';
+import { remediations } from '../remediations/index.js';
+import type { ActionSigner } from '../remediations/signed-value.js';
+import type { ExecuteResult, Params, RemediationAction } from '../remediations/types.js';
+import type { AuditRecord, JournalEntry, Store } from '../store/types.js';
+import * as z from 'zod';
+import { esc } from './mrkdwn.js';
+import { audit, messageKey } from './remediate.js';
+import { alreadyRunText, failedBlocks, ranText, stateBlock, verifiedText, who, withButtonState, type ButtonState } from './render-remediation.js';
+
+type Block = types.KnownBlock;
+
+/** What is journaled before the write: enough for another process to finish it. */
+export const WriteIntentSchema = z.object({
+  actionId: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  nonce: z.string(),
+  claimTtlSeconds: z.number(),
+  actor: z.string(),
+  thread: z.object({ channel: z.string(), ts: z.string() }),
+  retry: z.object({ a: z.string(), p: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }).optional(),
+  /** the button's message and value, so its state can be shown */
+  button: z.object({ channel: z.string(), messageTs: z.string(), value: z.string() }).optional(),
+});
+export type WriteIntent = z.infer<typeof WriteIntentSchema>;
+
+export interface ExecutionRequest extends Omit<WriteIntent, 'actionId'> {
+  action: RemediationAction;
+  params: Params;
+  refuse?: (text: string) => Promise<unknown>;
+  /** the journaled job this write belongs to: from now on the write's own entry carries it */
+  jobId?: string;
+}
+
+export interface ExecutionDeps {
+  store: Store;
+  client: webApi.WebClient;
+  /** clients for reads (verification, reconciliation) */
+  awsFor: (region: string) => AwsClients;
+  /** clients for the write itself: one attempt, a timeout (default: awsFor) */
+  writerFor?: (region: string) => AwsClients;
+  config: Config;
+  signer?: ActionSigner;
+  /** this process, as the journal's owner */
+  owner: string;
+  /** aborted at shutdown: a verification then stops and is left to the reconciler */
+  signal?: AbortSignal;
+}
+
+export type ExecutionOutcome = 'ran' | 'failed' | 'duplicate' | 'interrupted';
+
+const writeId = (nonce: string) => `write:${nonce}`;
+
+/** Shows the action's state in place of its button, when the button's message is known. */
+function buttonState(deps: ExecutionDeps, intent: WriteIntent, label: string) {
+  return async (state: ButtonState, text: string): Promise<void> => {
+    const b = intent.button;
+    if (!b) return;
+    const key = messageKey(b.channel, b.messageTs);
+    const blocks = (await deps.store.cacheGet(key)) as Block[] | undefined;
+    if (!Array.isArray(blocks)) return;
+    const next = withButtonState(blocks, b.value, intent.nonce, stateBlock(intent.nonce, state, text));
+    await deps.store.cacheSet(key, next, deps.config.buttonTtlSeconds);
+    await deps.client.chat.update({ channel: b.channel, ts: b.messageTs, blocks: next, text: label }).catch(() => undefined);
+  };
+}
+
+interface Context {
+  deps: ExecutionDeps;
+  intent: WriteIntent;
+  action: RemediationAction;
+  params: Params;
+  label: string;
+  auditBase: Omit<AuditRecord, 'id' | 'at' | 'outcome'>;
+  setState: (state: ButtonState, text: string) => Promise<void>;
+  say: (body: { text: string; blocks?: Block[] }) => Promise<unknown>;
+  journal: (patch: Parameters<Store['journalUpdate']>[1]) => Promise<unknown>;
+}
+
+function context(deps: ExecutionDeps, intent: WriteIntent, action: RemediationAction): Context {
+  const params = action.params.parse(intent.params);
+  const label = action.label(params);
+  return {
+    deps,
+    intent,
+    action,
+    params,
+    label,
+    auditBase: { actor: intent.actor, action: action.id, params, nonce: intent.nonce, channel: intent.thread.channel, threadTs: intent.thread.ts },
+    setState: buttonState(deps, intent, label),
+    say: (body) => deps.client.chat.postMessage({ channel: intent.thread.channel, thread_ts: intent.thread.ts, ...body }),
+    journal: (patch) => deps.store.journalUpdate(writeId(intent.nonce), patch),
+  };
+}
+
+/** Timeouts, 5xx and dropped connections leave a write's outcome unknown; a 4xx does not. */
+function ambiguous(err: unknown): boolean {
+  if (err instanceof AwsCallError) return err.kind === 'timeout' || err.kind === 'server' || err.kind === 'network';
+  return true;
+}
+
+/** Claim → execute → audit → tell the thread → verify → audit → tell the thread. */
+export async function executeOnce(req: ExecutionRequest, deps: ExecutionDeps): Promise<ExecutionOutcome> {
+  const { store } = deps;
+  const intent: WriteIntent = WriteIntentSchema.parse({
+    actionId: req.action.id,
+    params: req.params,
+    nonce: req.nonce,
+    claimTtlSeconds: req.claimTtlSeconds,
+    actor: req.actor,
+    thread: req.thread,
+    ...(req.retry ? { retry: req.retry } : {}),
+    ...(req.button ? { button: req.button } : {}),
+  });
+  const ctx = context(deps, intent, req.action);
+  const now = new Date().toISOString();
+  // The intent first, once per nonce: a crash from here on leaves something for a live process
+  // to finish, and a second confirmation of the same button finds it.
+  const first = await store.journalCreate({ id: writeId(intent.nonce), kind: 'write', body: intent, state: 'open', stage: 'intended', facts: {}, owner: deps.owner, createdAt: now, updatedAt: now });
+  if (req.jobId) await store.journalUpdate(req.jobId, { facts: { write: writeId(intent.nonce) } });
+  const claim = first ? await store.claimOnce({ nonce: intent.nonce, actor: intent.actor, action: req.action.id, ttlSeconds: intent.claimTtlSeconds }) : undefined;
+  if (!claim?.won) {
+    const existing = claim && !claim.won ? claim.existing : await store.getClaim(intent.nonce);
+    await audit(store, { ...ctx.auditBase, outcome: 'duplicate', result: existing ? `already claimed by ${existing.actor}` : 'already being run' });
+    if (first) await ctx.journal({ state: 'done', stage: 'duplicate' });
+    await req.refuse?.(existing ? alreadyRunText(existing) : ':information_source: This action is already being run. Nothing was run again.');
+    return 'duplicate';
+  }
+  await ctx.setState('running', `${who(intent.actor)} is ${esc(req.action.doing(ctx.params))}…`);
+  const writeStartedAt = new Date().toISOString();
+  await ctx.journal({ stage: 'writing', facts: { writeStartedAt } });
+
+  const region = String(ctx.params.region ?? deps.config.region ?? '');
+  const writer = (deps.writerFor ?? deps.awsFor)(region);
+  let result: ExecuteResult;
+  try {
+    result = await req.action.execute(writer, ctx.params);
+  } catch (err) {
+    if (!ambiguous(err)) return failed(ctx, err, writeStartedAt);
+    // Did it happen? Ask AWS before saying anything, and never retry blindly.
+    const found = await lookFor(ctx, { writeStartedAt });
+    if (found.happened === 'happened') result = found.result;
+    else if (found.happened === 'not-happened') return failed(ctx, err, writeStartedAt);
+    else return unknownOutcome(ctx, err instanceof Error ? err.message : String(err));
+  } finally {
+    writer.destroy();
+  }
+  return afterWrite(ctx, result, writeStartedAt);
+}
+
+async function lookFor(ctx: Context, facts: Record<string, string>): Promise<{ happened: 'happened'; result: ExecuteResult } | { happened: 'not-happened' | 'unknown' }> {
+  const aws = ctx.deps.awsFor(String(ctx.params.region ?? ctx.deps.config.region ?? ''));
+  try {
+    const r = await ctx.action.reconcile?.(aws, ctx.params, facts);
+    if (!r) return { happened: 'unknown' };
+    if (r.happened === 'happened') return { happened: 'happened', result: { done: r.done ?? 'ran', ...(r.facts ? { facts: r.facts } : {}) } };
+    return { happened: r.happened };
+  } catch {
+    return { happened: 'unknown' };
+  } finally {
+    aws.destroy();
+  }
+}
+
+async function failed(ctx: Context, err: unknown, startedAt: string): Promise<ExecutionOutcome> {
+  const { store, config, signer } = ctx.deps;
+  const e = err instanceof AwsCallError ? err : undefined;
+  const reason = e?.message ?? (err instanceof Error ? err.message : String(err));
+  await store.finishClaim(ctx.intent.nonce, 'failed', reason);
+  await audit(store, { ...ctx.auditBase, outcome: 'failed', startedAt, finishedAt: new Date().toISOString(), result: reason, ...(e?.requestId ? { awsRequestId: e.requestId } : {}) });
+  const retryValue = ctx.intent.retry && signer?.sign({ ...ctx.intent.retry, c: ctx.intent.thread.channel, t: ctx.intent.thread.ts, ttlSeconds: config.buttonTtlSeconds });
+  await ctx.say({
+    text: `${ctx.label} failed`,
+    blocks: failedBlocks({ actor: ctx.intent.actor, doing: ctx.action.doing(ctx.params), reason, ...(e ? { iamAction: e.iamAction } : {}), ...(retryValue ? { retryValue } : {}), actionId: ctx.action.id }),
+  });
+  await ctx.setState('failed', `${esc(ctx.label)} failed (${who(ctx.intent.actor)}): ${esc(reason)}`);
+  await ctx.journal({ state: 'done', stage: 'failed' });
+  return 'failed';
+}
+
+/** The write may or may not have happened and AWS cannot tell: say so, and what to check. */
+async function unknownOutcome(ctx: Context, why: string): Promise<ExecutionOutcome> {
+  const { store } = ctx.deps;
+  const reason = `${why}; whybot cannot tell whether it took effect`;
+  await store.finishClaim(ctx.intent.nonce, 'failed', reason);
+  await audit(store, { ...ctx.auditBase, outcome: 'interrupted', result: reason });
+  const check = ctx.action.plan(ctx.params).verification;
+  await ctx.say({ text: `:warning: ${esc(ctx.label)} (${who(ctx.intent.actor)}) was interrupted: ${esc(reason)}. Check before running it again: ${esc(check)}` });
+  await ctx.setState('failed', `${esc(ctx.label)}: interrupted, outcome unknown`);
+  await ctx.journal({ state: 'done', stage: 'unknown' });
+  return 'interrupted';
+}
+
+async function afterWrite(ctx: Context, result: ExecuteResult, startedAt: string, note = ''): Promise<ExecutionOutcome> {
+  const { store } = ctx.deps;
+  const facts = result.facts ?? {};
+  await ctx.journal({ stage: 'written', facts: { ...facts, done: result.done } });
+  await store.finishClaim(ctx.intent.nonce, 'done', result.done);
+  await audit(store, { ...ctx.auditBase, outcome: 'ran', startedAt, finishedAt: new Date().toISOString(), result: `${result.done}${note}`, ...(result.awsRequestId ? { awsRequestId: result.awsRequestId } : {}) });
+  await ctx.say({ text: `${ranText(ctx.intent.actor, result.done)}${esc(note)} Verifying…` });
+  await ctx.setState('done', ranText(ctx.intent.actor, result.done));
+  return verifyAndFinish(ctx, facts);
+}
+
+async function verifyAndFinish(ctx: Context, facts: Record<string, string>): Promise<ExecutionOutcome> {
+  const { store, config, signal } = ctx.deps;
+  await ctx.journal({ stage: 'verifying' });
+  const aws = ctx.deps.awsFor(String(ctx.params.region ?? config.region ?? ''));
+  try {
+    const verdict = await ctx.action.verify(aws, ctx.params, facts, {
+      timeoutMs: config.verifyTimeoutMs,
+      intervalMs: config.verifyIntervalMs,
+      ...(signal ? { signal } : {}),
+    });
+    // Stopped by a shutdown: the journal still says "verifying"; whoever reconciles resumes it.
+    if (signal?.aborted) return 'interrupted';
+    await audit(store, { ...ctx.auditBase, outcome: verdict.ok ? 'verified' : 'verify-failed', result: verdict.detail });
+    await ctx.say({ text: verifiedText(verdict.ok, ctx.label, verdict.detail) });
+    await ctx.journal({ state: 'done', stage: verdict.ok ? 'verified' : 'verify-failed' });
+    return 'ran';
+  } finally {
+    aws.destroy();
+  }
+}
+
+/** Finishes a write that a dead process left in the journal, from the stage it reached. */
+export async function reconcileWrite(entry: JournalEntry, deps: ExecutionDeps): Promise<ExecutionOutcome> {
+  const intent = WriteIntentSchema.parse(entry.body);
+  const action = remediations[intent.actionId];
+  if (!action) throw new Error(`journal entry ${entry.id}: no action ${intent.actionId} here`);
+  const ctx = context(deps, intent, action);
+  const facts = entry.facts;
+  switch (entry.stage) {
+    case 'written':
+    case 'verifying':
+      return verifyAndFinish(ctx, facts);
+    case 'writing': {
+      const found = await lookFor(ctx, facts);
+      if (found.happened === 'happened') return afterWrite(ctx, found.result, facts.writeStartedAt ?? entry.updatedAt, ' (confirmed after whybot restarted)');
+      if (found.happened === 'unknown') return unknownOutcome(ctx, 'whybot stopped during the write');
+      return interruptedBeforeWrite(ctx);
+    }
+    default:
+      return interruptedBeforeWrite(ctx);
+  }
+}
+
+/** Nothing was changed: the nonce is spent, so a Retry button with a fresh one runs it again. */
+async function interruptedBeforeWrite(ctx: Context): Promise<ExecutionOutcome> {
+  const { store, signer, config } = ctx.deps;
+  const reason = 'whybot stopped before the write; nothing was changed';
+  const claim = await store.claimOnce({ nonce: ctx.intent.nonce, actor: ctx.intent.actor, action: ctx.action.id, ttlSeconds: ctx.intent.claimTtlSeconds });
+  if (claim.won || claim.existing.state === 'running') await store.finishClaim(ctx.intent.nonce, 'failed', reason);
+  await audit(store, { ...ctx.auditBase, outcome: 'interrupted', result: reason });
+  const retryValue = ctx.intent.retry && signer?.sign({ ...ctx.intent.retry, c: ctx.intent.thread.channel, t: ctx.intent.thread.ts, ttlSeconds: config.buttonTtlSeconds });
+  await ctx.say({
+    text: `${ctx.label} was interrupted`,
+    blocks: failedBlocks({ actor: ctx.intent.actor, doing: ctx.action.doing(ctx.params), reason, ...(retryValue ? { retryValue } : {}), actionId: ctx.action.id }),
+  });
+  await ctx.setState('failed', `${esc(ctx.label)}: interrupted before anything changed`);
+  await ctx.journal({ state: 'done', stage: 'interrupted' });
+  return 'interrupted';
+}
