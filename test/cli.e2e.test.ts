@@ -1,5 +1,5 @@
 // The built CLI (what `npx whybot` runs), as a child process against the AWS double.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,6 +86,41 @@ describe('whybot CLI', () => {
     expect(result.verdict.severity).toBe('critical');
     expect(result.checks.filter((c) => c.status === 'failed')).toEqual([]);
   });
+
+  // issue 11 item 9: the answer came at 3.9 s but the process lived on until the AWS calls
+  // of the timed-out checks came back (36 s). Every call honours its check's abort signal.
+  it('a check that times out is reported, and the process exits without waiting for its AWS call', async () => {
+    const DELAY_MS = 30_000;
+    const env = await world('incident-003');
+    aws!.inject({ service: 'secretsmanager', operation: 'DescribeSecret', kind: 'Delay', delayMs: DELAY_MS });
+    aws!.inject({ service: 'cloudtrail', operation: 'LookupEvents', kind: 'Delay', delayMs: DELAY_MS });
+    const started = performance.now();
+    const child = spawn(process.execPath, [cli, 'db-down', 'prod-db', '--json'], {
+      env: { PATH: process.env.PATH, HOME: mkdtempSync(path.join(tmpdir(), 'whybot-home-')), AWS_EC2_METADATA_DISABLED: 'true', ...env, WHYBOT_CHECK_TIMEOUT_MS: '1000' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = await new Promise<{ code: number | null; afterMs: number }>((resolve) =>
+      child.on('exit', (code) => resolve({ code, afterMs: performance.now() - started })),
+    );
+    // Exited long before the double would have answered the delayed calls…
+    expect(exited.afterMs).toBeLessThan(DELAY_MS / 2);
+    expect(exited.code).toBe(0);
+    expect(stderr).toBe('');
+    // …after printing the answer, which names the checks that timed out.
+    const result = PlaybookResultSchema.parse(JSON.parse(stdout));
+    expect(result.checks.find((c) => c.id === 'secret')).toMatchObject({ status: 'failed', reason: 'timed out after 1 s' });
+    expect(result.checks.find((c) => c.id === 'rotation-history')).toMatchObject({ status: 'failed', reason: 'timed out after 1 s' });
+    expect(result.verdict.summary).toMatch(/could not run: .*secret/);
+    // The double got each delayed call once (no retry, no next page) and had not answered it when the process left.
+    for (const operation of ['DescribeSecret', 'LookupEvents']) {
+      const calls = aws!.calls.filter((c) => c.operation === operation);
+      expect(calls, operation).toHaveLength(1);
+      expect(calls[0]!.status, operation).toBe(0);
+    }
+  }, 60_000);
 
   it('--help prints the usage (exit 0); no arguments prints it as bad usage (exit 2)', async () => {
     const help = await run(['--help'], {});
