@@ -311,6 +311,13 @@ describe('the patterns issue 11 found missing', () => {
     ['the api key 9fK2mQ7xLp4Z was rejected', `the api key ${R} was rejected`],
     ['invalid token 0a1b2c3d4e5f60718293a4b5', `invalid token ${R}`],
     ['secret is Xk9mQ2pL7vR4 here', `secret is ${R} here`],
+    // a URL cut before its "@" (a clipped failure reason), but not a port
+    ['could not connect to postgres://admin:hunter2-Sup3', `could not connect to postgres://admin:${R}`],
+    ['Message: postgres://admin:hunt… (truncated)', `Message: postgres://admin:${R}… (truncated)`],
+    // percent-encoded form bodies and query strings
+    ['body text=with%20password%20hunter2x&channel=C1', `body text=with%20password%20${R.replace('[', '%5B').replace(']', '%5D')}&channel=C1`],
+    ['GET /cb?token=abc%2B123%3D&x=1', `GET /cb?token=${R}&x=1`],
+    ['blocks=%5B%7B%22text%22%3A%22pwd%3A%20hunter2%22%7D%5D&ts=1.2', `blocks=${encodeURIComponent(`[{"text":"pwd: ${R}"}]`)}&ts=1.2`],
   ])('%s', (input, expected) => {
     expect(redactText(input)).toBe(expected);
   });
@@ -323,6 +330,8 @@ describe('the patterns issue 11 found missing', () => {
     'key mrk-0123456789abcdef0123456789abcdef is disabled',
     'secret prod/myapp/db-master-credentials2024 rotated',
     'log group /aws/lambda/rotate@v2 and https://example.com/a/b@c',
+    'endpoints https://db.example.com:8443 and https://db.example.com:8443/path, http://[::1]:8080',
+    'encoded but harmless: /aws/lambda/x?name=a%20b&y=%2Fpath',
     'aws ssm get-parameter --region us-east-1 --name /app/db/password --with-decryption --query Parameter.Value --output json',
   ])('keeps %s', (line) => {
     expect(redactText(line)).toBe(line);

@@ -33,9 +33,11 @@
 //      runs: at least 24 characters of [A-Za-z0-9+/=_-] mixing at least two of lower case,
 //      upper case and digits, not hex, and not mostly made of words (identifiers such as
 //      SecretsManagerRDSMySQL8RotationSingleUser, paths and CloudFormation names survive).
+//   2c. a URL cut before its "@" ("postgres://admin:hunt…"): what follows "user:" unless a port.
 //   6. shorter high-entropy tokens right after a secret-ish word in prose ("token 9fK2…",
 //      "the secret is Xk9…", "api key …"): 12+ characters mixing letters and digits that are
 //      not mostly words; hex-only ones too (16+) after secret/token/password words.
+//   7. percent-encoded runs (form bodies, query strings) are decoded, redacted and re-encoded.
 //
 // Unquoted values: a password-like key's value runs to the next whitespace (so the rest of
 // "Password=p;Database=x" goes too); other keys' values also end where the next member
@@ -104,6 +106,10 @@ const PEM = /-----BEGIN [A-Z0-9 ]{1,60}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,60}-
 // password may contain "@", "/" or "'"), never across whitespace, '"', "<", ">", "?" or "#".
 // (Lengths are bounded so that the scan stays linear on hostile input.)
 const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{0,30}:\/\/)([^\s:@/"'<>`]{0,256}):([^\s"<>`?#]{1,1024})@(?=[^\s@/?#"'<>`])/g;
+
+// A URL cut before its "@" (a reason clipped to N characters: "postgres://admin:hunt…"): what
+// follows "user:" is a password unless it is a port. Runs after URL_USERINFO, on what is left.
+const CUT_URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]{0,30}:\/\/)([^\s:@/"'<>`[\]]{0,256}):(?!\d+(?:[/\s"'<>`?#…]|$))([^\s"<>`@/?#…]{1,1024})(?=…|\s|$|["'<>`])/g;
 
 // ---------------------------------------------------------------- 2. Oracle-style user/password@host
 
@@ -408,8 +414,8 @@ function keyAt(text: string, start: number, end: number): KeyMatch | undefined {
   if (dashes && prev !== undefined && !isSpace(prev) && prev !== '"' && prev !== "'") return undefined;
   let at = end;
   if (quote) {
-    // "password=x …": the quote opened a string the key/value is in, not the key
-    if (!text.startsWith(quote, at)) return /^[ \t]*(?:=>|=)/.test(text.slice(at, at + 8)) ? separatorAfter(text, key, '', '', at) : undefined;
+    // "password=x …", "pwd: x": the quote opened a string the key/value is in, not the key
+    if (!text.startsWith(quote, at)) return /^[ \t]*(?:=>|=|:)/.test(text.slice(at, at + 8)) ? separatorAfter(text, key, '', '', at) : undefined;
     at += quote.length;
   }
   return separatorAfter(text, key, quote, dashes, at);
@@ -527,8 +533,42 @@ function redactRuns(text: string): string {
 
 // ---------------------------------------------------------------- API
 
+// ---------------------------------------------------------------- 7. percent-encoded runs
+
+// A form body or query string in a log line ("text=with%20password%20…"): the run is decoded,
+// redacted, and written back encoded when something in it was a credential.
+const ENCODED_RUN = /[^\s"'<>`]*%[0-9A-Fa-f]{2}[^\s"'<>`]*/g;
+
+function decodeForm(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/** One "&"-separated member: decoded, redacted, and if it changed re-encoded (key as a URI, value as a component). */
+function redactEncodedMember(member: string, depth: number): string {
+  const decoded = decodeForm(member);
+  if (decoded === undefined || decoded === member) return member;
+  const redacted = redact(decoded, depth + 1);
+  if (redacted === decoded) return member;
+  const eq = member.indexOf('=');
+  const key = eq < 0 ? undefined : decodeForm(member.slice(0, eq));
+  if (key !== undefined && redacted.startsWith(`${key}=`)) return `${member.slice(0, eq)}=${encodeURIComponent(redacted.slice(key.length + 1))}`;
+  return encodeURI(redacted);
+}
+
+function redactEncoded(text: string, depth: number): string {
+  return text.replace(ENCODED_RUN, (run) => run.split('&').map((m) => redactEncodedMember(m, depth)).join('&'));
+}
+
 /** One log line (or message) with every credential-looking part replaced by "[redacted]". */
 export function redactSecrets(line: string): string {
+  return redact(line, 0);
+}
+
+function redact(line: string, depth: number): string {
   if (line === '') return line;
   // The placeholders' characters must not come from the input.
   let text = line.replace(/[\uE000\uE001]/g, '\uFFFD');
@@ -536,13 +576,15 @@ export function redactSecrets(line: string): string {
   const guard = new Protector();
   text = guard.protect(text);
   text = text.replace(URL_USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
+  text = text.replace(CUT_URL_USERINFO, (m, scheme: string, user: string, pass: string) => (pass === REDACTED ? m : `${scheme}${user}:${REDACTED}`));
   text = text.replace(USER_SLASH_PASS, (m, user: string, pass: string) => (pass === REDACTED ? m : `${user}/${REDACTED}@`));
   for (const [re, replace] of TOKEN_SHAPES) text = text.replace(re, replace as (m: string, ...g: string[]) => string);
   text = redactKeyValues(text, guard);
   text = redactProsePasswords(text, guard);
   text = redactSecretishProse(text);
   text = redactRuns(text);
-  return guard.restore(text);
+  text = guard.restore(text);
+  return depth < 2 && text.includes('%') ? redactEncoded(text, depth) : text;
 }
 
 /** The name the redaction layer uses: any text that leaves whybot, credentials replaced. */
