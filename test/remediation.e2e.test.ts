@@ -18,7 +18,8 @@ import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Scenario } from '../src/sandbox/scenario.js';
 import { collectMrkdwn, findUnescapedSpecials } from '../src/sandbox/slack/block-kit.js';
 import { startSlackDouble, type SlackDouble, type SlackMessage } from '../src/sandbox/slack/server.js';
-import { awsWorld, BOT_TOKEN, interactionBody, post, SIGNING_SECRET, signedHeaders, slashCommandBody, testConfig } from './helpers/harness.js';
+import { buttonsIn, clickBody as click, submitBody, type ButtonRef } from './helpers/buttons.js';
+import { awsWorld, BOT_TOKEN, post, SIGNING_SECRET, signedHeaders, slashCommandBody, testConfig } from './helpers/harness.js';
 
 const ACTION_SECRET = 'test-action-secret-0123456789abcdef-0123456789';
 const CHANNEL = 'C0ONCALL';
@@ -64,61 +65,16 @@ async function signedPost(body: string, extraHeaders: Record<string, string> = {
   return post(url, body, { ...signedHeaders(body), ...extraHeaders });
 }
 
-interface ButtonRef {
-  message: SlackMessage;
-  rootTs: string;
-  actionId: string;
-  value: string;
-}
-
 /** Runs /why-db-down prod-db and returns the thread's remediation buttons. */
 async function investigate(): Promise<ButtonRef[]> {
   const body = slashCommandBody('/why-db-down', 'prod-db', slack.responseUrl('cmd', { channel: CHANNEL, user: 'U0ALICE' }));
   await signedPost(body);
   await bot!.jobs.idle();
   const root = slack.channelMessages(CHANNEL).find((m) => !m.threadTs)!;
-  const buttons: ButtonRef[] = [];
-  for (const m of slack.thread(CHANNEL, root.ts).slice(1))
-    for (const b of (m.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>)
-      if (b.type === 'actions')
-        for (const e of b.elements ?? []) if (e.action_id.startsWith('remediate:')) buttons.push({ message: m, rootTs: root.ts, actionId: e.action_id, value: e.value });
-  return buttons;
+  return buttonsIn(slack, CHANNEL, root.ts);
 }
 
-function clickBody(button: ButtonRef, user: string, value = button.value, responseId = `click-${user}`) {
-  return interactionBody({
-    type: 'block_actions',
-    user: { id: user, username: user.toLowerCase(), team_id: 'T0001' },
-    api_app_id: 'A0WHYBOT',
-    token: 'legacy',
-    team: { id: 'T0001', domain: 'acme' },
-    container: { type: 'message', message_ts: button.message.ts, channel_id: CHANNEL, is_ephemeral: false, thread_ts: button.rootTs },
-    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-    channel: { id: CHANNEL, name: 'oncall' },
-    message: { type: 'message', ts: button.message.ts, thread_ts: button.rootTs, text: button.message.text, blocks: button.message.blocks },
-    response_url: slack.responseUrl(responseId, { channel: CHANNEL, user }),
-    actions: [{ type: 'button', action_id: button.actionId, block_id: 'b', value, action_ts: '1' }],
-  });
-}
-
-function submitBody(user: string, privateMetadata: string, choice?: string) {
-  return interactionBody({
-    type: 'view_submission',
-    team: { id: 'T0001', domain: 'acme' },
-    user: { id: user, username: user.toLowerCase(), team_id: 'T0001' },
-    api_app_id: 'A0WHYBOT',
-    token: 'legacy',
-    trigger_id: 'trigger-submit',
-    view: {
-      id: 'V0CONFIRM',
-      type: 'modal',
-      callback_id: 'remediate-confirm',
-      private_metadata: privateMetadata,
-      hash: 'h',
-      state: { values: choice ? { choice: { value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: choice }, value: choice } } } } : {} },
-    },
-  });
-}
+const clickBody = (button: ButtonRef, user: string, value = button.value, responseId = `click-${user}`) => click(slack, CHANNEL, button, user, value, responseId);
 
 /** Clicks, reads the modal the bot opened, and returns its private_metadata. */
 async function clickAndReadModal(button: ButtonRef, user = 'U0ALICE'): Promise<{ metadata: string; viewText: string }> {

@@ -16,6 +16,7 @@ import type { ActionSigner } from '../remediations/signed-value.js';
 import type { ExecuteResult, Params, RemediationAction } from '../remediations/types.js';
 import type { AuditRecord, JournalEntry, Store } from '../store/types.js';
 import * as z from 'zod';
+import { failpoint } from '../engine/failpoints.js';
 import { esc } from './mrkdwn.js';
 import { audit, messageKey } from './remediate.js';
 import { alreadyRunText, failedBlocks, ranText, stateBlock, verifiedText, who, withButtonState, type ButtonState } from './render-remediation.js';
@@ -130,6 +131,7 @@ export async function executeOnce(req: ExecutionRequest, deps: ExecutionDeps): P
   // to finish, and a second confirmation of the same button finds it.
   const first = await store.journalCreate({ id: writeId(intent.nonce), kind: 'write', body: intent, state: 'open', stage: 'intended', facts: {}, owner: deps.owner, createdAt: now, updatedAt: now });
   if (req.jobId) await store.journalUpdate(req.jobId, { facts: { write: writeId(intent.nonce) } });
+  failpoint('write:intended');
   const claim = first ? await store.claimOnce({ nonce: intent.nonce, actor: intent.actor, action: req.action.id, ttlSeconds: intent.claimTtlSeconds }) : undefined;
   if (!claim?.won) {
     const existing = claim && !claim.won ? claim.existing : await store.getClaim(intent.nonce);
@@ -138,6 +140,7 @@ export async function executeOnce(req: ExecutionRequest, deps: ExecutionDeps): P
     await req.refuse?.(existing ? alreadyRunText(existing) : ':information_source: This action is already being run. Nothing was run again.');
     return 'duplicate';
   }
+  failpoint('write:claimed');
   await ctx.setState('running', `${who(intent.actor)} is ${esc(req.action.doing(ctx.params))}…`);
   const writeStartedAt = new Date().toISOString();
   await ctx.journal({ stage: 'writing', facts: { writeStartedAt } });
@@ -157,6 +160,7 @@ export async function executeOnce(req: ExecutionRequest, deps: ExecutionDeps): P
   } finally {
     writer.destroy();
   }
+  failpoint('write:done-unrecorded');
   return afterWrite(ctx, result, writeStartedAt);
 }
 
@@ -217,6 +221,7 @@ async function afterWrite(ctx: Context, result: ExecuteResult, startedAt: string
 async function verifyAndFinish(ctx: Context, facts: Record<string, string>): Promise<ExecutionOutcome> {
   const { store, config, signal } = ctx.deps;
   await ctx.journal({ stage: 'verifying' });
+  failpoint('write:verifying');
   const aws = ctx.deps.awsFor(String(ctx.params.region ?? config.region ?? ''));
   try {
     const verdict = await ctx.action.verify(aws, ctx.params, facts, {

@@ -8,6 +8,7 @@ import type { CheckProgress } from '../engine/investigation.js';
 import type { Logger } from '../logger.js';
 import { chooseTarget } from '../playbooks/candidates.js';
 import { loadPlaybook } from '../playbooks/index.js';
+import { failpoint } from '../engine/failpoints.js';
 import type { PlaybookResult } from '../findings.js';
 import type { Store } from '../store/types.js';
 import type { InvestigateJob } from './jobs.js';
@@ -97,6 +98,7 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
       return;
     }
     if (job.journalId) await deps.store?.journalUpdate(job.journalId, { facts: { rootChannel: root.channel, rootTs: root.ts } });
+    failpoint('investigation:root-posted');
   }
 
   const update = (body: SlackMessageBody) => client.chat.update({ channel: root.channel, ts: root.ts, ...body }).then(() => undefined);
