@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import type { Config } from '../config.js';
 import { defaultDbPath, openStore } from '../store/index.js';
-import type { AuditRecord } from '../store/types.js';
+import type { AuditRecord, Store } from '../store/types.js';
 
 const SinceSchema = z
   .string()
@@ -32,13 +32,37 @@ function line(r: AuditRecord): string {
   return `${r.at.slice(0, 19).replace('T', ' ')}Z  ${r.outcome.padEnd(13)} ${r.actor.padEnd(14)} ${r.action.padEnd(18)} ${params}${r.result ? `  — ${r.result}` : ''}${r.awsRequestId ? `  [${r.awsRequestId}]` : ''}`;
 }
 
+const PAGE = 1000;
+
+/** Every record since `since`, oldest first, page by page: none is left out, however many. */
+export async function* allAudit(store: Pick<Store, 'queryAudit'>, since: Date): AsyncGenerator<AuditRecord> {
+  const seen = new Set<string>();
+  for (let from = since; ; ) {
+    const page = await store.queryAudit({ since: from, limit: PAGE });
+    const fresh = page.filter((r) => !seen.has(r.id));
+    for (const r of fresh) {
+      seen.add(r.id);
+      yield r;
+    }
+    // a page shorter than asked is the last; a page with nothing new (more than PAGE records
+    // at one instant) cannot move on by time, so it ends too
+    if (page.length < PAGE || fresh.length === 0) return;
+    from = new Date(page.at(-1)!.at);
+  }
+}
+
 export async function printAudit(config: Config, args: { since: Date; json: boolean }): Promise<void> {
   const store = openStore({ dbPath: config.store.dbPath ?? defaultDbPath(), ...(config.store.table ? { table: config.store.table } : {}), ...(config.region ? { region: config.region } : {}) });
   try {
-    const records = await store.queryAudit({ since: args.since, limit: 10_000 });
-    if (args.json) process.stdout.write(JSON.stringify(records, null, 2) + '\n');
-    else if (records.length === 0) process.stdout.write(`No audit records since ${args.since.toISOString()}.\n`);
-    else process.stdout.write(records.map(line).join('\n') + '\n');
+    let count = 0;
+    if (args.json) process.stdout.write('[');
+    for await (const r of allAudit(store, args.since)) {
+      if (args.json) process.stdout.write(`${count > 0 ? ',' : ''}\n${JSON.stringify(r)}`);
+      else process.stdout.write(`${line(r)}\n`);
+      count++;
+    }
+    if (args.json) process.stdout.write(`${count > 0 ? '\n' : ''}]\n`);
+    else if (count === 0) process.stdout.write(`No audit records since ${args.since.toISOString()}.\n`);
   } finally {
     await store.close();
   }
