@@ -223,3 +223,29 @@ describe('/why-db-down over HTTP', () => {
     expect(rootOf().text).toMatch(/Likely cause/);
   });
 });
+
+describe('bounded input before work (the guard in front of Bolt)', () => {
+  it('a signed payload=null gets a 400 and the bot goes on answering', async () => {
+    const url = await boot('incident-003');
+    for (const body of ['payload=null', interactionBody({ type: 'block_actions', user: null, actions: [] })]) {
+      const res = await post(url, body, signedHeaders(body));
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/^whybot: /);
+    }
+    const res = await slash(url, '/why', '');
+    expect(JSON.parse(res.text).text).toMatch(/why-db-down/);
+    expect(aws!.calls).toEqual([]);
+  });
+
+  it('a timestamp 10 min in the future is refused; a replayed command does not run twice', async () => {
+    const url = await boot('incident-003');
+    const body = slashCommandBody('/why-db-down', 'prod-db', slack.responseUrl('once', { channel: 'C0ONCALL', user: 'U0ALICE' }));
+    expect((await post(url, body, signedHeaders(body, { timestamp: Math.floor(Date.now() / 1000) + 600 }))).status).toBe(401);
+    const headers = signedHeaders(body);
+    expect((await post(url, body, headers)).status).toBe(200);
+    expect((await post(url, body, headers)).status).toBe(409);
+    await bot!.jobs.idle();
+    expect(slack.channelMessages('C0ONCALL').filter((m) => !m.threadTs)).toHaveLength(1);
+    expect(aws!.calls.filter((c) => c.operation === 'DescribeDBClusters').length).toBeGreaterThan(0);
+  });
+});
