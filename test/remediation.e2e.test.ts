@@ -236,9 +236,12 @@ describe('dangerous actions', () => {
     expect(viewText).toMatch(/another responder to approve/);
     await signedPost(submitBody('U0ALICE', metadata));
     await bot!.jobs.idle();
+    await signedPost(submitBody('U0ALICE', metadata)); // confirmed twice: still one request
+    await bot!.jobs.idle();
     expect(writes('UpdateService')).toHaveLength(0);
     const text = threadText(redeploy.rootTs);
     expect(text).toMatch(/<@U0ALICE> asks to run \*Redeploy api\*/);
+    expect(text.match(/asks to run \*Redeploy api\*/g)).toHaveLength(1);
     const approval = new RegExp(`"action_id":"remediate:${dangerousId}:approve"[^}]*\\},"value":"([^"]+)"`).exec(text);
     expect(approval).not.toBeNull();
     const approveButton = { ...button, actionId: `remediate:${dangerousId}:approve`, value: approval![1]! };
@@ -278,6 +281,44 @@ async function hundredConfirmations() {
   expect(audit.filter((r) => r.outcome === 'ran')).toHaveLength(1);
   expect(audit.filter((r) => r.outcome === 'duplicate')).toHaveLength(99);
 }
+
+describe('every click gets an answer', () => {
+  it('views.open failing: the person is told, nothing runs, and the next click works', async () => {
+    await boot();
+    const redeploy = (await investigate())[0]!;
+    slack.failNext('views.open', 'internal_error', { status: 500, times: 4 });
+    await signedPost(clickBody(redeploy, 'U0ALICE', redeploy.value, 'broken-modal'));
+    await slack.waitFor(() => slack.responses.some((r) => r.id === 'broken-modal'), 15_000); // after the WebClient's retries
+    expect(JSON.stringify(slack.responses.find((r) => r.id === 'broken-modal')!.body)).toMatch(/could not open this action’s confirmation .*Nothing was run/);
+    expect(writes('UpdateService')).toHaveLength(0);
+    const { metadata } = await clickAndReadModal(redeploy);
+    await signedPost(submitBody('U0ALICE', metadata));
+    await bot!.jobs.idle();
+    expect(writes('UpdateService')).toHaveLength(1);
+  });
+
+  it('the user-group lookup failing: the responder is told why, not left without an answer', async () => {
+    await boot();
+    const redeploy = (await investigate())[0]!;
+    slack.failNext('usergroups.users.list', 'internal_error', { status: 500, times: 4 });
+    await signedPost(clickBody(redeploy, 'U0BOB', redeploy.value, 'group-down'));
+    await slack.waitFor(() => slack.responses.some((r) => r.id === 'group-down'), 15_000);
+    expect(JSON.stringify(slack.responses.find((r) => r.id === 'group-down')!.body)).toMatch(/could not open .*Nothing was run/);
+    expect(slack.views).toHaveLength(0);
+  });
+
+  it('a button clicked in another channel than the one it was signed for is refused and audited', async () => {
+    await boot();
+    const redeploy = (await investigate())[0]!;
+    const body = clickBody(redeploy, 'U0ALICE', redeploy.value, 'elsewhere').replace(encodeURIComponent(`"channel":{"id":"${CHANNEL}"`), encodeURIComponent('"channel":{"id":"C0OTHER"'));
+    await signedPost(body);
+    await slack.waitFor(() => slack.responses.some((r) => r.id === 'elsewhere'));
+    expect(JSON.stringify(slack.responses.find((r) => r.id === 'elsewhere')!.body)).toMatch(/belongs to another channel/);
+    expect(slack.views).toHaveLength(0);
+    const audit = await bot!.store.queryAudit({ since: new Date(Date.now() - 60_000) });
+    expect(audit.find((r) => r.outcome === 'refused')?.result).toMatch(/clicked in C0OTHER/);
+  });
+});
 
 describe('100 concurrent confirmations of one action (with Slack retries)', () => {
   it('on SQLite: exactly one AWS write and one "ran" record', async () => {

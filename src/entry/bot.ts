@@ -14,6 +14,8 @@ import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
 import { GUARDED_BOLT_OPTIONS, GuardedReceiver } from '../slack/receiver.js';
 import { slackClientOptions } from '../slack/client-options.js';
+import { errorText } from '../slack/render.js';
+import { respondEphemeral } from '../slack/respond.js';
 import { createJobHandler } from '../slack/job-handler.js';
 import { openConfiguredStore } from '../store/index.js';
 import type { Job, JobRunner } from '../slack/jobs.js';
@@ -104,6 +106,13 @@ function lanesFor(config: Config, botToken: string, log: Logger, watch: boolean,
   );
 }
 
+/** A job that failed outside its own error handling still ends in a message to whoever asked. */
+async function tellJobFailed(app: App, job: Job, err: unknown): Promise<void> {
+  const text = errorText(`whybot failed while working on this (${err instanceof Error ? err.message : String(err)}). It is logged; try again.`);
+  if (job.kind === 'investigate') await respondEphemeral(job.responseUrl, { text });
+  else if (job.kind === 'remediate') await app.client.chat.postEphemeral({ channel: job.channel, user: job.actor, text });
+}
+
 /** SIGTERM to exit: within 10 s, as supervisors expect. */
 const SHUTDOWN_GRACE_MS = 3_000;
 
@@ -152,7 +161,10 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
     {
       lanes: opts.lanes ?? lanesFor(config, mode.botToken, log, opts.watch !== false, owner),
       queueDepth: config.jobs.queueDepth,
-      onError: (err, job) => log.error({ err, job: job.kind }, 'job failed'),
+      onError: (err, job) => {
+        log.error({ err, job: job.kind }, 'job failed');
+        void tellJobFailed(app!, job, err).catch(() => undefined);
+      },
     },
     { store, owner, log },
   );

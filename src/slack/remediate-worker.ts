@@ -6,7 +6,7 @@ import { executeOnce, type ExecutionDeps } from './execute-once.js';
 import type { RemediateJob } from './jobs.js';
 import { admit, audit, type RemediationDeps } from './remediate.js';
 import { errorText } from './render.js';
-import { approvalBlocks } from './render-remediation.js';
+import { approvalBlocks, who } from './render-remediation.js';
 
 export type RemediationWorkerDeps = RemediationDeps & ExecutionDeps;
 
@@ -38,6 +38,12 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
 
   if (action.dangerous && payload.r === undefined) {
     // Dangerous: this confirmation is a request; another responder's confirmation runs it.
+    // One request per button, however often it is confirmed.
+    const asked = await store.claimOnce({ nonce: `approval:${payload.n}`, actor: job.actor, action: action.id, ttlSeconds: config.buttonTtlSeconds });
+    if (!asked.won) {
+      await refuse(`:information_source: ${who(asked.existing.actor)} already asked for a second responder’s approval; it is in the thread.`);
+      return;
+    }
     const approval = deps.signer.sign({ a: payload.a, p: payload.p, c: payload.c, t: payload.t, n: payload.n, r: job.actor, ttlSeconds: config.buttonTtlSeconds });
     await audit(store, { actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'approval-requested', channel: payload.c, threadTs: payload.t });
     await client.chat.postMessage({
