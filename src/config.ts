@@ -33,7 +33,7 @@ const EnvSchema = z.object({
   WHYBOT_AUTO_REDEPLOY: optionalText,
   WHYBOT_WATCH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   WHYBOT_WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
-  WHYBOT_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  WHYBOT_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   WHYBOT_QUEUE_DEPTH: z.coerce.number().int().min(0).max(100_000).default(200),
   WHYBOT_HEARTBEAT_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   WHYBOT_SLACK_CHANNEL_RATE: z.coerce.number().min(0.1).max(100).default(1),

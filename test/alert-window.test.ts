@@ -37,7 +37,7 @@ describe('alert windows', () => {
     const updates: { ts: string; entries: RotationEntry[] }[] = [];
     const io = (store: SqliteStore) => ({
       store,
-      settleMs: 30,
+      renderEveryMs: 50,
       post: async (entries: RotationEntry[]) => {
         posts.push(entries);
         await new Promise((r) => setTimeout(r, 20)); // Slack takes a moment

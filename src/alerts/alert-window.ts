@@ -4,18 +4,20 @@
 // flood the channel nor wait minutes behind Slack's ~1 message/s.
 //
 // Every alert instance appends its rotation to the window's list in the store (atomic, shared
-// by every process). The first to append posts the message; afterwards, whoever appended
-// last re-renders the whole list once the window has been quiet for a moment. So the message
-// ends up with every rotation, and a burst costs one post and a few updates.
+// by every process). The first to append posts the message. Then, for each second in which
+// rotations arrive, one instance (whichever claims that second) re-renders the whole list just
+// after the second ends, so everything appended during it is in. The message ends with every
+// rotation; a burst costs one post and at most one update per second; and no instance waits
+// longer than about a second (a Lambda invocation is billed for its waits).
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
 import type { Store } from '../store/types.js';
 
 export const WINDOW_MS = 60_000;
-/** how long a window must be quiet before the latest appender renders it */
-export const SETTLE_MS = 1_500;
-/** while appends keep coming, the message is still re-rendered this often */
-export const MAX_STALE_MS = 5_000;
+/** one render per this long per window, at most */
+export const RENDER_EVERY_MS = 1_000;
+/** after its second ends, the renderer waits this much more for appends still landing */
+const GRACE_MS = 200;
 const KEEP_SECONDS = 86_400;
 
 export const RotationEntrySchema = z.object({
@@ -45,7 +47,7 @@ export const windowOf = (channel: string, time: string): AlertWindow => ({
 
 const listKey = (w: AlertWindow) => `alert-window:${w.channel}:${w.start}`;
 const tsKey = (w: AlertWindow) => `alert-window-ts:${w.channel}:${w.start}`;
-const renderedKey = (w: AlertWindow) => `alert-window-rendered:${w.channel}:${w.start}`;
+const renderKey = (w: AlertWindow, slot: number) => `alert-window-render:${w.channel}:${w.start}:${slot}`;
 
 function parseEntries(raw: unknown[]): RotationEntry[] {
   return raw.flatMap((r) => {
@@ -55,13 +57,14 @@ function parseEntries(raw: unknown[]): RotationEntry[] {
 }
 
 export interface WindowIo {
-  store: Pick<Store, 'appendToList' | 'readList' | 'cacheGet' | 'cacheSet'>;
+  store: Pick<Store, 'appendToList' | 'readList' | 'cacheGet' | 'cacheSet' | 'claimOnce'>;
   /** posts the window's first message; returns its ts */
   post(entries: RotationEntry[]): Promise<string>;
   /** replaces the message with every entry so far */
   update(ts: string, entries: RotationEntry[]): Promise<void>;
   now?: () => number;
-  settleMs?: number;
+  /** render slot length (tests shorten it) */
+  renderEveryMs?: number;
 }
 
 /**
@@ -70,27 +73,22 @@ export interface WindowIo {
  */
 export async function publishInWindow(w: AlertWindow, entry: RotationEntry, io: WindowIo): Promise<string | undefined> {
   const now = io.now ?? Date.now;
-  const settle = io.settleMs ?? SETTLE_MS;
+  const every = io.renderEveryMs ?? RENDER_EVERY_MS;
   const mine = await io.store.appendToList(listKey(w), entry, KEEP_SECONDS);
   let ts: string | undefined;
   if (mine.length === 1) {
     ts = await io.post(parseEntries(mine));
     await io.store.cacheSet(tsKey(w), ts, KEEP_SECONDS);
-    // count 0: the first render with buttons (signed for this ts) is still due
-    await io.store.cacheSet(renderedKey(w), { at: now(), count: 0 }, KEEP_SECONDS);
   } else {
     ts = await waitForTs(w, io, now);
     if (ts === undefined) return undefined;
   }
-  await sleep(settle);
-  const all = await io.store.readList(listKey(w));
-  const rendered = (await io.store.cacheGet(renderedKey(w))) as { at: number; count: number } | undefined;
-  const latest = all.length === mine.length;
-  const stale = rendered !== undefined && now() - rendered.at >= MAX_STALE_MS;
-  if (all.length > (rendered?.count ?? 0) && (latest || stale)) {
-    await io.store.cacheSet(renderedKey(w), { at: now(), count: all.length }, KEEP_SECONDS);
-    await io.update(ts, parseEntries(all));
-  }
+  // The slot this append falls in: its renderer (the first to claim it) runs after it ends.
+  const slot = Math.floor(now() / every);
+  const claim = await io.store.claimOnce({ nonce: renderKey(w, slot), actor: 'whybot', action: 'alert-render', ttlSeconds: 3_600 });
+  if (!claim.won) return ts;
+  await sleep(Math.max(0, (slot + 1) * every - now()) + GRACE_MS);
+  await io.update(ts, parseEntries(await io.store.readList(listKey(w))));
   return ts;
 }
 

@@ -8,14 +8,26 @@ import { MAX_HOURS } from './types.js';
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
 const SECRET_ID = /^[A-Za-z0-9/_+=.@!:-]{1,2048}$/;
 
-const invocationSchema = (target: TargetRule) => z.object({
+const buildSchema = (target: TargetRule) => z.object({
   target: z.string().regex(target.pattern, target.hint).optional(),
   hours: z.coerce.number({ error: '--hours takes a whole number of hours' }).int('--hours takes a whole number of hours').min(1, '--hours is at least 1').max(MAX_HOURS, `--hours is at most ${MAX_HOURS} (14 days of RDS events)`),
   region: z.string().regex(REGION, '--region takes a Region code such as us-east-1').optional(),
   secret: z.string().regex(SECRET_ID, '--secret takes a secret name or ARN').optional(),
   json: z.boolean().default(false),
 });
-export type Invocation = z.infer<ReturnType<typeof invocationSchema>>;
+export type Invocation = z.infer<ReturnType<typeof buildSchema>>;
+
+// One schema per target rule, built once: zod compiles each new schema on first use, which
+// cost ~1 ms per slash command on the thread that acks Slack.
+const schemas = new WeakMap<TargetRule, ReturnType<typeof buildSchema>>();
+function invocationSchema(target: TargetRule): ReturnType<typeof buildSchema> {
+  let schema = schemas.get(target);
+  if (!schema) {
+    schema = buildSchema(target);
+    schemas.set(target, schema);
+  }
+  return schema;
+}
 
 export type ParsedInvocation = { ok: true; value: Invocation } | { ok: false; message: string };
 

@@ -136,6 +136,10 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     // busy_timeout first: the following statements may already wait for another process.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
     if (!inMemory) db.pragma('journal_mode = WAL');
+    // WAL + NORMAL: a commit survives the process dying (SIGKILL, OOM), which is what the
+    // journal is for; only a power loss can take the last commits. FULL would add an fsync to
+    // every job written on the ack path.
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
   } catch (err) {
