@@ -537,7 +537,10 @@ function redactRuns(text: string): string {
 
 // A form body or query string in a log line ("text=with%20password%20…"): the run is decoded,
 // redacted, and written back encoded when something in it was a credential.
-const ENCODED_RUN = /[^\s"'<>`]*%[0-9A-Fa-f]{2}[^\s"'<>`]*/g;
+// (Tokens are taken whole, then tested: a pattern with "%" in the middle of two open runs
+// would rescan each token from every position, quadratic on a long one.)
+const TOKEN = /[^\s"'<>`]+/g;
+const PERCENT = /%[0-9A-Fa-f]{2}/;
 
 function decodeForm(s: string): string | undefined {
   try {
@@ -560,7 +563,7 @@ function redactEncodedMember(member: string, depth: number): string {
 }
 
 function redactEncoded(text: string, depth: number): string {
-  return text.replace(ENCODED_RUN, (run) => run.split('&').map((m) => redactEncodedMember(m, depth)).join('&'));
+  return text.replace(TOKEN, (run) => (PERCENT.test(run) ? run.split('&').map((m) => redactEncodedMember(m, depth)).join('&') : run));
 }
 
 /** One log line (or message) with every credential-looking part replaced by "[redacted]". */
@@ -584,7 +587,7 @@ function redact(line: string, depth: number): string {
   text = redactSecretishProse(text);
   text = redactRuns(text);
   text = guard.restore(text);
-  return depth < 2 && text.includes('%') ? redactEncoded(text, depth) : text;
+  return depth < 2 && PERCENT.test(text) ? redactEncoded(text, depth) : text;
 }
 
 /** The name the redaction layer uses: any text that leaves whybot, credentials replaced. */
