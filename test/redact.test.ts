@@ -1,6 +1,6 @@
 // Redaction of log lines before they reach Slack: secrets go, everything an incident needs stays.
 import { describe, expect, it } from 'vitest';
-import { credentialKeyClass, looksRandom, REDACTED, redactDeep, redactLines, redactSecrets, redactSlackBody, redactSlackJson, redactText } from '../src/redact/index.js';
+import { credentialKeyClass, fitSlackText, looksRandom, REDACTED, redactDeep, redactLines, redactSecrets, redactSlackBody, redactSlackJson, redactText } from '../src/redact/index.js';
 
 const R = REDACTED;
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:MySecret-AbCdEf';
@@ -387,5 +387,20 @@ describe('redactDeep', () => {
     expect(redactSlackBody(new URLSearchParams({ text: 'password=hunter2' })).get('text')).toBe(`password=${R}`);
     expect(JSON.parse(redactSlackBody(JSON.stringify({ text: 'password=hunter2', response_type: 'ephemeral' })) as string)).toEqual({ text: `password=${R}`, response_type: 'ephemeral' });
     expect(redactSlackJson({ text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'pwd: hunter2' } }] })).toEqual({ text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `pwd: ${R}` } }] });
+  });
+});
+
+describe('Slack limits survive redaction', () => {
+  it('a section cut to 3000 characters stays within 3000 once "[redacted]" replaces a short password', () => {
+    const text = `${'x'.repeat(2980)} password=ab1`; // 2994 characters
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: `${'b'.repeat(66)} pwd=xy` } }] }];
+    const out = new URLSearchParams(redactSlackBody(new URLSearchParams({ channel: 'C1', blocks: JSON.stringify(blocks) }).toString()));
+    const back = JSON.parse(out.get('blocks')!) as Array<{ text?: { text: string }; elements?: Array<{ text: { text: string } }> }>;
+    expect(back[0]!.text!.text.length).toBeLessThanOrEqual(3000);
+    expect(back[0]!.text!.text).toContain('password=[redacted]');
+    expect(back[1]!.elements![0]!.text.text.length).toBeLessThanOrEqual(75);
+    expect(back[1]!.elements![0]!.text.text).not.toContain('xy');
+    // short texts keep all their words
+    expect(fitSlackText('password=x1 is wrong', `password=${R} is wrong`)).toBe(`password=${R} is wrong`);
   });
 });

@@ -15,6 +15,8 @@ export interface RedactDeepOptions {
    * such as Slack's signed button values). Their objects and arrays are still walked.
    */
   keep?: ReadonlySet<string>;
+  /** applied to each redacted string that changed: (before, after) → what to keep */
+  fit?: (before: string, after: string) => string;
 }
 
 /** Is `value`, written under `key`, a credential by the text rules (password=…, "apiKey": "…")? */
@@ -41,7 +43,10 @@ export function redactDeep<T>(value: T, options: RedactDeepOptions = {}): T {
 }
 
 function walk(value: unknown, options: RedactDeepOptions, seen: WeakSet<object>): unknown {
-  if (typeof value === 'string') return redactText(value);
+  if (typeof value === 'string') {
+    const out = redactText(value);
+    return options.fit && out !== value ? options.fit(value, out) : out;
+  }
   if (typeof value !== 'object' || value === null) return value;
   if (seen.has(value)) return '[circular]';
   seen.add(value);
@@ -89,6 +94,22 @@ const SLACK_KEEP = new Set([
   'response_url', 'team_id', 'token', 'client_msg_id', 'unfurl_links', 'unfurl_media', 'reply_broadcast',
 ]);
 
+/** Slack's text limits (button and option text 75, header 150, fields 2000, sections 3000, messages 40000; titles are whybot's own words). */
+const SLACK_LIMITS = [75, 150, 300, 2000, 3000, 40_000];
+
+/**
+ * "[redacted]" can be longer than what it replaces, and the text was already cut to Slack's
+ * limit: a redacted string is kept within the smallest limit its original fitted, so
+ * redaction never makes Slack refuse a message (the cut end gets "…").
+ */
+export function fitSlackText(before: string, after: string): string {
+  if (after.length <= before.length) return after;
+  const limit = SLACK_LIMITS.find((l) => before.length <= l) ?? before.length;
+  return after.length <= limit ? after : `${after.slice(0, Math.max(0, limit - 1))}…`;
+}
+
+const SLACK_OPTIONS: RedactDeepOptions = { keep: SLACK_KEEP, fit: fitSlackText };
+
 /** One form field of a Web API call: JSON fields (blocks, view, attachments …) are walked, text is redacted. */
 function redactSlackField(name: string, value: string): string {
   if (SLACK_KEEP.has(name)) return value;
@@ -96,12 +117,12 @@ function redactSlackField(name: string, value: string): string {
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
       const parsed = JSON.parse(value) as unknown;
-      return JSON.stringify(redactDeep(parsed, { keep: SLACK_KEEP }));
+      return JSON.stringify(redactDeep(parsed, SLACK_OPTIONS));
     } catch {
       // not JSON after all: redact it as text
     }
   }
-  return redactText(value);
+  return fitSlackText(value, redactText(value));
 }
 
 export type SlackBody = string | URLSearchParams | FormData | unknown;
@@ -141,5 +162,5 @@ export function redactSlackBody<B>(body: B): B {
 
 /** A Slack payload as an object (a response_url post, an ack body): machine values kept, the rest redacted. */
 export function redactSlackJson<T>(payload: T): T {
-  return redactDeep(payload, { keep: SLACK_KEEP });
+  return redactDeep(payload, SLACK_OPTIONS);
 }
