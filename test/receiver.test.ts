@@ -137,7 +137,7 @@ describe('the guard in front of Bolt (HTTP mode)', () => {
       expect(res.text, name).toMatch(/^whybot: /);
     }
     // a slash command with a field Bolt would route as an event, or without a user: ephemeral warning
-    for (const extra of [{ event: 'x' }, { user_id: '' }]) {
+    for (const extra of [{ event: 'x' }, { user_id: '' }] as Array<Record<string, string>>) {
       const body = slashCommandBody('/why', '', slack.responseUrl('odd'), extra);
       const res = await post(url, body, signedHeaders(body));
       expect(res.status).toBe(200);
