@@ -130,6 +130,20 @@ describe('shared reads', () => {
     expect(await reads.read('prod', 'x', {}, async () => ++calls)).toBe(2);
   });
 
+  it('a shared call cut by its first caller\'s timeout is made again for a caller still waiting', async () => {
+    const reads = new SharedReads(30_000, () => 0);
+    let calls = 0;
+    const d = deferred();
+    const first = reads.read('prod', 'x', {}, () => {
+      calls++;
+      return d.promise;
+    });
+    const second = reads.read('prod', 'x', {}, async () => `own call ${++calls}`);
+    d.reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+    await expect(first).rejects.toThrow('aborted');
+    expect(await second).toBe('own call 2');
+  });
+
   it('a write in the account drops what was kept, so a read after a remediation sees it', async () => {
     const reads = new SharedReads(30_000, () => 0);
     let calls = 0;

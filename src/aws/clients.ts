@@ -3,6 +3,7 @@
 // The endpoint is left to the SDK so AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work.
 import type { MiddlewareStack } from '@smithy/types';
 import { operationName, withinLimits, type CallScope } from '../engine/limits.js';
+import { withAbort } from './abort.js';
 import { isReadOperation, sharedReads } from '../engine/shared-reads.js';
 
 export interface AwsTarget {
@@ -74,7 +75,8 @@ export class AwsClients {
     const id = `${key}@${region}`;
     let client = this.cache.get(id) as C | undefined;
     if (!client) {
-      client = paced(make({ ...this.config, region }), { account: this.account, region }, this.target.shareReads === true);
+      // every call honours the abort signal of the check it runs for (adapters wrap too: idempotent)
+      client = withAbort(paced(make({ ...this.config, region }), { account: this.account, region }, this.target.shareReads === true));
       this.cache.set(id, client);
     }
     return client;

@@ -5,6 +5,8 @@
 // Any write through this process in the same account drops what was kept for that account,
 // so a read after a remediation sees its effect.
 
+import { currentCheck } from '../aws/abort.js';
+
 /** Operations that only read; everything else is a write and invalidates. */
 const READ_OPERATION = /^(Describe|List|Get|Lookup|Filter|Simulate|Search)/;
 
@@ -35,6 +37,9 @@ function shape(input: unknown): { key: string; dates: number[] } {
   });
   return { key: key ?? '', dates };
 }
+
+const isAbort = (err: unknown): boolean => err instanceof Error && err.name === 'AbortError';
+const callerAborted = (): boolean => currentCheck()?.signal.aborted === true;
 
 function copy<T>(value: T): T {
   try {
@@ -67,7 +72,14 @@ export class SharedReads {
     const match = list.find((e) => e.dates.length === dates.length && e.dates.every((d, i) => Math.abs(d - dates[i]!) <= this.windowMs));
     if (match) {
       this.stats.shared++;
-      return copy((await match.result) as T);
+      try {
+        return copy((await match.result) as T);
+      } catch (err) {
+        // The shared call was cut because the check that started it timed out; this caller's
+        // check has not, so it makes the call itself.
+        if (isAbort(err) && !callerAborted()) return copy(await call());
+        throw err;
+      }
     }
     const entry: Entry = { dates, startedAt: t, settled: false, result: call() };
     list.push(entry);
