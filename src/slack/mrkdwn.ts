@@ -12,6 +12,8 @@ export function code(text: string): string {
 /** A Slack date token, shown in the reader's time zone, with a UTC fallback. */
 export function slackDate(iso: string): string {
   const d = new Date(iso);
+  // a time AWS sent that is not one: shown as it came, never a crash of the whole message
+  if (Number.isNaN(d.getTime())) return esc(iso);
   const fallback = `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short} {time}|${fallback}>`;
 }

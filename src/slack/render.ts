@@ -43,7 +43,7 @@ function checkLine(c: CheckProgress): string {
 export function progressMessage(playbook: string, target: string, region: string, checks: readonly CheckProgress[]): SlackMessageBody {
   const done = checks.filter((c) => c.state !== 'pending' && c.state !== 'running').length;
   return {
-    text: `Investigating ${target}… (${done}/${checks.length} checks)`,
+    text: `Investigating ${esc(target)}… (${done}/${checks.length} checks)`,
     blocks: [
       section(`:mag: Investigating ${code(target)}… _${esc(playbook)} in ${esc(region)}_`),
       section(checks.map(checkLine).join('\n') || '_starting_'),
@@ -56,7 +56,7 @@ export function verdictMessage(r: PlaybookResult): SlackMessageBody {
   const failed = r.checks.filter((c) => c.status === 'failed').length;
   const counts = `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'} · ${ok} check${ok === 1 ? '' : 's'} ok${failed ? ` · ${failed} could not run` : ''} · details in the thread`;
   return {
-    text: `${r.verdict.severity.toUpperCase()}: ${r.verdict.summary}`,
+    text: `${r.verdict.severity.toUpperCase()}: ${esc(r.verdict.summary)}`,
     blocks: [
       section(`${icon[r.verdict.severity]} *${esc(r.playbook)} ${code(r.target)}* _(${esc(r.region ?? '')})_\n${esc(r.verdict.summary)}`),
       context(counts),
@@ -114,11 +114,11 @@ function lineSections(header: string, lines: string[]): Block[] {
 export function threadMessages(r: PlaybookResult, buttonFor?: ButtonFactory): SlackMessageBody[] {
   const messages: SlackMessageBody[] = [];
   const findingBlocksAll = r.findings.flatMap((f, i) => [...(i > 0 ? [{ type: 'divider' } as Block] : []), ...findingBlocks(f, r.region, buttonFor)]);
-  if (findingBlocksAll.length > 0) messages.push(...paginate(findingBlocksAll, `Findings for ${r.target}`));
+  if (findingBlocksAll.length > 0) messages.push(...paginate(findingBlocksAll, `Findings for ${esc(r.target)}`));
 
   if (r.timeline.length > 0) {
     const lines = r.timeline.map((t) => `${slackDate(t.time)}  *${esc(t.source)}*  ${esc(t.text)}`);
-    messages.push(...paginate(lineSections('*Timeline*', lines), `Timeline for ${r.target}`));
+    messages.push(...paginate(lineSections('*Timeline*', lines), `Timeline for ${esc(r.target)}`));
   }
 
   const ok = r.checks.filter((c) => c.status === 'ok');
@@ -135,7 +135,7 @@ export function threadMessages(r: PlaybookResult, buttonFor?: ButtonFactory): Sl
       ),
     );
   if (skipped.length) checkBlocks.push(context(`Skipped: ${skipped.map((c) => `${esc(c.title ?? c.id)} (${esc(c.reason ?? 'not needed')})`).join('; ')}`));
-  if (checkBlocks.length) messages.push({ text: `Checks for ${r.target}`, blocks: checkBlocks });
+  if (checkBlocks.length) messages.push({ text: `Checks for ${esc(r.target)}`, blocks: checkBlocks });
   return messages;
 }
 
