@@ -115,7 +115,8 @@ describe('shared reads', () => {
     expect(calls).toBe(2);
   });
 
-  it('a failure is shared by those waiting for it but not kept for later callers', async () => {
+  /** A first read still in flight (settled by the test) and a second caller waiting on it. */
+  function twoCallers(second: (n: number) => unknown) {
     const reads = new SharedReads(30_000, () => 0);
     let calls = 0;
     const d = deferred();
@@ -123,22 +124,19 @@ describe('shared reads', () => {
       calls++;
       return d.promise;
     });
-    const second = reads.read('prod', 'x', {}, async () => ++calls);
+    return { reads, d, first, second: reads.read('prod', 'x', {}, async () => second(++calls)), next: () => ++calls };
+  }
+
+  it('a failure is shared by those waiting for it but not kept for later callers', async () => {
+    const { reads, d, first, second, next } = twoCallers((n) => n);
     d.reject(new Error('ThrottlingException'));
     await expect(first).rejects.toThrow('Throttling');
     await expect(second).rejects.toThrow('Throttling');
-    expect(await reads.read('prod', 'x', {}, async () => ++calls)).toBe(2);
+    expect(await reads.read('prod', 'x', {}, async () => next())).toBe(2);
   });
 
   it('a shared call cut by its first caller\'s timeout is made again for a caller still waiting', async () => {
-    const reads = new SharedReads(30_000, () => 0);
-    let calls = 0;
-    const d = deferred();
-    const first = reads.read('prod', 'x', {}, () => {
-      calls++;
-      return d.promise;
-    });
-    const second = reads.read('prod', 'x', {}, async () => `own call ${++calls}`);
+    const { d, first, second } = twoCallers((n) => `own call ${n}`);
     d.reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
     await expect(first).rejects.toThrow('aborted');
     expect(await second).toBe('own call 2');

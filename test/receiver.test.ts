@@ -374,7 +374,14 @@ describe('the Lambda guard', () => {
 
 describe('canonical button values', () => {
   const signer = new ActionSigner(ACTION_SECRET);
-  const value = signer.sign({ a: 'ecs-redeploy', p: { service: 'api', cluster: 'prod', region: 'ap-northeast-1' }, c: 'C0ONCALL', t: '1700000000.000100', ttlSeconds: 600 })!;
+  // a value (its nonce is random) whose spelling uses the URL-safe characters, so that the
+  // other alphabet really spells it differently
+  const value = (() => {
+    for (;;) {
+      const v = signer.sign({ a: 'ecs-redeploy', p: { service: 'api', cluster: 'prod', region: 'ap-northeast-1' }, c: 'C0ONCALL', t: '1700000000.000100', ttlSeconds: 600 })!;
+      if (/[-_]/.test(v)) return v;
+    }
+  })();
   const [body, mac] = value.split('.') as [string, string];
   const json = Buffer.from(body, 'base64url').toString();
   /** A value whose MAC is right for its body: only the spelling differs. */

@@ -14,7 +14,7 @@ import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { collectMrkdwn, findUnescapedSpecials } from '../src/sandbox/slack/block-kit.js';
 import { startSlackDouble, type SlackDouble, type SlackMessage } from '../src/sandbox/slack/server.js';
 import { startSocketModeDouble, type SocketAck, type SocketModeDouble } from '../src/sandbox/slack/socket-mode.js';
-import { awsWorld, BOT_TOKEN, testConfig } from './helpers/harness.js';
+import { awsWorld, BOT_TOKEN, slashCommandFields, testConfig } from './helpers/harness.js';
 
 const APP_TOKEN = 'xapp-1-A0WHYBOT-1-socketmodetest';
 const ACTION_SECRET = 'test-action-secret-0123456789abcdef-0123456789';
@@ -73,23 +73,8 @@ async function boot(appToken = APP_TOKEN): Promise<RunningBot> {
   return bot;
 }
 
-function slashPayload(command: string, text: string, responseId: string): Record<string, unknown> {
-  return {
-    token: 'legacy-verification-token',
-    team_id: 'T0001',
-    team_domain: 'acme',
-    channel_id: CHANNEL,
-    channel_name: 'oncall',
-    user_id: 'U0ALICE',
-    user_name: 'alice',
-    command,
-    text,
-    api_app_id: 'A0WHYBOT',
-    is_enterprise_install: 'false',
-    response_url: slack.responseUrl(responseId, { channel: CHANNEL, user: 'U0ALICE' }),
-    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-  };
-}
+const slashPayload = (command: string, text: string, responseId: string): Record<string, unknown> =>
+  slashCommandFields(command, text, slack.responseUrl(responseId, { channel: CHANNEL, user: 'U0ALICE' }), { channel_id: CHANNEL, is_enterprise_install: 'false' });
 
 /** Sends /why-db-down over the socket; Slack's 3 s is the ack deadline. */
 const slash = (text: string, responseId = 'r1'): Promise<SocketAck> =>

@@ -12,3 +12,12 @@ export async function listenOnLoopback(server: Server, port = 0): Promise<number
   });
   return (server.address() as AddressInfo).port;
 }
+
+/** Polls until `predicate` holds, failing with `what` after `timeoutMs`: every wait a double offers is bounded. */
+export async function pollUntil(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

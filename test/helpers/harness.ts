@@ -50,8 +50,9 @@ export function signedHeaders(body: string, opts: { secret?: string; timestamp?:
   };
 }
 
-export function slashCommandBody(command: string, text: string, responseUrl: string, extra: Record<string, string> = {}): string {
-  return new URLSearchParams({
+/** A slash command's fields as Slack sends them (form fields over HTTP, a payload over Socket Mode). */
+export function slashCommandFields(command: string, text: string, responseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
     token: 'legacy-verification-token',
     team_id: 'T0001',
     team_domain: 'acme',
@@ -65,7 +66,11 @@ export function slashCommandBody(command: string, text: string, responseUrl: str
     response_url: responseUrl,
     trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
     ...extra,
-  }).toString();
+  };
+}
+
+export function slashCommandBody(command: string, text: string, responseUrl: string, extra: Record<string, string> = {}): string {
+  return new URLSearchParams(slashCommandFields(command, text, responseUrl, extra)).toString();
 }
 
 export function interactionBody(payload: unknown): string {

@@ -24,7 +24,7 @@
  *  - multipart/form-data — what WebClient sends when an argument is a Buffer.
  * The token is read from `Authorization: Bearer …`, else from a `token` field.
  */
-import { listenOnLoopback } from '../loopback.js';
+import { listenOnLoopback, pollUntil } from '../loopback.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { validateMessage, validateView } from './block-kit.js';
@@ -862,12 +862,8 @@ export async function startSlackDouble(opts: SlackDoubleOptions = {}): Promise<S
       failures.set(method, queue);
     },
 
-    async waitFor(predicate, timeoutMs = 2000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`slack double: condition not met within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+    waitFor(predicate, timeoutMs = 2000) {
+      return pollUntil(predicate, timeoutMs, 'slack double: condition');
     },
 
     reset() {

@@ -25,7 +25,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { listenOnLoopback } from '../loopback.js';
+import { listenOnLoopback, pollUntil } from '../loopback.js';
 
 export type SocketEnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 export type SocketDisconnectReason = 'warning' | 'refresh_requested' | 'link_disabled';
@@ -368,12 +368,8 @@ export async function startSocketModeDouble(opts: SocketModeDoubleOptions = {}):
       return found!;
     },
 
-    async waitFor(predicate, timeoutMs = 2000, what = 'condition') {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`socket mode double: ${what} not met within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+    waitFor(predicate, timeoutMs = 2000, what = 'condition') {
+      return pollUntil(predicate, timeoutMs, `socket mode double: ${what}`);
     },
 
     reset() {
