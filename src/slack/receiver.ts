@@ -160,6 +160,9 @@ const kinds = new WeakMap<IncomingMessage, SlackRequestKind>();
  */
 export const GUARDED_BOLT_OPTIONS = {
   bodyLimit: BODY_LIMIT_BYTES,
+  // The guard has verified the signature (constant time, on the raw bytes) before Bolt sees
+  // the request: a second HMAC per request on the ack path buys nothing.
+  signatureVerification: false,
   processEventErrorHandler: async ({ error, logger, request, response }: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> => {
     logger.error(`a listener failed before acknowledging: ${error instanceof Error ? error.name : 'error'}: ${error instanceof Error ? error.message.slice(0, 200) : ''}`);
     if (response.headersSent) return false;
