@@ -382,7 +382,11 @@ function renderInput(b, ctx) {
   return el;
 }
 
-/** view.state.values, as Slack sends it on submit, read from the modal's input blocks. */
+/**
+ * The modal's chosen values as the sandbox server takes them: `{ "block_id.action_id": value }`
+ * (the selected option's value, or the text typed); the server builds Slack's view.state.values
+ * from these and the view's blocks.
+ */
 function viewValues(root, view) {
   const values = {};
   for (const b of view.blocks ?? []) {
@@ -390,17 +394,15 @@ function viewValues(root, view) {
     const e = b.element;
     const blockEl = [...root.querySelectorAll('.block.input')].find((x) => x.dataset.blockId === String(b.block_id ?? ''));
     if (!blockEl) continue;
-    const slot = (values[b.block_id] ??= {});
+    const key = `${b.block_id}.${e.action_id}`;
     if (e.type === 'static_select') {
-      const sel = blockEl.querySelector('select');
-      const o = (e.options ?? []).find((x) => String(x.value) === sel?.value);
-      slot[e.action_id] = o ? { type: 'static_select', selected_option: { text: o.text, value: o.value } } : { type: 'static_select', selected_option: null };
+      const v = blockEl.querySelector('select')?.value;
+      if (v) values[key] = v;
     } else if (e.type === 'radio_buttons') {
-      const checked = blockEl.querySelector('input[type=radio]:checked');
-      const o = (e.options ?? []).find((x) => String(x.value) === checked?.value);
-      slot[e.action_id] = o ? { type: 'radio_buttons', selected_option: { text: o.text, value: o.value } } : { type: 'radio_buttons', selected_option: null };
+      const v = blockEl.querySelector('input[type=radio]:checked')?.value;
+      if (v !== undefined) values[key] = v;
     } else if (e.type === 'plain_text_input') {
-      slot[e.action_id] = { type: 'plain_text_input', value: blockEl.querySelector('input,textarea')?.value ?? '' };
+      values[key] = blockEl.querySelector('input,textarea')?.value ?? '';
     }
   }
   return values;
@@ -526,6 +528,12 @@ function keepScroll(el, update) {
   else el.scrollTop = top;
 }
 
+/** HH:MM:SS UTC of an ISO string or epoch ms. */
+function clock(at) {
+  const d = typeof at === 'number' ? new Date(at) : typeof at === 'string' ? new Date(at) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d.toISOString().slice(11, 19) : '';
+}
+
 function timeOf(ts) {
   const n = tsNum(ts);
   if (!n) return '';
@@ -534,10 +542,16 @@ function timeOf(ts) {
 
 function authorOf(m) {
   if (m.from) return m.from;
-  if (!m.user) return { name: 'whybot', bot: true };
+  // an ephemeral's `user` is who sees it, not who wrote it: whybot wrote it
+  if (!m.user || m.ephemeral) return { name: 'whybot', bot: true };
   const s = ui.state;
-  if (s?.user?.id === m.user) return { name: s.user.name, bot: false };
-  return { name: m.user, bot: false };
+  const known = [s?.user, ...(s?.users ?? [])].find((u) => u && u.id === m.user);
+  return known ? { name: known.name, bot: false } : { name: 'whybot', bot: true };
+}
+
+/** Ephemerals are shown only to the user they are for. */
+function visible(m) {
+  return !m.ephemeral || !m.user || m.user === ui.state?.user?.id;
 }
 
 function messageView(m, { inThread, replies }) {
@@ -551,7 +565,7 @@ function messageView(m, { inThread, replies }) {
       { className: 'message-meta' },
       h('span', { className: 'author', text: author.name }),
       author.bot ? h('span', { className: 'app-badge', text: 'APP' }) : null,
-      h('span', { className: 'time', text: timeOf(m.ts) }),
+      m.local ? null : h('span', { className: 'time', text: timeOf(m.ts), title: `ts ${m.ts}` }),
       m.updates > 0 ? h('span', { className: 'edited', text: '(updated)', title: `updated ${m.updates} time${m.updates === 1 ? '' : 's'}` }) : null,
     ),
   );
@@ -596,7 +610,7 @@ function msgSig(m, extra) {
 }
 
 function channelItems(channel) {
-  const msgs = (ui.state?.messages ?? []).filter((m) => m.channel === channel && isRoot(m));
+  const msgs = (ui.state?.messages ?? []).filter((m) => m.channel === channel && isRoot(m) && visible(m));
   // local ephemerals (command acks) go after the message count they were added at
   const items = [];
   const locals = ui.local.filter((l) => l.channel === channel);
@@ -610,7 +624,7 @@ function channelItems(channel) {
 }
 
 function repliesOf(channel, ts) {
-  return (ui.state?.messages ?? []).filter((m) => m.channel === channel && m.threadTs === ts && m.ts !== ts);
+  return (ui.state?.messages ?? []).filter((m) => m.channel === channel && m.threadTs === ts && m.ts !== ts && visible(m));
 }
 
 function render() {
@@ -621,7 +635,7 @@ function render() {
   const chName = (id) => channels.find((c) => c.id === id)?.name ?? id;
 
   // sidebar: channels with unread counts
-  const rootCount = (id) => (s.messages ?? []).filter((m) => m.channel === id && isRoot(m)).length;
+  const rootCount = (id) => (s.messages ?? []).filter((m) => m.channel === id && isRoot(m) && visible(m)).length;
   if (ui.channel) ui.seen.set(ui.channel, rootCount(ui.channel));
   syncList(
     $('channels'),
@@ -747,14 +761,15 @@ function renderInspector(s) {
       (c) => String(c.i),
       (c) => JSON.stringify(c),
       (c) => {
-        const ok = !c.error && (c.status === 'ok' || c.status === 'success' || (typeof c.status === 'number' && c.status < 400) || c.status === undefined);
+        const pending = c.status === 0;
+        const ok = !c.error && (typeof c.status !== 'number' || c.status < 400);
         return h(
           'div',
           { className: `call${ok ? '' : ' failed'}` },
-          h('span', { className: 'call-time', text: typeof c.at === 'string' ? c.at.slice(11, 19) : '' }),
+          h('span', { className: 'call-time', text: clock(c.at) }),
           h('span', { className: 'call-op' }, h('span', { className: 'call-service', text: String(c.service ?? '') }), ' ', h('span', { text: String(c.operation ?? '') })),
-          h('span', { className: 'call-status', text: c.error ? `${String(c.status ?? '')} ${String(c.error)}`.trim() : String(c.status ?? '') }),
           h('span', { className: 'call-ms', text: typeof c.ms === 'number' ? `${Math.round(c.ms)} ms` : '' }),
+          h('span', { className: 'call-status', text: pending ? 'in progress…' : c.error ? `${String(c.status ?? '')} ${String(c.error)}`.trim() : String(c.status ?? '') }),
         );
       },
     ),
@@ -775,7 +790,7 @@ function renderInspector(s) {
           h(
             'div',
             { className: 'audit-head' },
-            h('span', { className: 'call-time', text: typeof a.at === 'string' ? a.at.slice(11, 19) : '' }),
+            h('span', { className: 'call-time', text: clock(a.at) }),
             h('span', { className: 'audit-action', text: String(a.action ?? '') }),
             h('span', { className: 'audit-outcome', text: String(a.outcome ?? '') }),
           ),
@@ -898,7 +913,7 @@ function openThread(channel, ts) {
 }
 
 function addLocal(channel, item) {
-  const after = (ui.state?.messages ?? []).filter((m) => m.channel === channel && isRoot(m)).length;
+  const after = (ui.state?.messages ?? []).filter((m) => m.channel === channel && isRoot(m) && visible(m)).length;
   ui.local.push({ ...item, id: ++ui.localSeq, local: true, channel, after, ephemeral: true, ts: String(Date.now() / 1000) });
   render();
   const pane = $('messages');
@@ -936,7 +951,9 @@ async function sendCommand(text) {
   try {
     const res = await api('/api/command', { channel, text });
     const ack = res?.ack;
-    if (ack && typeof ack === 'object' && (ack.text || (Array.isArray(ack.blocks) && ack.blocks.length))) {
+    if (res?.ok) {
+      // a 200 ack is kept by the server as an ephemeral message: it arrives with the next poll
+    } else if (ack && typeof ack === 'object' && (ack.text || (Array.isArray(ack.blocks) && ack.blocks.length))) {
       addLocal(channel, { text: ack.text, blocks: ack.blocks });
     } else if (typeof ack === 'string' && ack.trim()) {
       addLocal(channel, { text: escapeMrkdwn(ack) });
