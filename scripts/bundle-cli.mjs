@@ -50,6 +50,17 @@ async function playbookNames() {
 // errors and a bad environment never get past the config, so the base bundle stops there.
 const CLI_BASE = ['../config.js'];
 const CLI_PLAYBOOK = [...CLI_BASE, '../playbooks/invocation.js', '../playbooks/index.js', '../aws/clients.js', '../playbooks/candidates.js', '../render/text.js', '../logger.js'];
+/** `whybot demo`: the AWS double, the scenarios and every playbook (src/sandbox/app/demo.ts). */
+const CLI_DEMO = [...CLI_BASE, '../sandbox/app/demo.js'];
+/**
+ * The demo bundle reads scenarios/ through src/sandbox/scenario.ts's import.meta.url, which a
+ * CommonJS bundle has not: it is defined as that module's own URL, from the bundle's place in
+ * dist/cli/commands/.
+ */
+const DEMO_IMPORT_META = {
+  define: { 'import.meta.url': '__whybotScenarioModuleUrl' },
+  banner: { js: `var __whybotScenarioModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', '..', '..', 'src', 'sandbox', 'scenario.js')).href;` },
+};
 /**
  * Stay lazy even where they are in the bundle: pino loads only if a check fails with an
  * internal error; the base bundle's `--help` does not start zod.
@@ -67,12 +78,13 @@ const LAZY = (command) => new Set(command === 'base' ? ['../logger.js', '../conf
  */
 function commandPlugin(command, playbooks) {
   const allowed = new Map([
-    [src('entry', 'cli.ts'), command === 'base' ? CLI_BASE : playbooks.includes(command) ? CLI_PLAYBOOK : [...CLI_BASE, `./${command}.js`]],
-    [src('playbooks', 'index.ts'), [`./${command}.js`]],
+    [src('entry', 'cli.ts'), command === 'base' ? CLI_BASE : playbooks.includes(command) ? CLI_PLAYBOOK : command === 'demo' ? CLI_DEMO : [...CLI_BASE, `./${command}.js`]],
+    // the demo runs whichever playbook the scenario is about
+    [src('playbooks', 'index.ts'), command === 'demo' ? playbooks.map((p) => `./${p}.js`) : [`./${command}.js`]],
   ]);
   // every import() these files may make; a new one fails the build instead of a command
   const known = new Map([
-    [src('entry', 'cli.ts'), new Set([...CLI_PLAYBOOK, './audit.js', './watch.js'])],
+    [src('entry', 'cli.ts'), new Set([...CLI_PLAYBOOK, './audit.js', './watch.js', ...CLI_DEMO])],
     [src('playbooks', 'index.ts'), new Set(playbooks.map((p) => `./${p}.js`))],
   ]);
   const lazy = LAZY(command);
@@ -141,7 +153,7 @@ export async function bundleCli({ out = path.join(root, 'dist', 'cli'), metafile
   const playbooks = await playbookNames();
   const bundles = {};
   const metas = {};
-  for (const command of ['base', ...playbooks, 'audit', 'watch']) {
+  for (const command of ['base', ...playbooks, 'audit', 'watch', 'demo']) {
     const result = await build({
       absWorkingDir: root,
       entryPoints: { [command]: src('entry', 'cli.ts') },
@@ -164,6 +176,7 @@ export async function bundleCli({ out = path.join(root, 'dist', 'cli'), metafile
       write: false,
       logLevel: 'warning',
       plugins: [commandPlugin(command, playbooks)],
+      ...(command === 'demo' ? DEMO_IMPORT_META : {}),
     });
     for (const f of result.outputFiles) {
       // the loader wraps the code in a function, where cli.ts's #! line would not parse

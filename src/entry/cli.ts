@@ -17,6 +17,9 @@ import { redactDeep, redactText } from '../redact/index.js';
 const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
        whybot audit [--since 7d] [--json]     remediation audit log (WHYBOT_DB_PATH or WHYBOT_TABLE)
        whybot watch [--once]                  post rotation alerts from CloudTrail to WHYBOT_ALERT_CHANNEL
+       whybot demo [scenario] [playbook [target]] [--json]
+                                              a playbook against a built-in scenario (default incident-003,
+                                              db-down prod-db): no AWS account, no credentials
 
 Playbooks:
 ${Object.values(PLAYBOOK_CATALOG)
@@ -57,6 +60,13 @@ async function main(argv: string[]): Promise<number> {
     const args = parseAuditArgs(rest);
     if (!args.ok) throw new UsageError(`${args.message}\n\n${USAGE}`);
     await printAudit(config, args);
+    return 0;
+  }
+  if (command === 'demo') {
+    const { runDemo } = await import('../sandbox/app/demo.js');
+    const outcome = await runDemo(rest, config);
+    if (!outcome.ok) throw new UsageError(outcome.usage);
+    process.stdout.write(outcome.output); // redacted as the playbook commands do (renderText, redactDeep)
     return 0;
   }
   if (!Object.hasOwn(PLAYBOOK_CATALOG, command)) throw new UsageError(`Unknown playbook "${command}".\n\n${USAGE}`);

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: Socket Mode with SLACK_BOT_TOKEN + SLACK_APP_TOKEN; HTTP at POST
-// /slack/events with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET + PORT; otherwise a plain
-// explanation of what is missing, exit 2.
+// /slack/events with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET + PORT. With no Slack variable at
+// all (or WHYBOT_SANDBOX=1): the sandbox, whybot in a browser on http://127.0.0.1:PORT (3000)
+// over the in-process Slack and AWS doubles (src/sandbox/app). With some but not enough: a
+// plain explanation of what is missing, exit 2.
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, slackMode } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
+import type { Sandbox } from '../sandbox/app/server.js';
 import { startBot, type RunningBot } from './bot.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -75,8 +78,47 @@ export function installCrashHandlers(deps: { log: () => Logger | undefined; stop
 
 let log: Logger | undefined;
 let bot: RunningBot | undefined;
+let sandbox: Sandbox | undefined;
+
+const SLACK_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+
+/** No Slack variable set at all, or WHYBOT_SANDBOX=1: the sandbox instead of Slack. */
+export function wantsSandbox(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.WHYBOT_SANDBOX === '1' || SLACK_VARIABLES.every((k) => !env[k]);
+}
+
+async function runSandbox(): Promise<number> {
+  const { startSandbox } = await import('../sandbox/app/server.js');
+  const port = process.env.PORT === undefined || process.env.PORT === '' ? 3000 : Number(process.env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`whybot: PORT must be a port number, not ${JSON.stringify(process.env.PORT)}\n`);
+    return 2;
+  }
+  try {
+    sandbox = await startSandbox({ port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`whybot: port ${port} on 127.0.0.1 is in use; set PORT to another one, e.g. PORT=3001 npm start\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const running = sandbox;
+  const seconds = process.uptime().toFixed(1);
+  process.stdout.write(`whybot sandbox (no Slack, no AWS; ready in ${seconds} s): ${running.url}\n`);
+  const shutdown = () => {
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  return 0;
+}
 
 async function main(): Promise<number> {
+  if (wantsSandbox()) return runSandbox();
   const loaded = loadConfig();
   if (!loaded.ok) {
     process.stderr.write(`whybot: bad environment:\n  ${loaded.problems.join('\n  ')}\n`);
@@ -124,7 +166,7 @@ const isMain = (() => {
 })();
 
 if (isMain) {
-  installCrashHandlers({ log: () => log, stop: () => bot?.stop() });
+  installCrashHandlers({ log: () => log, stop: () => bot?.stop() ?? sandbox?.close() });
   main().then(
     (code) => {
       if (code !== 0) process.exit(code);

@@ -15,6 +15,7 @@
  *          scenarios: [{ name, title, description, command }],   // every scenarios/*.json
  *          user: { id, name, role },     // who the page acts as
  *          users: [{ id, name, role }],
+ *          botUserId,                    // whybot's user id in the Slack double
  *          channels: [{ id, name }],     // C0ONCALL (#oncall), C0ALERTS (#alerts)
  *          messages: [{ channel, ts, threadTs?, text?, blocks?, updates, user?, ephemeral }],
  *                                        // every message of the Slack double, in ts order, with
@@ -459,6 +460,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       scenarios,
       user: { id: user.id, name: user.name, role: user.role },
       users,
+      botUserId: slack.botUserId,
       channels: CHANNELS,
       messages,
       views,
@@ -504,6 +506,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, head = false) => {
     res.writeHead(status, {
+      // the page's own files only: no inline script, nothing from elsewhere (defence in depth
+      // under the page's escaping of what whybot and the scenario say)
+      'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       'content-type': type,
       'content-length': Buffer.byteLength(body),
       'cache-control': 'no-store',
