@@ -106,6 +106,12 @@ describe.skipIf(!hasChromium)('sandbox page in Chromium', () => {
       await expect.poll(() => thread.innerText()).toMatch(/Timeline/);
       await page.locator('#thread-messages').evaluate((el) => (el.scrollTop = 0));
       await shot(page, '03-thread');
+      // the README's picture (docs/sandbox.png is a copy): the verdict, its thread down to the button
+      await page.setViewportSize({ width: 1600, height: 1200 });
+      await redeploy.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+      await page.locator('#thread-messages').evaluate((el) => (el.scrollTop += 24));
+      await shot(page, 'sandbox-readme');
+      await page.setViewportSize({ width: 1600, height: 1000 });
 
       // Redeploy api → the confirmation modal, rendered from the view whybot opened
       await redeploy.click();
@@ -140,6 +146,19 @@ describe.skipIf(!hasChromium)('sandbox page in Chromium', () => {
       await expect.poll(() => page.locator('#channel-name').innerText()).toBe('#alerts');
       await expect.poll(() => page.locator('#messages').innerText(), { timeout: 20_000 }).toMatch(/rotated/);
       await shot(page, '07-alert');
+
+      // as a non-responder: whybot refuses the click, in an ephemeral only they see
+      await page.selectOption('#role', 'observer');
+      await expect.poll(() => page.locator('#user-line').innerText()).toMatch(/U0OBSERVER/);
+      await page.locator('#channels .channel-link[data-channel="oncall"]').click();
+      const ephemerals = page.locator('#messages .message.ephemeral, #thread-messages .message.ephemeral');
+      const before = await ephemerals.count();
+      await thread.locator('button.bk-button', { hasText: 'Rotate every 30 days' }).click();
+      await expect.poll(() => ephemerals.count(), { timeout: 20_000 }).toBeGreaterThan(before);
+      const refusal = await ephemerals.last().innerText();
+      expect(refusal).toMatch(/Only visible to you/);
+      await shot(page, '08-observer');
+      expect(await page.locator('#audit').innerText()).not.toMatch(/rotation-interval|rotate-every/i);
 
       expect(foreign, 'requests outside the sandbox origin').toEqual([]);
       expect(errors, 'page errors').toEqual([]);

@@ -482,7 +482,7 @@ const tsNum = (ts) => Number.parseFloat(ts) || 0;
 function renderCtx() {
   const s = ui.state;
   return {
-    userName: (id) => (s?.user?.id === id ? s.user.name : id === 'whybot' || id === s?.botUserId ? 'whybot' : id),
+    userName: (id) => [s?.user, ...(s?.users ?? [])].find((u) => u && u.id === id)?.name ?? id,
     channelName: (id) => s?.channels?.find((c) => c.id === id)?.name ?? id,
   };
 }
@@ -667,6 +667,7 @@ function render() {
     picker._sig = pickerSig;
   }
   if (document.activeElement !== picker && s.scenario) picker.value = s.scenario.name;
+  $('scenario-title').textContent = s.scenario?.title ?? '';
   $('scenario-description').textContent = s.scenario?.description ?? '';
   const cmd = scenarios.find((x) => x.name === s.scenario?.name)?.command ?? s.scenario?.command;
   const hint = $('hint');
