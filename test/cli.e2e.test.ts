@@ -192,9 +192,11 @@ describe('whybot audit', () => {
 });
 
 describe('npm start without Slack credentials', () => {
+  // With no Slack variable at all, npm start opens the sandbox (issue 12, below); with some but
+  // not enough it still explains what is missing.
   it('exits 2 naming the missing variables and the manifest, without a stack trace', async () => {
     const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, [path.resolve('dist/entry/start.js')], { env: { PATH: process.env.PATH } }, (err, _o, stderr) =>
+      execFile(process.execPath, [path.resolve('dist/entry/start.js')], { env: { PATH: process.env.PATH, SLACK_SIGNING_SECRET: 'only-this-one' } }, (err, _o, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
       ),
     );
@@ -202,5 +204,76 @@ describe('npm start without Slack credentials', () => {
     expect(r.stderr).toMatch(/Missing: SLACK_BOT_TOKEN/);
     expect(r.stderr).toMatch(/manifests\/slack-app\.yaml/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('whybot demo', () => {
+  it('runs db-down prod-db against incident-003 with no AWS, no credentials, no Region', async () => {
+    const r = await run(['demo'], {});
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^whybot demo: db-down prod-db against scenario incident-003 .*no AWS\)\n\n\[CRITICAL\] db-down prod-db \(ap-northeast-1\)\nLikely cause/);
+    expect(r.stdout).toContain('aws ecs update-service --region ap-northeast-1 --cluster prod --service api --force-new-deployment');
+  });
+
+  it('--json prints one PlaybookResult; another scenario and playbook; the healthy one says so', async () => {
+    const json = await run(['demo', 'incident-003', 'db-down', 'prod-db', '--json'], {});
+    expect(json.code).toBe(0);
+    expect(PlaybookResultSchema.parse(JSON.parse(json.stdout)).findings.map((f) => f.id)).toEqual(['stale-credentials', 'short-rotation-interval']);
+    const dns = await run(['demo', 'incident-001-dns'], {});
+    expect(dns.code).toBe(0);
+    expect(dns.stdout).toMatch(/\[CRITICAL\] cert-pending example-shop\.com/);
+    const healthy = await run(['demo', 'healthy', '--json'], {});
+    expect(healthy.code).toBe(0);
+    expect(JSON.parse(healthy.stdout)).toMatchObject({ playbook: 'db-down', target: 'prod-db' });
+    expect(JSON.parse(healthy.stdout).findings.map((f: { id: string }) => f.id)).toContain('credentials-healthy');
+  });
+
+  it('ignores real AWS settings: the profile and per-service endpoints never leave the machine', async () => {
+    const r = await run(['demo', '--json'], { AWS_PROFILE: 'does-not-exist', AWS_ENDPOINT_URL_RDS: 'http://192.0.2.1:9', AWS_REGION: 'eu-west-1' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ region: 'ap-northeast-1' });
+  });
+
+  it('a wrong scenario, playbook or option: exit 2 with what exists', async () => {
+    const bad = await run(['demo', 'nope'], {});
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/No scenario "nope"\. Scenarios: .*incident-003/);
+    expect((await run(['demo', 'incident-003', 'why-not'], {})).stderr).toMatch(/Unknown playbook "why-not"/);
+    expect((await run(['demo', '--hours', '3'], {})).code).toBe(2);
+  });
+});
+
+describe('npm start with no Slack variable at all: the sandbox', () => {
+  it('prints one line with the loopback link and serves the page and the API until SIGTERM', { timeout: 30_000 }, async () => {
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const child = spawn(process.execPath, [path.resolve('dist/entry/start.js')], { env: { PATH: process.env.PATH, PORT: String(port), HOME: mkdtempSync(path.join(tmpdir(), 'whybot-home-')) } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const started = Date.now();
+      while (!stdout.includes('\n') && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+      expect(stdout).toMatch(new RegExp(`^whybot sandbox .*: http://127\\.0\\.0\\.1:${port}\n$`));
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const state = (await (await fetch(`http://127.0.0.1:${port}/api/state`)).json()) as { scenario: { name: string }; messages: unknown[] };
+      expect(state.scenario.name).toBe('incident-003');
+      expect(state.messages).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
   });
 });
