@@ -168,6 +168,42 @@ describe.skipIf(!hasChromium)('sandbox page in Chromium', () => {
   });
 });
 
+describe.skipIf(!hasChromium)('sandbox page: the target picker', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, scenario: 'many-dbs', deployDelayMs: 300, logLevel: 'silent' });
+  }, 30_000);
+
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it('/why-db-down with no target asks which database in a static_select; choosing one gets its verdict', { timeout: 90_000 }, async () => {
+    const { context, page, foreign, errors } = await openPage(sandbox.url);
+    try {
+      await page.goto(sandbox.url);
+      await expect.poll(() => page.locator('#scenario').inputValue()).toBe('many-dbs');
+      await page.locator('#composer').fill('/why-db-down');
+      await page.locator('#composer').press('Enter');
+      const picker = page.locator('#messages select.bk-select');
+      await picker.waitFor({ timeout: 30_000 });
+      const options = await picker.locator('option:not([disabled])').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      expect(options.length).toBeGreaterThan(1);
+      await picker.selectOption(options[0]!);
+      await expect
+        .poll(() => page.locator('#messages .message:not(.ephemeral)').allInnerTexts(), { timeout: 60_000 })
+        .toEqual(expect.arrayContaining([expect.stringContaining(options[0]!)]));
+      await expect.poll(() => page.locator('#busy').isHidden(), { timeout: 40_000 }).toBe(true);
+      await shot(page, 'picker');
+      expect(foreign).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 // ------------------------------------------------------------------------------------------
 // XSS: the page's own files, served with a crafted /api/state where every string a scenario,
 // AWS or Slack could carry is markup. The CSP meta tag is stripped so that the test proves the
