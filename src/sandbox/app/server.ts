@@ -283,7 +283,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     config = loadedConfig.config;
     log = createLogger(config.logLevel, { component: 'sandbox' });
     // No CloudTrail watcher: the page's events arrive as EventBridge would deliver them.
-    bot = await startBot(config, { kind: 'http', botToken, signingSecret, port: 0 }, log, { watch: false });
+    // Loopback only, like everything here: the receiver (GuardedReceiver.start) takes Node's
+    // ListenOptions where BotMode says a port number; bot.ts reads the bound port back.
+    const loopback = { port: 0, host: '127.0.0.1' } as unknown as number;
+    bot = await startBot(config, { kind: 'http', botToken, signingSecret, port: loopback }, log, { watch: false });
     client = new WebClient(botToken, slackClientOptions(config));
     scenario = scenarios.find((s) => s.name === name) ?? (await scenarioSummary(name));
     startedAt = new Date(Date.now() - 1000);
