@@ -96,6 +96,12 @@ describe('sandbox', () => {
     const button = (holder.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>)
       .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
       .find((e) => e.action_id.startsWith('remediate:ecs-redeploy'))!;
+    // a non-responder is told who may, and nothing opens
+    await api('user', { role: 'observer' });
+    expect(await api('action', { channel: 'C0ONCALL', messageTs: holder.ts, actionId: button.action_id, value: button.value })).toMatchObject({ ok: true });
+    s = await until('the refusal', (x) => x.messages.some((m) => m.ephemeral && m.user === 'U0OBSERVER' && /Only responders/.test(textOf(m))));
+    expect(s.views).toEqual([]);
+    await api('user', { role: 'responder' });
     const click = await api('action', { channel: 'C0ONCALL', messageTs: holder.ts, actionId: button.action_id, value: button.value });
     expect(click).toMatchObject({ ok: true, status: 200 });
     s = await until('the confirmation modal', (x) => x.views.some((v) => v.open));
@@ -107,8 +113,8 @@ describe('sandbox', () => {
     expect(thread(s, root.ts).map(textOf).join('\n')).toMatch(/:white_check_mark: Redeploy api: verified/);
     expect(s.views.find((v) => v.id === modal.id)!.open).toBe(false);
     s = await until('the audit', (x) => x.audit.some((r) => r.outcome === 'verified'));
-    expect(s.audit.map((r) => r.outcome)).toEqual(['ran', 'verified']);
-    expect(s.audit[0]!.actor).toBe('U0SANDBOX');
+    expect(s.audit.map((r) => r.outcome)).toEqual(['refused', 'ran', 'verified']);
+    expect(s.audit.map((r) => r.actor)).toEqual(['U0OBSERVER', 'U0SANDBOX', 'U0SANDBOX']);
     await until('settled', settled);
 
     // Again: the write dropped the shared reads, so the new tasks are seen
