@@ -404,3 +404,14 @@ describe('Slack limits survive redaction', () => {
     expect(fitSlackText('password=x1 is wrong', `password=${R} is wrong`)).toBe(`password=${R} is wrong`);
   });
 });
+
+describe('finding texts are not secrets', () => {
+  it('keeps a finding id followed by a count or words', async () => {
+    const { redactText } = await import('../src/redact/index.js');
+    expect(redactText('stale-credentials: 3 of 4 tasks of api started before')).toBe('stale-credentials: 3 of 4 tasks of api started before');
+    expect(redactText('credentials-healthy: every consumer started after')).toBe('credentials-healthy: every consumer started after');
+    // still a credential where it looks like one
+    expect(redactText('stale-credentials: hunter2-Xy9!Qz')).not.toContain('hunter2');
+    expect(redactText('password: 1234')).toBe('password: [redacted]');
+  });
+});

@@ -454,8 +454,10 @@ function redactKeyValues(text: string, guard: Protector): string {
     // a generic "…Key": only a random-looking value is a credential (a structure's members are scanned on their own)
     if (keyClass === 'key' && (span.form === 'structure' || !trimmed.split(/\s+/).some((t) => looksRandom(t)))) continue;
     // "Failed to get secret: ResourceNotFoundException": a bare key word in prose, then a plain word
-    const proseKey = !quote && !dashes && /^:\s+$/.test(separator) && PROSE_KEYS.has(key.toLowerCase());
-    if (proseKey && span.form === 'bare' && PLAIN_WORD.test(trimmed)) continue;
+    // …also as the end of a hyphenated name ("stale-credentials: 3 of 4 tasks"), and a small count is plain too
+    const hyphenatedEnd = key.includes('-') ? (key.toLowerCase().split('-').at(-1) ?? '') : '';
+    const proseKey = !quote && !dashes && /^:\s+$/.test(separator) && (PROSE_KEYS.has(key.toLowerCase()) || PROSE_KEYS.has(hyphenatedEnd));
+    if (proseKey && span.form === 'bare' && (PLAIN_WORD.test(trimmed) || /^\d{1,4}$/.test(trimmed))) continue;
     if (span.capped) span = valueSpan(text, found.valueAt, keyClass === 'password') ?? span;
     let { start, end } = span;
     let next = span.next;
