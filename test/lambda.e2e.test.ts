@@ -8,6 +8,7 @@ import dynalite from 'dynalite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
+import { createDynamoStore } from '../src/store/dynamodb.js';
 import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
 
 const PREFIX = '/whybot/ci';
@@ -115,6 +116,31 @@ describe('Lambda handlers', () => {
     const ack = JSON.parse(res.body) as { response_type: string; text: string };
     expect(ack.response_type).toBe('ephemeral');
     expect(ack.text).toMatch(/Nothing was started: whybot could not hand this to its worker .*lambda:InvokeFunction/);
+  });
+
+  it('worker: a job a stopped container left open is finished by the next invocation (once)', async () => {
+    // A container took this investigation and died (a timeout, an OOM kill): its entry stays open.
+    const store = createDynamoStore({ table: 'whybot-ci', client: new DynamoDBClient({ region: 'ap-northeast-1' }), destroyClientOnClose: true });
+    const old = new Date(Date.now() - 60_000).toISOString();
+    const job = { kind: 'investigate', playbook: 'db-down', channel: 'C0ORPHAN', user: 'U0ALICE', target: 'prod-db', region: 'ap-northeast-1', hours: 24, journalId: 'orphan-1' };
+    await store.journalPut({ id: 'orphan-1', kind: 'job', body: job, state: 'open', stage: 'running', facts: {}, owner: 'boot-dead-container', createdAt: old, updatedAt: old });
+    try {
+      // the next invocation, for any job, runs its own and then the orphan
+      expect(await workerHandler({ kind: 'not-a-job' })).toEqual({ ok: false });
+      expect(slack.channelMessages('C0ORPHAN')).toEqual([]);
+      const body = slashCommandBody('/why-db-down', 'prod-db', slack.responseUrl('orphan', { channel: 'C0ONCALL', user: 'U0ALICE' }));
+      await slackHandler(apiGatewayEvent(body, signedHeaders(body)) as never, context);
+      expect(await workerHandler(aws.invocations.at(-1)!.payload)).toEqual({ ok: true });
+      const roots = slack.channelMessages('C0ORPHAN').filter((m) => !m.threadTs);
+      expect(roots).toHaveLength(1);
+      expect(roots[0]!.text).toMatch(/Likely cause/);
+      expect(await store.journalGet('orphan-1')).toMatchObject({ state: 'done' });
+      // a late delivery of the same job to the dead container's successor does not run it again
+      expect(await workerHandler(job)).toEqual({ ok: true });
+      expect(slack.channelMessages('C0ORPHAN').filter((m) => !m.threadTs)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
   });
 
   it('worker: an unknown payload is dropped, not thrown', async () => {

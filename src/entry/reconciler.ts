@@ -14,6 +14,12 @@ export interface ReconcilerDeps {
   /** admits a job to the pool, journaled already */
   admit(job: Job): Admission;
   log: Logger;
+  /**
+   * An entry moved on within this long is left alone even when its owner keeps no heartbeat
+   * (a Lambda Slack function hands the job to a worker that has not started yet).
+   */
+  quietMs: number;
+  now?: () => number;
 }
 
 /** What to run for an entry a dead process left; undefined = nothing more to do. */
@@ -30,8 +36,9 @@ export function resumption(entry: JournalEntry): Job | undefined {
 export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
   const { store, owner, log } = deps;
   let taken = 0;
+  const now = (deps.now ?? Date.now)();
   for (const entry of await store.journalOpen()) {
-    if (entry.owner === owner || (await isAlive(store, entry.owner))) continue;
+    if (entry.owner === owner || now - Date.parse(entry.updatedAt) < deps.quietMs || (await isAlive(store, entry.owner))) continue;
     const takeover = await store.claimOnce({ nonce: `takeover:${entry.id}:${entry.owner}`, actor: owner, action: 'reconcile', ttlSeconds: 86_400 });
     if (!takeover.won) continue;
     const job = resumption(entry);

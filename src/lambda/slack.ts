@@ -19,7 +19,13 @@ async function init(): Promise<LambdaHandler> {
   const receiver = new AwsLambdaReceiver({ signingSecret: rt.signingSecret, logger: boltLogger(rt.log.child({ component: 'receiver' })) });
   const lambda = new LambdaClient({ region: rt.config.region ?? process.env.AWS_REGION! });
   let app: ReturnType<typeof createSlackApp> | undefined;
-  const jobs = new LambdaJobRunner(lambda, rt.workerFunction, (job, reason) => rt.log.error({ job: job.kind, reason }, 'handoff to the worker failed'));
+  const jobs = new LambdaJobRunner(
+    lambda,
+    rt.workerFunction,
+    (job, reason) => rt.log.error({ job: job.kind, reason }, 'handoff to the worker failed'),
+    { store: rt.store, owner: rt.bootId },
+    (err) => rt.log.warn({ err: String(err) }, 'job not journaled; handed over all the same'),
+  );
   const signer = rt.actionSecret ? new ActionSigner(rt.actionSecret) : undefined;
   const identity = await cachedBotIdentity(rt.store, rt.botToken, rt.config).catch((err: unknown) => {
     rt.log.warn({ err: String(err) }, 'auth.test failed; Bolt will try again itself');

@@ -6,10 +6,12 @@ import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { runInvestigation } from '../slack/investigate.js';
 import { slackClientOptions } from '../slack/client-options.js';
-import { JobSchema } from '../slack/jobs.js';
+import { JobSchema, type Job } from '../slack/jobs.js';
 import { investigationAws, readerAws, writerAws } from '../aws/for-config.js';
 import { reconcileWrite } from '../slack/execute-once.js';
 import { runRemediation } from '../slack/remediate-worker.js';
+import { startHeartbeat } from '../engine/liveness.js';
+import { reconcileOnce } from '../entry/reconciler.js';
 import { coldStart, type Runtime } from './runtime.js';
 
 interface Worker {
@@ -24,37 +26,74 @@ async function init(): Promise<Worker> {
 
 let ready: Promise<Worker> | undefined;
 
-export async function handler(event: unknown): Promise<{ ok: boolean }> {
-  ready ??= init().catch((err: unknown) => {
-    ready = undefined;
-    throw err;
-  });
-  const { rt, client } = await ready;
-  const parsed = JobSchema.safeParse(event);
-  if (!parsed.success) {
-    rt.log.error({ issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'worker got a payload it does not know; dropped');
-    return { ok: false };
-  }
-  const job = parsed.data;
+/** Runs one job; a journaled one moves to "running" under this container, and to done. */
+async function run(w: Worker, job: Job): Promise<boolean> {
+  const { rt, client } = w;
   const { config } = rt;
   const awsFor = readerAws(config);
   const signer = rt.actionSecret ? new ActionSigner(rt.actionSecret) : undefined;
+  const id = job.kind === 'reconcile' ? undefined : job.journalId;
+  if (id) {
+    // Delivered late (Lambda queued the invocation) after another container took it over: skip.
+    const entry = await rt.store.journalGet(id);
+    if (entry && (entry.state === 'done' || (entry.facts.takenOverFrom !== undefined && entry.owner !== rt.bootId))) return true;
+    await rt.store.journalUpdate(id, { stage: 'running', owner: rt.bootId });
+  }
+  const done = async (ok: boolean) => {
+    if (id) await rt.store.journalUpdate(id, { state: 'done', stage: ok ? 'finished' : 'dropped' });
+    return ok;
+  };
   if (job.kind === 'investigate') {
     // investigations in a warm container share identical recent reads; remediations never do
-    await runInvestigation(job, { client, awsFor: investigationAws(config), config, ...(signer ? { signer } : {}), log: rt.log.child({ job: job.playbook }) });
-    return { ok: true };
+    await runInvestigation(job, { client, awsFor: investigationAws(config), config, store: rt.store, ...(signer ? { signer } : {}), log: rt.log.child({ job: job.playbook }) });
+    return done(true);
   }
   if (!signer) {
     rt.log.warn('remediation job in a read-only deployment; dropped');
-    return { ok: false };
+    return done(false);
   }
   const execution = { config, store: rt.store, signer, client, awsFor, writerFor: writerAws(config), owner: rt.bootId };
   if (job.kind === 'reconcile') {
     const entry = await rt.store.journalGet(job.journalId);
     if (entry?.state === 'open') await reconcileWrite(entry, execution);
-    return { ok: true };
+    return true;
   }
   const responders = new Responders(config.responders, async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], rt.store);
   await runRemediation(job, { ...execution, responders, log: rt.log.child({ job: 'remediate' }) });
-  return { ok: true };
+  return done(true);
+}
+
+/** Work a stopped container left (a timeout, an out-of-memory kill) that one invocation takes on. */
+const RECONCILE_PER_INVOCATION = 5;
+
+export async function handler(event: unknown): Promise<{ ok: boolean }> {
+  ready ??= init().catch((err: unknown) => {
+    ready = undefined;
+    throw err;
+  });
+  const w = await ready;
+  const { rt } = w;
+  const parsed = JobSchema.safeParse(event);
+  if (!parsed.success) {
+    rt.log.error({ issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'worker got a payload it does not know; dropped');
+    return { ok: false };
+  }
+  // Alive while this invocation runs: what this container journals is not taken over meanwhile.
+  const heartbeat = await startHeartbeat(rt.store, rt.bootId, rt.config.jobs.heartbeatTtlSeconds, (err) => rt.log.warn({ err: String(err) }, 'heartbeat not written'));
+  try {
+    const ok = await run(w, parsed.data);
+    // Then what dead containers left: a Lambda has no long-lived process to reconcile at start.
+    const orphans: Job[] = [];
+    await reconcileOnce({
+      store: rt.store,
+      owner: rt.bootId,
+      admit: (job) => (orphans.length < RECONCILE_PER_INVOCATION ? (orphans.push(job), { state: 'started' }) : { state: 'refused', reason: 'later' }),
+      log: rt.log.child({ component: 'reconciler' }),
+      quietMs: rt.config.jobs.heartbeatTtlSeconds * 1000,
+    }).catch((err: unknown) => rt.log.error({ err }, 'reconciling the journal failed'));
+    for (const job of orphans) await run(w, job).catch((err: unknown) => rt.log.error({ err, job: job.kind }, 'resumed work failed'));
+    return { ok };
+  } finally {
+    await heartbeat.stop();
+  }
 }
