@@ -106,15 +106,20 @@ async function runSandbox(): Promise<number> {
   const running = sandbox;
   const seconds = process.uptime().toFixed(1);
   process.stdout.write(`whybot sandbox (no Slack, no AWS; ready in ${seconds} s): ${running.url}\n`);
+  exitOnSignal(() => running.close());
+  return 0;
+}
+
+/** SIGINT/SIGTERM: stop (within the bot's own 10 s), then exit 0, or 1 if stopping failed. */
+function exitOnSignal(stop: () => Promise<void>): void {
   const shutdown = () => {
-    running.close().then(
+    stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  return 0;
 }
 
 async function main(): Promise<number> {
@@ -144,15 +149,10 @@ async function main(): Promise<number> {
   bot = await startBot(config, mode, log);
   const running = bot;
   log.info({ mode: mode.kind, port: bot.port }, mode.kind === 'http' ? `listening on :${bot.port} POST /slack/events` : 'connected in Socket Mode');
-  const shutdown = () => {
+  exitOnSignal(() => {
     log?.info('stopping');
-    running.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+    return running.stop();
+  });
   return 0;
 }
 
