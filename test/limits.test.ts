@@ -153,6 +153,22 @@ describe('shared reads', () => {
     expect(await reads.read('dev', 'eu|ECS|DescribeServices', { services: ['api'] }, call)).toBe(2);
   });
 
+  it('a write in one thread drops what every other thread of the process shares', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const reads = new SharedReads(30_000, () => 0).shareWithThreads();
+    let calls = 0;
+    await reads.read('prod', 'eu|ECS|DescribeServices', {}, async () => ++calls);
+    // another thread (the one that ran the remediation) announces a write in the account
+    const other = new Worker(
+      `const { BroadcastChannel } = require('node:worker_threads');
+       const c = new BroadcastChannel('whybot-shared-reads'); c.postMessage('prod'); c.close();`,
+      { eval: true },
+    );
+    await new Promise((resolve) => other.once('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await reads.read('prod', 'eu|ECS|DescribeServices', {}, async () => ++calls)).toBe(2);
+  });
+
   it('knows reads from writes by the operation name', () => {
     for (const op of ['DescribeSecret', 'ListTasks', 'GetKeyPolicy', 'LookupEvents', 'FilterLogEvents', 'SimulatePrincipalPolicy'])
       expect(isReadOperation(op)).toBe(true);

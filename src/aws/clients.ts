@@ -36,8 +36,13 @@ function paced<C extends Sendable>(client: C, scope: CallScope, shareReads: bool
     (next, context) => async (args) => {
       const operation = operationName(context.commandName ?? '');
       if (!isReadOperation(operation)) {
+        // before (reads from now on) and after (reads that started while it was in flight)
         sharedReads.invalidate(scope.account);
-        return next(args);
+        try {
+          return await next(args);
+        } finally {
+          sharedReads.invalidate(scope.account);
+        }
       }
       if (!shareReads) return next(args);
       const what = `${scope.region}|${context.clientName ?? 'aws'}|${operation}`;

@@ -47,6 +47,11 @@ export class JobPool<J> {
     this.running = opts.lanes.map(() => 0);
   }
 
+  /** close() was called: what fails from now on is left to whoever reconciles. */
+  get closing(): boolean {
+    return this.closed;
+  }
+
   get capacity(): number {
     return this.opts.lanes.reduce((n, l) => n + l.capacity, 0);
   }

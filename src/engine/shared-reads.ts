@@ -5,6 +5,7 @@
 // Any write through this process in the same account drops what was kept for that account,
 // so a read after a remediation sees its effect.
 
+import { BroadcastChannel } from 'node:worker_threads';
 import { currentCheck } from '../aws/abort.js';
 
 /** Operations that only read; everything else is a write and invalidates. */
@@ -65,6 +66,7 @@ export class SharedReads {
    */
   async read<T>(account: string, what: string, input: unknown, call: () => Promise<T>): Promise<T> {
     this.stats.calls++;
+    if (this.stats.calls % 256 === 0) this.prune(this.now());
     const { key, dates } = shape(input);
     const id = `${account}|${what}|${key}`;
     const t = this.now();
@@ -96,11 +98,38 @@ export class SharedReads {
     return copy((await entry.result) as T);
   }
 
-  /** A write happened in this account: later reads go to AWS. */
+  /** A write happened in this account: later reads go to AWS (here, and in every other thread). */
   invalidate(account: string): void {
+    this.drop(account);
+    this.peers?.postMessage(account);
+  }
+
+  drop(account: string): void {
     for (const id of this.entries.keys()) if (id.startsWith(`${account}|`)) this.entries.delete(id);
+  }
+
+  /** Forgets settled results older than the window (reads that never recur would otherwise stay). */
+  private prune(t: number): void {
+    for (const [id, list] of this.entries) {
+      const live = list.filter((e) => !e.settled || t - e.startedAt <= this.windowMs);
+      if (live.length === 0) this.entries.delete(id);
+      else if (live.length !== list.length) this.entries.set(id, live);
+    }
+  }
+
+  /** The other threads of this process (worker threads each have their own cache). */
+  private peers: BroadcastChannel | undefined;
+
+  shareWithThreads(): this {
+    this.peers = new BroadcastChannel('whybot-shared-reads');
+    this.peers.onmessage = (event) => {
+      const account = (event as { data?: unknown }).data;
+      if (typeof account === 'string') this.drop(account);
+    };
+    (this.peers as unknown as { unref?: () => void }).unref?.();
+    return this;
   }
 }
 
 /** The process's shared reads (investigation clients use it; remediation clients never do). */
-export const sharedReads = new SharedReads();
+export const sharedReads = new SharedReads().shareWithThreads();

@@ -113,6 +113,14 @@ async function tellJobFailed(app: App, job: Job, err: unknown): Promise<void> {
   else if (job.kind === 'remediate') await app.client.chat.postEphemeral({ channel: job.channel, user: job.actor, text });
 }
 
+/** Gives the write entry a failed job left open to the reconciler (an owner with no heartbeat). */
+async function orphanWrite(store: Store, job: Job, owner: string): Promise<void> {
+  const writeId = job.kind === 'reconcile' ? job.journalId : job.kind === 'remediate' && job.journalId ? (await store.journalGet(job.journalId))?.facts.write : undefined;
+  if (!writeId) return;
+  const entry = await store.journalGet(writeId);
+  if (entry?.state === 'open') await store.journalUpdate(writeId, { owner: `${owner}+orphaned` });
+}
+
 /** SIGTERM to exit: within 10 s, as supervisors expect. */
 const SHUTDOWN_GRACE_MS = 3_000;
 
@@ -162,8 +170,16 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
       lanes: opts.lanes ?? lanesFor(config, mode.botToken, log, opts.watch !== false, owner),
       queueDepth: config.jobs.queueDepth,
       onError: (err, job) => {
+        // Stopping: the job stays journaled and the next process resumes it; nobody is told it failed.
+        if (jobs.closing) return log.warn({ job: job.kind }, 'job left to the next process');
         log.error({ err, job: job.kind }, 'job failed');
         void tellJobFailed(app!, job, err).catch(() => undefined);
+        // Its thread died under it (the process lives on, so no reconciler would take it): the
+        // person has been told; the entry is closed rather than left "running" forever.
+        if (job.kind !== 'reconcile' && job.journalId)
+          void store.journalUpdate(job.journalId, { state: 'done', stage: 'failed' }).catch(() => undefined);
+        // A write it left half-way (thread died, Slack failed after the write) goes to the reconciler.
+        void orphanWrite(store, job, owner).catch(() => undefined);
       },
     },
     { store, owner, log },

@@ -41,6 +41,9 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
     if (entry.owner === owner || now - Date.parse(entry.updatedAt) < deps.quietMs || (await isAlive(store, entry.owner))) continue;
     const takeover = await store.claimOnce({ nonce: `takeover:${entry.id}:${entry.owner}`, actor: owner, action: 'reconcile', ttlSeconds: 86_400 });
     if (!takeover.won) continue;
+    // The list may be stale: a late worker may have picked the entry up since it was read.
+    const now2 = await store.journalGet(entry.id);
+    if (!now2 || now2.state !== 'open' || now2.owner !== entry.owner || now2.updatedAt !== entry.updatedAt) continue;
     const job = resumption(entry);
     if (!job) {
       await store.journalUpdate(entry.id, { state: 'done', stage: 'superseded', owner });

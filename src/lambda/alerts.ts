@@ -10,6 +10,7 @@ import { rotationLogReader } from '../alerts/logs.js';
 import { AwsClients } from '../aws/clients.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { slackClientOptions } from '../slack/client-options.js';
+import { startHeartbeat } from '../engine/liveness.js';
 import { coldStart, type Runtime } from './runtime.js';
 
 const KEEP_SECONDS = 30 * 86_400;
@@ -60,6 +61,12 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
   await rt.store.cacheSet(`rotation-event:${e.id}`, e, KEEP_SECONDS);
   await rt.store.finishClaim(`rotation-event:${e.dedupeKey}`, 'done', e.name);
   rt.log.info({ event: e.name, secret: e.secretId, at: e.time }, 'rotation event recorded');
-  const alert = await handleRotationEvent(e, deps);
-  return { recorded: true, alert };
+  // Alive while the alert (and any auto-redeploy it journals) runs, so nobody takes it over.
+  const heartbeat = await startHeartbeat(rt.store, rt.bootId, config.jobs.heartbeatTtlSeconds, (err) => rt.log.warn({ err: String(err) }, 'heartbeat not written'));
+  try {
+    const alert = await handleRotationEvent(e, deps);
+    return { recorded: true, alert };
+  } finally {
+    await heartbeat.stop();
+  }
 }

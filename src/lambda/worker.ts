@@ -37,6 +37,11 @@ async function run(w: Worker, job: Job): Promise<boolean> {
     // Delivered late (Lambda queued the invocation) after another container took it over: skip.
     const entry = await rt.store.journalGet(id);
     if (entry && (entry.state === 'done' || (entry.facts.takenOverFrom !== undefined && entry.owner !== rt.bootId))) return true;
+    // Picking up a handed-over job is a takeover like the reconciler's: the same claim, so only one runs it.
+    if (entry && entry.owner !== rt.bootId) {
+      const mine = await rt.store.claimOnce({ nonce: `takeover:${id}:${entry.owner}`, actor: rt.bootId, action: 'reconcile', ttlSeconds: 86_400 });
+      if (!mine.won) return true;
+    }
     await rt.store.journalUpdate(id, { stage: 'running', owner: rt.bootId });
   }
   const done = async (ok: boolean) => {

@@ -149,7 +149,8 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
           ExpressionAttributeValues: { ':pk': S(pk), ':from': S(skFrom) },
           ScanIndexForward: true,
           ConsistentRead: true,
-          Limit: limit - items.length,
+          // DynamoDB's Limit is a 32-bit integer: "no limit" is no Limit at all
+          ...(limit - items.length < 2 ** 31 ? { Limit: limit - items.length } : {}),
           ExclusiveStartKey: startKey,
         }),
       );
