@@ -1,8 +1,8 @@
 // Rate limits keyed by what AWS limits, the shared schedule's arithmetic, and shared reads.
 // Controlled clocks throughout: timing itself belongs to the bench.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KNOWN_QUOTAS, operationName, quotaFor, quotaKey, serviceName } from '../src/engine/limits.js';
-import { MemoryRateGate, reserveSlot } from '../src/engine/rate-gate.js';
+import { MemoryRateGate, reserveSlot, takeSlot } from '../src/engine/rate-gate.js';
 import { SharedReads, isReadOperation } from '../src/engine/shared-reads.js';
 
 describe('quotas are keyed by the names AWS counts', () => {
@@ -47,6 +47,26 @@ describe('the shared schedule (GCRA with reservation)', () => {
     }
     // and it is not slower than the rate: the 40th call goes at (40 - burst) / rate s
     expect(goes.at(-1)).toBe(((40 - spec.burst) / spec.perSecond) * 1000);
+  });
+
+  it('calls whose slots came due during a stall still leave one interval apart under an AWS quota', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      // the slots were reserved at 0 (0, 500, 1,000 ms) but the callers only get to wait at
+      // 1,000 ms (a stalled loop, a slow store): all three are due at once
+      const gate = new MemoryRateGate(() => 0);
+      const late = () => Date.now() + 1_000;
+      const spec = { perSecond: 2, burst: 1 };
+      const gone: number[] = [];
+      const calls = [0, 1, 2].map(() => takeSlot('stall-test', spec, gate, late).then(() => gone.push(late())));
+      await vi.advanceTimersByTimeAsync(2_000);
+      await Promise.all(calls);
+      expect(gone).toHaveLength(3);
+      expect(gone[1]! - gone[0]!).toBeGreaterThanOrEqual(500);
+      expect(gone[2]! - gone[1]!).toBeGreaterThanOrEqual(500);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a memory gate keeps one schedule per key', async () => {

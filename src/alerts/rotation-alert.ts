@@ -150,23 +150,11 @@ export async function handleRotationSucceeded(e: RotationEvent, deps: AlertDeps)
     if (ts === undefined) throw new Error(`the alert message for ${name} was not posted by the instance that opened its window`);
     await store.finishClaim(`alert:${e.dedupeKey}`, 'done', ts);
 
-    for (const a of policy) {
-      const params = { cluster: a.consumer.service.clusterName, service: a.consumer.service.name, region: e.region, after: e.time };
-      await client.chat.postMessage({ channel, thread_ts: ts, text: `Policy (WHYBOT_AUTO_REDEPLOY) allows redeploying ${a.consumer.service.name}: redeploying now.` });
-      await executeOnce(
-        {
-          action: remediations['ecs-redeploy']!,
-          params,
-          // one policy redeploy per service per rotation, however often the event arrives
-          nonce: `policy:${e.dedupeKey}:${params.cluster}/${params.service}`,
-          claimTtlSeconds: KEEP_SECONDS,
-          actor: POLICY_ACTOR,
-          thread: { channel, ts },
-          retry: { a: 'ecs-redeploy', p: params },
-        },
-        deps,
-      );
-    }
+    // Each service on its own: one failing redeploy must not cancel the others.
+    for (const a of policy)
+      await policyRedeploy(e, a, { channel, ts }, deps).catch((err: unknown) => {
+        log.error({ err, service: a.consumer.service.name }, 'policy redeploy failed; its journal entry, if any, is reconciled');
+      });
     log.info({ secret: name, atRisk: c.atRisk.length, auto: policy.length }, 'rotation alert posted');
     return 'posted';
   } catch (err) {
@@ -176,4 +164,23 @@ export async function handleRotationSucceeded(e: RotationEvent, deps: AlertDeps)
   } finally {
     aws.destroy();
   }
+}
+
+/** WHYBOT_AUTO_REDEPLOY: says so in the alert's thread, then the one write path. */
+async function policyRedeploy(e: RotationEvent, a: AtRisk, thread: { channel: string; ts: string }, deps: AlertDeps): Promise<void> {
+  const params = { cluster: a.consumer.service.clusterName, service: a.consumer.service.name, region: e.region, after: e.time };
+  await deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text: `Policy (WHYBOT_AUTO_REDEPLOY) allows redeploying ${a.consumer.service.name}: redeploying now.` });
+  await executeOnce(
+    {
+      action: remediations['ecs-redeploy']!,
+      params,
+      // one policy redeploy per service per rotation, however often the event arrives
+      nonce: `policy:${e.dedupeKey}:${params.cluster}/${params.service}`,
+      claimTtlSeconds: KEEP_SECONDS,
+      actor: POLICY_ACTOR,
+      thread,
+      retry: { a: 'ecs-redeploy', p: params },
+    },
+    deps,
+  );
 }

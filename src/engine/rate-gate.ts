@@ -58,9 +58,34 @@ export function rateGate(): RateGate {
   return shared;
 }
 
-/** Reserves a slot for `key` and waits until it comes. */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Per key, when this process last let a call go, and the chain of callers waiting to. */
+const lastGone = new Map<string, number>();
+const turns = new Map<string, Promise<void>>();
+
+/**
+ * Reserves a slot for `key` and waits until it comes. Where no burst is allowed (an AWS
+ * quota), callers of this process also leave one interval apart in fact: timers that were
+ * due during a stalled event loop fire together, and requests that leave together arrive
+ * together, whatever slots they were given.
+ */
 export async function takeSlot(key: string, spec: RateSpec, gate: RateGate = shared, now: () => number = Date.now): Promise<void> {
   const goAt = await gate.reserve(key, spec);
   const wait = goAt - now();
-  if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
+  if (wait > 0) await sleep(wait);
+  if (spec.burst > 1) return;
+  const previous = turns.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((resolve) => (done = resolve));
+  turns.set(key, mine);
+  await previous;
+  try {
+    const gap = intervalOf(spec) - (now() - (lastGone.get(key) ?? Number.NEGATIVE_INFINITY));
+    if (gap > 0) await sleep(gap);
+    lastGone.set(key, now());
+  } finally {
+    done();
+    if (turns.get(key) === mine) turns.delete(key);
+  }
 }

@@ -14,8 +14,7 @@ import { ActionSigner } from '../remediations/signed-value.js';
 import { boltLogger, createSlackApp } from '../slack/app.js';
 import { GUARDED_BOLT_OPTIONS, GuardedReceiver } from '../slack/receiver.js';
 import { slackClientOptions } from '../slack/client-options.js';
-import { errorText } from '../slack/render.js';
-import { respondEphemeral } from '../slack/respond.js';
+import { tellJobFailed } from '../slack/job-failed.js';
 import { createJobHandler } from '../slack/job-handler.js';
 import { openConfiguredStore } from '../store/index.js';
 import type { Job, JobRunner } from '../slack/jobs.js';
@@ -106,13 +105,6 @@ function lanesFor(config: Config, botToken: string, log: Logger, watch: boolean,
   );
 }
 
-/** A job that failed outside its own error handling still ends in a message to whoever asked. */
-async function tellJobFailed(app: App, job: Job, err: unknown): Promise<void> {
-  const text = errorText(`whybot failed while working on this (${err instanceof Error ? err.message : String(err)}). It is logged; try again.`);
-  if (job.kind === 'investigate') await respondEphemeral(job.responseUrl, { text });
-  else if (job.kind === 'remediate') await app.client.chat.postEphemeral({ channel: job.channel, user: job.actor, text });
-}
-
 /** Gives the write entry a failed job left open to the reconciler (an owner with no heartbeat). */
 async function orphanWrite(store: Store, job: Job, owner: string): Promise<void> {
   const writeId = job.kind === 'reconcile' ? job.journalId : job.kind === 'remediate' && job.journalId ? (await store.journalGet(job.journalId))?.facts.write : undefined;
@@ -173,7 +165,7 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
         // Stopping: the job stays journaled and the next process resumes it; nobody is told it failed.
         if (jobs.closing) return log.warn({ job: job.kind }, 'job left to the next process');
         log.error({ err, job: job.kind }, 'job failed');
-        void tellJobFailed(app!, job, err).catch(() => undefined);
+        void tellJobFailed(app!.client, job, err).catch(() => undefined);
         // Its thread died under it (the process lives on, so no reconciler would take it): the
         // person has been told; the entry is closed rather than left "running" forever.
         if (job.kind !== 'reconcile' && job.journalId)

@@ -6,6 +6,7 @@ import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { runInvestigation } from '../slack/investigate.js';
 import { slackClientOptions } from '../slack/client-options.js';
+import { tellJobFailed } from '../slack/job-failed.js';
 import { JobSchema, type Job } from '../slack/jobs.js';
 import { investigationAws, readerAws, writerAws } from '../aws/for-config.js';
 import { reconcileWrite } from '../slack/execute-once.js';
@@ -68,6 +69,21 @@ async function run(w: Worker, job: Job): Promise<boolean> {
   return done(true);
 }
 
+/**
+ * A job that throws ends here: its entry is closed and the person who asked is told, so it is
+ * neither lost in a log nor passed from container to container, failing each time.
+ */
+async function runOrSayWhy(w: Worker, job: Job): Promise<boolean> {
+  try {
+    return await run(w, job);
+  } catch (err) {
+    w.rt.log.error({ err, job: job.kind }, 'job failed');
+    if (job.kind !== 'reconcile' && job.journalId) await w.rt.store.journalUpdate(job.journalId, { state: 'done', stage: 'failed' }).catch(() => undefined);
+    await tellJobFailed(w.client, job, err).catch(() => undefined);
+    return false;
+  }
+}
+
 /** Work a stopped container left (a timeout, an out-of-memory kill) that one invocation takes on. */
 const RECONCILE_PER_INVOCATION = 5;
 
@@ -86,7 +102,7 @@ export async function handler(event: unknown): Promise<{ ok: boolean }> {
   // Alive while this invocation runs: what this container journals is not taken over meanwhile.
   const heartbeat = await startHeartbeat(rt.store, rt.bootId, rt.config.jobs.heartbeatTtlSeconds, (err) => rt.log.warn({ err: String(err) }, 'heartbeat not written'));
   try {
-    const ok = await run(w, parsed.data);
+    const ok = await runOrSayWhy(w, parsed.data);
     // Then what dead containers left: a Lambda has no long-lived process to reconcile at start.
     const orphans: Job[] = [];
     await reconcileOnce({
@@ -96,7 +112,7 @@ export async function handler(event: unknown): Promise<{ ok: boolean }> {
       log: rt.log.child({ component: 'reconciler' }),
       quietMs: rt.config.jobs.heartbeatTtlSeconds * 1000,
     }).catch((err: unknown) => rt.log.error({ err }, 'reconciling the journal failed'));
-    for (const job of orphans) await run(w, job).catch((err: unknown) => rt.log.error({ err, job: job.kind }, 'resumed work failed'));
+    for (const job of orphans) await runOrSayWhy(w, job);
     return { ok };
   } finally {
     await heartbeat.stop();
