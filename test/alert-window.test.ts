@@ -54,6 +54,31 @@ describe('alert windows', () => {
     expect(updates.length).toBeLessThanOrEqual(3);
   });
 
+  it('when the instance that opened the window cannot post, another one posts every rotation instead', async () => {
+    const [a] = twoProcesses();
+    const posts: RotationEntry[][] = [];
+    let failFirst = true;
+    const io = {
+      store: a!,
+      renderEveryMs: 50,
+      posterPatienceMs: 200,
+      post: async (entries: RotationEntry[]) => {
+        if (failFirst) {
+          failFirst = false;
+          throw new Error('Slack: internal_error');
+        }
+        posts.push(entries);
+        return '1700000000.000200';
+      },
+      update: async () => undefined,
+    };
+    const w = windowOf('C0ALERTS', '2026-12-01T11:09:30.000Z');
+    const results = await Promise.allSettled([0, 1, 2].map((i) => publishInWindow(w, entry(i), io)));
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1); // the opener, whose alert claim is marked failed
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.map((e) => e.name).sort()).toEqual(['app-0', 'app-1', 'app-2']);
+  });
+
   it('a later minute is another message', () => {
     expect(windowOf('C1', '2026-12-01T11:09:59.000Z')).toEqual(windowOf('C1', '2026-12-01T11:09:00.000Z'));
     expect(windowOf('C1', '2026-12-01T11:10:00.000Z')).not.toEqual(windowOf('C1', '2026-12-01T11:09:59.000Z'));

@@ -16,6 +16,8 @@ import type { Store } from '../store/types.js';
 export const WINDOW_MS = 60_000;
 /** one render per this long per window, at most */
 export const RENDER_EVERY_MS = 1_000;
+/** how long a rotation waits for the window's first post (Slack's own retries take ~4 s) */
+export const POSTER_PATIENCE_MS = 10_000;
 /** after its second ends, the renderer waits this much more for appends still landing */
 const GRACE_MS = 200;
 const KEEP_SECONDS = 86_400;
@@ -65,6 +67,8 @@ export interface WindowIo {
   now?: () => number;
   /** render slot length (tests shorten it) */
   renderEveryMs?: number;
+  /** how long the others wait for the window's first post before one posts instead */
+  posterPatienceMs?: number;
 }
 
 /**
@@ -80,7 +84,7 @@ export async function publishInWindow(w: AlertWindow, entry: RotationEntry, io: 
     ts = await io.post(parseEntries(mine));
     await io.store.cacheSet(tsKey(w), ts, KEEP_SECONDS);
   } else {
-    ts = await waitForTs(w, io, now);
+    ts = (await waitForTs(w, io, now, io.posterPatienceMs ?? POSTER_PATIENCE_MS)) ?? (await postInstead(w, io, now));
     if (ts === undefined) return undefined;
   }
   // The slot this append falls in: its renderer (the first to claim it) runs after it ends.
@@ -92,8 +96,21 @@ export async function publishInWindow(w: AlertWindow, entry: RotationEntry, io: 
   return ts;
 }
 
-async function waitForTs(w: AlertWindow, io: WindowIo, now: () => number): Promise<string | undefined> {
-  const deadline = now() + 30_000;
+/**
+ * The instance that opened the window did not post (Slack failed it, its Lambda timed out):
+ * one of the others (whoever claims it) posts the whole list instead, so no rotation of that
+ * minute goes unannounced.
+ */
+async function postInstead(w: AlertWindow, io: WindowIo, now: () => number): Promise<string | undefined> {
+  const claim = await io.store.claimOnce({ nonce: `alert-window-post:${w.channel}:${w.start}`, actor: 'whybot', action: 'alert-post', ttlSeconds: KEEP_SECONDS });
+  if (!claim.won) return waitForTs(w, io, now, io.posterPatienceMs ?? POSTER_PATIENCE_MS);
+  const ts = await io.post(parseEntries(await io.store.readList(listKey(w))));
+  await io.store.cacheSet(tsKey(w), ts, KEEP_SECONDS);
+  return ts;
+}
+
+async function waitForTs(w: AlertWindow, io: WindowIo, now: () => number, patienceMs: number): Promise<string | undefined> {
+  const deadline = now() + patienceMs;
   for (let wait = 50; now() < deadline; wait = Math.min(wait * 2, 1_000)) {
     const ts = await io.store.cacheGet(tsKey(w));
     if (typeof ts === 'string') return ts;
