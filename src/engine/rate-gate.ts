@@ -60,9 +60,16 @@ export function rateGate(): RateGate {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Per key, when this process last let a call go, and the chain of callers waiting to. */
-const lastGone = new Map<string, number>();
-const turns = new Map<string, Promise<void>>();
+/** Per gate and key, when this process last let a call go, and the chain of callers waiting to. */
+const local = new WeakMap<RateGate, { lastGone: Map<string, number>; turns: Map<string, Promise<void>> }>();
+function localOf(gate: RateGate) {
+  let l = local.get(gate);
+  if (!l) {
+    l = { lastGone: new Map(), turns: new Map() };
+    local.set(gate, l);
+  }
+  return l;
+}
 
 /**
  * Reserves a slot for `key` and waits until it comes. Where no burst is allowed (an AWS
@@ -75,6 +82,7 @@ export async function takeSlot(key: string, spec: RateSpec, gate: RateGate = sha
   const wait = goAt - now();
   if (wait > 0) await sleep(wait);
   if (spec.burst > 1) return;
+  const { lastGone, turns } = localOf(gate);
   const previous = turns.get(key) ?? Promise.resolve();
   let done!: () => void;
   const mine = new Promise<void>((resolve) => (done = resolve));
