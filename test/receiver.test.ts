@@ -356,7 +356,7 @@ describe('the Lambda guard', () => {
     const a = guardLambdaHandler(inner, { store: () => store });
     const b = guardLambdaHandler(inner, { store: () => store }); // another container, the same table
     const ctx = {} as never;
-    const body = slashCommandBody('/why', '', 'https://hooks.slack.com/commands/T/1/x');
+    const body = slashCommandBody('/why', '', 'http://127.0.0.1:9/response-url-never-called');
     expect((await a(event(body, signedHeaders(body)), ctx)).statusCode).toBe(200);
     expect((await a(event(body, signedHeaders(body, { timestamp: now() + 600 })), ctx)).statusCode).toBe(401);
     const replayHeaders = signedHeaders(body, { timestamp: now() - 1 });
