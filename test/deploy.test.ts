@@ -242,11 +242,10 @@ describe('functions', () => {
     expect(inputs).toContain('src/lambda/slack.ts');
     expect(inputs.filter((f) => /node_modules\/@aws-sdk\/client-(rds|ecs|cloudtrail|secrets-manager)\//.test(f))).toEqual([]);
     // the command parser and the catalog of names are the only playbook modules it needs; from
-    // the engine only the rate gate that paces Slack messages (src/slack/client-options.ts) and
-    // the boot id every function's runtime owns its journal entries by
+    // the engine only the boot id every function's runtime owns its journal entries by (the
+    // rate gate that paces Slack messages is src/platform/rate-gate.ts, below the engine)
     expect(inputs.filter((f) => /^src\/(playbooks|engine)\//.test(f)).sort()).toEqual([
       'src/engine/liveness.ts',
-      'src/engine/rate-gate.ts',
       'src/playbooks/catalog.ts',
       'src/playbooks/invocation.ts',
     ]);

@@ -15,7 +15,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { afterAll, describe, it } from 'vitest';
 import { currentCheck } from '../src/aws/abort.js';
 import { AwsClients, type ClientConfig } from '../src/aws/clients.js';
-import { MemoryRateGate, useRateGate } from '../src/engine/rate-gate.js';
+import { MemoryRateGate, useRateGate } from '../src/platform/rate-gate.js';
 import { PlaybookResultSchema, type PlaybookResult } from '../src/findings.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
 import { loadPlaybook, type Playbook } from '../src/playbooks/index.js';

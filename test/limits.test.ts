@@ -1,9 +1,9 @@
 // Rate limits keyed by what AWS limits, the shared schedule's arithmetic, and shared reads.
 // Controlled clocks throughout: timing itself belongs to the bench.
 import { describe, expect, it, vi } from 'vitest';
-import { KNOWN_QUOTAS, operationName, quotaFor, quotaKey, serviceName } from '../src/engine/limits.js';
-import { MemoryRateGate, reserveSlot, takeSlot } from '../src/engine/rate-gate.js';
-import { SharedReads, isReadOperation } from '../src/engine/shared-reads.js';
+import { KNOWN_QUOTAS, operationName, quotaFor, quotaKey, serviceName } from '../src/aws/limits.js';
+import { MemoryRateGate, reserveSlot, takeSlot } from '../src/platform/rate-gate.js';
+import { SharedReads, isReadOperation } from '../src/aws/shared-reads.js';
 
 describe('quotas are keyed by the names AWS counts', () => {
   it('finds LookupEvents from the SDK command name, not the class name', () => {

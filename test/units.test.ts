@@ -197,7 +197,7 @@ describe('coalescing progress updates', () => {
 describe('alert pacing and policy', () => {
   it('every message to a channel waits for the channel\'s slot; other methods and channels do not', async () => {
     const { pacedFetch } = await import('../src/slack/client-options.js');
-    const { MemoryRateGate, useRateGate } = await import('../src/engine/rate-gate.js');
+    const { MemoryRateGate, useRateGate } = await import('../src/platform/rate-gate.js');
     vi.useFakeTimers({ now: 0 });
     useRateGate(new MemoryRateGate(() => Date.now()));
     try {

@@ -2,9 +2,9 @@
 // set for the target it was asked about, all sharing the process-wide limiters.
 // The endpoint is left to the SDK so AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work.
 import type { MiddlewareStack } from '@smithy/types';
-import { operationName, withinLimits, type CallScope } from '../engine/limits.js';
+import { operationName, withinLimits, type CallScope } from './limits.js';
 import { withAbort } from './abort.js';
-import { isReadOperation, sharedReads } from '../engine/shared-reads.js';
+import { isReadOperation, sharedReads } from './shared-reads.js';
 
 export interface AwsTarget {
   region: string;
@@ -13,7 +13,7 @@ export interface AwsTarget {
   /** SDK attempts per call (throttling and 5xx are retried with backoff) */
   maxAttempts?: number;
   /**
-   * Share identical recent reads with the rest of the process (engine/shared-reads.ts).
+   * Share identical recent reads with the rest of the process (aws/shared-reads.ts).
    * For investigations; never for remediations, whose verification polls for change.
    */
   shareReads?: boolean;

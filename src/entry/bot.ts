@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { randomUUID } from 'node:crypto';
 import { JobPool, type Admission, type JobPoolOptions, type Lane } from '../engine/job-pool.js';
 import { newBootId, startHeartbeat } from '../engine/liveness.js';
-import { useRateGate } from '../engine/rate-gate.js';
+import { useRateGate } from '../platform/rate-gate.js';
 import type { Logger } from '../logger.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';

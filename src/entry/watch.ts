@@ -5,7 +5,7 @@ import { pollOnce, startWatch } from '../alerts/watch.js';
 import { watchDeps } from '../alerts/wiring.js';
 import type { Config } from '../config.js';
 import { newBootId } from '../engine/liveness.js';
-import { useRateGate } from '../engine/rate-gate.js';
+import { useRateGate } from '../platform/rate-gate.js';
 import { createLogger } from '../logger.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { slackClientOptions } from '../slack/client-options.js';

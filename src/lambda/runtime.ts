@@ -7,7 +7,7 @@ import { getParameters } from '../aws/ssm.js';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { newBootId } from '../engine/liveness.js';
-import { useRateGate } from '../engine/rate-gate.js';
+import { useRateGate } from '../platform/rate-gate.js';
 import { createDynamoStore } from '../store/dynamodb.js';
 import { storeRateGate } from '../store/rate-gate.js';
 import type { Store } from '../store/types.js';

@@ -11,7 +11,7 @@
 // redacted (text, blocks, views) before it leaves, whichever code built it.
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
-import { rateGate, takeSlot, type RateSpec } from '../engine/rate-gate.js';
+import { rateGate, takeSlot, type RateSpec } from '../platform/rate-gate.js';
 import { redactSlackBody } from '../redact/index.js';
 
 /** Web API methods that put a message in a channel, and so count against its limit. */

@@ -8,7 +8,7 @@ import { startWatch } from '../alerts/watch.js';
 import { watchDeps } from '../alerts/wiring.js';
 import { investigationAws, readerAws, writerAws } from '../aws/for-config.js';
 import type { Config } from '../config.js';
-import { useRateGate } from '../engine/rate-gate.js';
+import { useRateGate } from '../platform/rate-gate.js';
 import type { Logger } from '../logger.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';

@@ -24,7 +24,7 @@
 //             value (S, JSON), expiresAt (N, s, for TTL), expiresAtMs (N, exact expiry checked
 //             on every read, since TTL deletion is lazy — up to days late).
 //   rate      pk = rate#<key>          sk = rate
-//             tat (N, epoch ms: GCRA state, engine/rate-gate.ts), expiresAt (N, s, for TTL).
+//             tat (N, epoch ms: GCRA state, platform/rate-gate.ts), expiresAt (N, s, for TTL).
 //             Read consistently, then written with the condition that tat is still what was
 //             read (or the item is still absent); a lost race reads again.
 //   list      pk = list#<key>          sk = list
@@ -64,7 +64,7 @@ import {
   systemClock,
   type Clock,
 } from './common.js';
-import { reserveSlot } from '../engine/rate-gate.js';
+import { reserveSlot } from '../platform/rate-gate.js';
 import { ClaimStateSchema, JournalEntrySchema, type AuditRecord, type Claim, type ClaimResult, type ClaimState, type JournalEntry, type Store } from './types.js';
 
 export interface DynamoStoreOptions {

@@ -2,7 +2,7 @@
 // store cannot answer (a full disk, DynamoDB throttling), the process falls back to its own
 // schedule for that call: pacing per process is worse than shared pacing, but a message or
 // an AWS read is never lost to the limiter itself.
-import { MemoryRateGate, type RateGate } from '../engine/rate-gate.js';
+import { MemoryRateGate, type RateGate } from '../platform/rate-gate.js';
 import type { Store } from './types.js';
 
 export function storeRateGate(store: Pick<Store, 'reserveRate'>, onFallback?: (err: unknown) => void): RateGate {

@@ -25,7 +25,7 @@ import {
   systemClock,
   type Clock,
 } from './common.js';
-import { reserveSlot, type RateSpec } from '../engine/rate-gate.js';
+import { reserveSlot, type RateSpec } from '../platform/rate-gate.js';
 import { ClaimStateSchema, JournalEntrySchema, type Claim, type ClaimResult, type ClaimState, type JournalEntry, type JournalPatch, type Store } from './types.js';
 
 export interface SqliteStore extends Store {

@@ -3,7 +3,7 @@
 // Adapters: SQLite (local, Socket Mode) and DynamoDB (AWS). One contract test suite runs
 // against both (test/store.contract.test.ts).
 import * as z from 'zod';
-import type { RateSpec } from '../engine/rate-gate.js';
+import type { RateSpec } from '../platform/rate-gate.js';
 
 export const ClaimStateSchema = z.enum(['running', 'done', 'failed']);
 export type ClaimState = z.infer<typeof ClaimStateSchema>;
@@ -100,7 +100,7 @@ export interface Store {
   cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   /**
    * Reserves the next slot of a rate schedule shared by every process using this store
-   * (engine/rate-gate.ts): atomically reads the key's state, moves it on by one call and
+   * (platform/rate-gate.ts): atomically reads the key's state, moves it on by one call and
    * returns the epoch ms at which the caller may make its call.
    */
   reserveRate(key: string, spec: RateSpec): Promise<number>;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AwsClients } from '../../src/aws/clients.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { MemoryRateGate, useRateGate } from '../../src/engine/rate-gate.js';
+import { MemoryRateGate, useRateGate } from '../../src/platform/rate-gate.js';
 import { startAwsDouble, type AwsDouble } from '../../src/sandbox/aws/server.js';
 import { loadScenario, type Scenario } from '../../src/sandbox/scenario.js';
 

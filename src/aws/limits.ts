@@ -8,7 +8,7 @@ import pQueue from 'p-queue';
 // may hand us the class itself.
 const PQueue = (pQueue as unknown as { default?: typeof pQueue.default }).default ?? (pQueue as unknown as typeof pQueue.default);
 type Queue = InstanceType<typeof PQueue>;
-import { takeSlot, type RateSpec } from './rate-gate.js';
+import { takeSlot, type RateSpec } from '../platform/rate-gate.js';
 
 export interface Quota extends RateSpec {
   /** the SDK client name without "Client" (context.clientName), e.g. "CloudTrail" */

@@ -6,7 +6,7 @@
 // so a read after a remediation sees its effect.
 
 import { BroadcastChannel } from 'node:worker_threads';
-import { currentCheck } from '../aws/abort.js';
+import { currentCheck } from './abort.js';
 
 /** Operations that only read; everything else is a write and invalidates. */
 const READ_OPERATION = /^(Describe|List|Get|Lookup|Filter|Simulate|Search)/;
