@@ -1,6 +1,6 @@
 // Scenario parts for EC2 (Elastic IPs, NAT gateways) and ElastiCache: what a failed first
 // deploy leaves behind (incident 001 §4). Defaults are applied by the double's world
-// builder (aws/ec2-world.ts), so a scenario tweaked in code with literals type-checks.
+// builder (aws/world-ec2.ts), so a scenario tweaked in code with literals type-checks.
 import * as z from 'zod';
 
 const relativeTime = /^now(?:([+-])((?:\d+[dhms])+))?$/;

@@ -1,5 +1,6 @@
 export { startAwsDouble, credentialScopeOf, type AwsCall, type AwsDouble, type AwsDoubleOptions } from './server.js';
-export { buildWorld, ScenarioError, type World } from './world.js';
+export { buildWorld, type World } from './world.js';
+export { ScenarioError } from './scenario-error.js';
 export { AwsError } from './errors.js';
 export { accessDeniedMessage } from './faults.js';
 export {

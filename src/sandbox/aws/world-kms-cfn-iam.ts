@@ -4,7 +4,7 @@
 import type { Scenario } from '../scenario.js';
 import { resolveTime } from '../scenario.js';
 import { stableUuid } from './ids.js';
-import { ScenarioError } from './world.js';
+import { ScenarioError } from './scenario-error.js';
 
 export interface CfnStackEvent {
   eventId: string;

@@ -6,8 +6,9 @@
  */
 import { resolveTime, type Scenario } from '../scenario.js';
 import { stableDigits, stableHex, stableUuid } from './ids.js';
+import { ScenarioError } from './scenario-error.js';
 import { buildCloudFormation, buildIam, buildKms, type CfnStack, type IamAllow, type KmsKey } from './world-kms-cfn-iam.js';
-import { buildEc2World, buildElastiCacheWorld, type Ec2World, type ElastiCacheWorld } from './ec2-world.js';
+import { buildEc2World, buildElastiCacheWorld, type Ec2World, type ElastiCacheWorld } from './world-ec2.js';
 import { buildAcmWorld, buildRoute53World, type AcmWorld, type Route53World } from './world-dns.js';
 
 export interface DbCluster {
@@ -286,8 +287,6 @@ export function steadyStateMessage(service: string): string {
 }
 
 // ---------------------------------------------------------------- building
-
-export class ScenarioError extends Error {}
 
 /** Resolves a scenario into a fresh world; `now` anchors the relative times ("now-3h"). */
 export function buildWorld(scenario: Scenario, now: Date): World {

@@ -14,7 +14,7 @@
  *   listed (AWS shows them for about an hour). An unknown id → `NatGatewayNotFound`.
  */
 import { AwsError } from '../errors.js';
-import type { Ec2Address, Ec2NatGateway } from '../ec2-world.js';
+import type { Ec2Address, Ec2NatGateway } from '../world-ec2.js';
 import { Ec2QueryProtocol } from '../protocols/ec2-query.js';
 import { xmlList } from '../protocols/query-xml.js';
 import type { World } from '../world.js';

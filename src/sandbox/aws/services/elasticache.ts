@@ -13,7 +13,7 @@
  *   `CacheClusterNotFound` / `ReplicationGroupNotFoundFault`; malformed → `InvalidARN`.
  */
 import { AwsError } from '../errors.js';
-import type { CacheCluster, ReplicationGroup } from '../ec2-world.js';
+import type { CacheCluster, ReplicationGroup } from '../world-ec2.js';
 import { QueryXmlProtocol, xmlList } from '../protocols/query-xml.js';
 import type { World } from '../world.js';
 import { paginate } from './paging.js';
