@@ -4,7 +4,7 @@ import { closeMatches } from '../src/playbooks/close-matches.js';
 import { parseInvocation, tokenize } from '../src/playbooks/invocation.js';
 import { identityOf, referencesSecret, sameSecret, secretNameFromArn } from '../src/playbooks/secret-refs.js';
 import { cliCommands, shellQuote } from '../src/remediations/cli-commands.js';
-import { code, esc } from '../src/slack/mrkdwn.js';
+import { code, esc } from '../src/render/mrkdwn.js';
 import { CoalescingUpdater } from '../src/slack/progress.js';
 import { decodeShowCli, encodeShowCli } from '../src/slack/values.js';
 import { loadConfig, slackMode } from '../src/config.js';

@@ -3,7 +3,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import { listSecrets, type SecretInfo } from '../aws/secrets.js';
 import { consumersOf, ecsInventory, type Consumer } from '../playbooks/consumers.js';
-import { code, slackDate } from '../slack/mrkdwn.js';
+import { code, slackDate } from '../render/mrkdwn.js';
 import type { AlertDeps, AlertOutcome } from './rotation-alert.js';
 
 const HORIZON_MS = 24 * 3_600_000;

@@ -1,7 +1,7 @@
 // One alert message for the rotations of one minute: each secret with who is at risk and its
 // Redeploy buttons, the most urgent first; what does not fit is named, never dropped silently.
 import type { types } from '@slack/bolt';
-import { clip, code, esc, slackDate } from '../slack/mrkdwn.js';
+import { clip, code, esc, slackDate } from '../render/mrkdwn.js';
 import type { RotationEntry } from './alert-window.js';
 
 type Block = types.KnownBlock;

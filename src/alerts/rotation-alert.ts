@@ -12,7 +12,7 @@ import { consumersOf, consumerTasks, ecsInventory, startedBefore, type Consumer 
 import { identityOf } from '../playbooks/secret-refs.js';
 import { remediations } from '../remediations/index.js';
 import type { ActionSigner } from '../remediations/signed-value.js';
-import { code, esc, slackDate } from '../slack/mrkdwn.js';
+import { code, esc, slackDate } from '../render/mrkdwn.js';
 import { executeOnce } from '../slack/execute-once.js';
 import type { Store } from '../store/types.js';
 import type { RotationEvent } from './events.js';

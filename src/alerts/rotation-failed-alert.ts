@@ -2,7 +2,7 @@
 // looks at first (incident 002): the rotation function and its last error lines, redacted.
 import { describeSecret } from '../aws/secrets.js';
 import { redactText } from '../redact/index.js';
-import { code, esc, slackDate } from '../slack/mrkdwn.js';
+import { code, esc, slackDate } from '../render/mrkdwn.js';
 import type { RotationEvent } from './events.js';
 import { claimAlert, type AlertDeps, type AlertOutcome } from './rotation-alert.js';
 

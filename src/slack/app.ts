@@ -9,7 +9,7 @@ import { cliScript } from '../remediations/cli-commands.js';
 import { slackClientOptions } from './client-options.js';
 import type { BotIdentity } from './identity.js';
 import type { JobRunner } from './jobs.js';
-import { code, esc } from './mrkdwn.js';
+import { code, esc } from '../render/mrkdwn.js';
 import { admissionText, errorText, showCliMessage } from './render.js';
 import { decodePickContext, decodeShowCli } from './values.js';
 import { registerRemediation, type RemediationDeps } from './remediate.js';

@@ -17,7 +17,7 @@ import type { ExecuteResult, Params, RemediationAction } from '../remediations/t
 import type { AuditRecord, JournalEntry, Store } from '../store/types.js';
 import * as z from 'zod';
 import { failpoint } from '../engine/failpoints.js';
-import { esc } from './mrkdwn.js';
+import { esc } from '../render/mrkdwn.js';
 import { audit, messageKey } from './remediate.js';
 import { alreadyRunText, failedBlocks, ranText, stateBlock, verifiedText, who, withButtonState, type ButtonState } from './render-remediation.js';
 

@@ -13,7 +13,7 @@ import type { PlaybookResult } from '../findings.js';
 import type { Store } from '../store/types.js';
 import type { InvestigateJob } from './jobs.js';
 import { respondEphemeral } from './respond.js';
-import { code, esc } from './mrkdwn.js';
+import { code, esc } from '../render/mrkdwn.js';
 import { CoalescingUpdater } from './progress.js';
 import { errorText, pickTargetMessage, progressMessage, threadMessages, verdictMessage, type SlackMessageBody } from './render.js';
 import { encodePickContext } from './values.js';

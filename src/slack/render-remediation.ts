@@ -3,7 +3,7 @@
 import type { types } from '@slack/bolt';
 import type { Choice, Plan } from '../remediations/types.js';
 import type { Claim } from '../store/types.js';
-import { code, esc } from './mrkdwn.js';
+import { code, esc } from '../render/mrkdwn.js';
 
 type Block = types.KnownBlock;
 type View = types.ModalView;

@@ -5,7 +5,7 @@ import type { types } from '@slack/bolt';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Admission } from '../engine/job-pool.js';
 import type { Finding, PlaybookResult, Severity } from '../findings.js';
-import { clip, code, esc, slackDate } from './mrkdwn.js';
+import { clip, code, esc, slackDate } from '../render/mrkdwn.js';
 import type { RemediationRef } from '../findings.js';
 import { encodeShowCli } from './values.js';
 import { redactText } from '../redact/index.js';
