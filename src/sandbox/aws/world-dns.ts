@@ -12,6 +12,7 @@
 import type { Scenario } from '../scenario.js';
 import { resolveTime } from '../scenario.js';
 import { stableDigits, stableHex } from './ids.js';
+import { ScenarioError } from './scenario-error.js';
 
 export interface Route53Record {
   /** "_abc.example.com." */
@@ -86,7 +87,7 @@ export interface AcmWorld {
   certificates: AcmCertificate[];
 }
 
-export class DnsScenarioError extends Error {}
+export class DnsScenarioError extends ScenarioError {}
 
 /** "Example.COM" → "example.com." */
 export function fqdn(name: string): string {

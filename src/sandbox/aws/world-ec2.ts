@@ -5,6 +5,7 @@
  */
 import { resolveTime, type Scenario } from '../scenario.js';
 import { stableHex } from './ids.js';
+import { ScenarioError } from './scenario-error.js';
 
 export interface Ec2Address {
   allocationId: string;
@@ -59,7 +60,7 @@ export interface ElastiCacheWorld {
   replicationGroups: ReplicationGroup[];
 }
 
-export class Ec2ScenarioError extends Error {}
+export class Ec2ScenarioError extends ScenarioError {}
 
 const tagList = (tags: Record<string, string> | undefined) => Object.entries(tags ?? {}).map(([key, value]) => ({ key, value }));
 
