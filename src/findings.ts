@@ -1,6 +1,7 @@
 // The PlaybookResult contract (DESIGN.md "Contracts"): what the CLI prints with --json and
 // what the Slack renderer draws. Kept as zod schemas so the JSON output is validated too.
 import * as z from 'zod';
+import { RichTextSchema } from './markup.js';
 
 export const SeveritySchema = z.enum(['critical', 'warning', 'info', 'ok']);
 export type Severity = z.infer<typeof SeveritySchema>;
@@ -27,7 +28,10 @@ export const FindingSchema = z.object({
   id: z.string(),
   severity: SeveritySchema,
   title: z.string(),
+  /** the explanation as plain text (no markup) */
   detail: z.string(),
+  /** the same explanation with its code spans, emphasis, links and lists, for rich renderers */
+  markup: RichTextSchema,
   evidence: z.array(EvidenceSchema),
   remediations: z.array(RemediationRefSchema),
 });
@@ -46,13 +50,27 @@ export type CheckResult = z.infer<typeof CheckResultSchema>;
 export const TimelineEntrySchema = z.object({ time: z.string(), source: z.string(), text: z.string() });
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 
+export const VerdictSchema = z.object({
+  severity: SeveritySchema,
+  summary: z.string(),
+  /** the finding id the verdict rests on; absent when nothing explains the symptom */
+  cause: z.string().optional(),
+  /** what the cause is about: a service, a key, a zone, a resource */
+  subject: z.string().optional(),
+  /** the numbers the summary states (tasks at risk, certificates pending, …) */
+  counts: z.record(z.string(), z.number()).optional(),
+  /** ids of the checks that could not run (the summary's last sentence names them) */
+  unchecked: z.array(z.string()).optional(),
+});
+export type Verdict = z.infer<typeof VerdictSchema>;
+
 export const PlaybookResultSchema = z.object({
   playbook: z.string(),
   target: z.string(),
   region: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
-  verdict: z.object({ severity: SeveritySchema, summary: z.string() }),
+  verdict: VerdictSchema,
   findings: z.array(FindingSchema),
   checks: z.array(CheckResultSchema),
   timeline: z.array(TimelineEntrySchema),

@@ -4,7 +4,7 @@
 // UPSERT into the delegated zone only.
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlaybookResultSchema, type PlaybookResult } from '../src/findings.js';
-import { certPending, createCertPending } from '../src/playbooks/cert-pending.js';
+import certPending, { createCertPending } from '../src/playbooks/cert-pending/index.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
 import { loadPlaybook } from '../src/playbooks/index.js';
 import { cliCommands } from '../src/remediations/cli-commands.js';

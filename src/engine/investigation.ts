@@ -41,17 +41,18 @@ class CheckTimeout extends Error {
   }
 }
 
-export class Investigation {
+/** Runs the checks `specs` declares; `Id` is their ids, so an undeclared id does not compile. */
+export class Investigation<Id extends string = string> {
   private readonly checks = new Map<string, CheckProgress>();
 
   constructor(
-    specs: readonly CheckSpec[],
+    specs: readonly { readonly id: Id; readonly title: string }[],
     private readonly opts: InvestigationOptions,
   ) {
     for (const s of specs) this.checks.set(s.id, { id: s.id, title: s.title, state: 'pending' });
   }
 
-  async run<T>(id: string, fn: (signal: AbortSignal) => Promise<T | Skip>): Promise<Outcome<T>> {
+  async run<T>(id: Id, fn: (signal: AbortSignal) => Promise<T | Skip>): Promise<Outcome<T>> {
     const check = this.checks.get(id);
     if (!check) throw new Error(`undeclared check ${id}`);
     this.update(check, { state: 'running' });
@@ -91,14 +92,14 @@ export class Investigation {
     }
   }
 
-  skip(id: string, reason: string): Outcome<never> {
+  skip(id: Id, reason: string): Outcome<never> {
     const check = this.checks.get(id);
     if (!check) throw new Error(`undeclared check ${id}`);
     this.update(check, { state: 'skipped', reason });
     return { ok: false };
   }
 
-  state(id: string): CheckState | undefined {
+  state(id: Id): CheckState | undefined {
     return this.checks.get(id)?.state;
   }
 

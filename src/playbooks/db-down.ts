@@ -11,13 +11,14 @@ import { describeDb, describeEvents, listDbs, type DbSummary, type RdsEvent } fr
 import type { Candidate } from './types.js';
 import { describeSecret, type SecretInfo } from '../aws/secrets.js';
 import { Investigation, type Outcome } from '../engine/investigation.js';
-import { bySeverity, type CheckResult, type Finding, type PlaybookResult, type TimelineEntry } from '../findings.js';
+import { bySeverity, type CheckResult, type PlaybookResult, type TimelineEntry } from '../findings.js';
+import type { LegacyFinding as Finding } from './legacy.js';
 import { byTime, formatDuration, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { closeMatches } from './close-matches.js';
 import { consumersOf, consumerTasks, ecsInventory, startedBefore, type Consumer } from './consumers.js';
 import { identityOf, sameSecret, type SecretIdentity } from './secret-refs.js';
-import { definePlaybook } from './define.js';
+import { legacyPlaybook as definePlaybook } from './legacy.js';
 import type { Playbook, PlaybookInput, RunOptions } from './types.js';
 
 export const DB_DOWN_CHECKS = [

@@ -13,11 +13,12 @@ import { simulatePrincipal, type SimulationResult } from '../aws/iam-policy.js';
 import { describeKey, getKeyPolicy, listAliases, type KeyAlias, type KeyInfo } from '../aws/kms.js';
 import { secureStringParameters, SSM_DEFAULT_KEY, type ParameterInfo } from '../aws/ssm-parameters.js';
 import { Investigation, type Outcome } from '../engine/investigation.js';
-import { bySeverity, type CheckResult, type Evidence, type Finding, type PlaybookResult, type RemediationRef, type TimelineEntry } from '../findings.js';
+import { bySeverity, type CheckResult, type Evidence, type PlaybookResult, type RemediationRef, type TimelineEntry } from '../findings.js';
+import type { LegacyFinding as Finding } from './legacy.js';
 import { byTime, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { keyPolicyVerdict, parseKeyPolicy, planGrant, roleArnOf, type KeyPolicyDoc, type PolicyVerdict } from '../key-policy.js';
-import { definePlaybook } from './define.js';
+import { legacyPlaybook as definePlaybook } from './legacy.js';
 import type { Candidate, Playbook, PlaybookInput, RunOptions } from './types.js';
 
 export const DECRYPT_DENIED_CHECKS = [

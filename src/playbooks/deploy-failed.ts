@@ -18,12 +18,14 @@ import {
 } from '../aws/elasticache.js';
 import { listDbClusters, type DbSummary } from '../aws/rds.js';
 import { Investigation, Skip, type Outcome } from '../engine/investigation.js';
-import { bySeverity, type CheckResult, type Evidence, type Finding, type PlaybookResult, type RemediationRef, type TimelineEntry } from '../findings.js';
+import { bySeverity, type CheckResult, type Evidence, type PlaybookResult, type RemediationRef, type TimelineEntry } from '../findings.js';
+import type { LegacyFinding as Finding } from './legacy.js';
 import { byTime, formatDuration, formatUtc } from '../time.js';
 import { PLAYBOOK_CATALOG } from './catalog.js';
 import { closeMatches } from './close-matches.js';
 import { formatUsd, monthlyCost, PRICE_NOTE } from './leftover-prices.js';
-import { definePlaybook, withNestedChecks } from './define.js';
+import { withNestedChecks } from './define.js';
+import { legacyPlaybook as definePlaybook } from './legacy.js';
 import type { Candidate, Playbook, PlaybookInput, RunOptions } from './types.js';
 
 export const DEPLOY_FAILED_CHECKS = [

@@ -1,7 +1,8 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { CheckSpec, ProgressListener } from '../engine/investigation.js';
 import type { PlaybookResult } from '../findings.js';
-import type { PlaybookEntry } from './catalog.js';
+import type { AnyRule } from './define.js';
+import type { PlaybookMeta } from './playbook-meta.js';
 
 export interface PlaybookInput {
   target: string;
@@ -25,8 +26,10 @@ export interface Candidate {
   description: string;
 }
 
-export interface Playbook extends PlaybookEntry {
+export interface Playbook extends PlaybookMeta {
   checks: readonly CheckSpec[];
+  /** one per finding id, in the order they run */
+  rules: readonly AnyRule<never>[];
   /** the longest chain of AWS calls that depend on each other: the floor for time to verdict */
   criticalPathCalls: number;
   /** what the target could be, when none was given (the only one is used; several are offered) */

@@ -1,5 +1,6 @@
 // Text from users and from AWS goes through `esc` before it reaches mrkdwn, so a name like
 // `<!channel>` or `<https://evil|click>` cannot ping a channel or hide a link.
+import { renderRich, type RichText, type SpanStyle } from '../markup.js';
 export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -24,3 +25,14 @@ export function clip(text: string, max: number): string {
   const cut = text.lastIndexOf('\n', max - 40);
   return `${text.slice(0, cut > max / 2 ? cut : max - 40)}\n…(cut, ${text.length - (cut > max / 2 ? cut : max - 40)} more characters)`;
 }
+
+const mrkdwnStyle: SpanStyle = {
+  text: esc,
+  code,
+  strong: (s) => `*${esc(s)}*`,
+  link: (url, text) => `<${esc(url).replace(/\|/g, '%7C')}|${esc(text)}>`,
+  bullet: '• ',
+};
+
+/** A finding's rich text as mrkdwn: every piece of text escaped, markup only where the model has it. */
+export const mrkdwn = (r: RichText): string => renderRich(r, mrkdwnStyle);

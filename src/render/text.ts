@@ -3,10 +3,10 @@ import type { PlaybookResult, Severity } from '../findings.js';
 import { cliScript } from '../remediations/cli-commands.js';
 import { redactText } from '../redact/index.js';
 import { formatUtc } from '../time.js';
+import { plainText } from '../markup.js';
 
 const badge: Record<Severity, string> = { critical: '[CRITICAL]', warning: '[WARNING]', info: '[INFO]', ok: '[OK]' };
 
-const stripMrkdwn = (s: string) => s.replace(/\*([^*\n]+)\*/g, '$1').replace(/`([^`\n]+)`/g, '$1');
 const at = (iso?: string) => (iso ? formatUtc(new Date(iso)) : '');
 
 /** The terminal text, passed through the redaction layer (src/redact) as a whole. */
@@ -20,7 +20,7 @@ function renderUnredacted(r: PlaybookResult): string {
   out.push(r.verdict.summary, '');
   for (const f of r.findings) {
     out.push(`${badge[f.severity]} ${f.id}: ${f.title}`);
-    for (const line of stripMrkdwn(f.detail).split('\n')) out.push(`    ${line}`);
+    for (const line of plainText(f.markup).split('\n')) out.push(`    ${line}`);
     for (const ev of f.evidence) out.push(`    - ${ev.time ? `${at(ev.time)}  ` : ''}[${ev.source}] ${ev.text}`);
     const script = cliScript(f.remediations);
     if (script) out.push('    Fix by hand:', ...script.split('\n').map((l) => `      ${l}`));

@@ -5,7 +5,7 @@ import type { types } from '@slack/bolt';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Admission } from '../engine/job-pool.js';
 import type { Finding, PlaybookResult, Severity } from '../findings.js';
-import { clip, code, esc, slackDate } from '../render/mrkdwn.js';
+import { clip, code, esc, mrkdwn, slackDate } from '../render/mrkdwn.js';
 import type { RemediationRef } from '../findings.js';
 import { encodeShowCli } from './values.js';
 import { redactText } from '../redact/index.js';
@@ -72,7 +72,7 @@ function evidenceLines(f: Finding, max = 12): string {
 }
 
 function findingBlocks(f: Finding, region: string | undefined, buttonFor: ButtonFactory | undefined): Block[] {
-  const blocks: Block[] = [section(`${icon[f.severity]} *${esc(f.title)}*  ${code(f.id)}\n${esc(f.detail)}`)];
+  const blocks: Block[] = [section(`${icon[f.severity]} *${esc(f.title)}*  ${code(f.id)}\n${mrkdwn(f.markup)}`)];
   if (f.evidence.length > 0) blocks.push(section(`*Evidence*\n${evidenceLines(f)}`));
   const elements: types.Button[] = [];
   for (const r of f.remediations) {
