@@ -13,6 +13,7 @@ import { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { slackClientOptions } from '../src/slack/client-options.js';
+import { slackWriteReporter } from '../src/slack/write-report.js';
 import { ActionSigner } from '../src/remediations/signed-value.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Scenario } from '../src/sandbox/scenario.js';
@@ -55,6 +56,7 @@ async function setup(scenario = 'incident-003', env: Record<string, string> = {}
   const client = new WebClient(BOT_TOKEN, { ...slackClientOptions(config), retryConfig: { retries: 0 } });
   const deps = {
     client, store, config, signer: new ActionSigner(ACTION_SECRET), log: createLogger('silent'), owner: 'alerts-test',
+    reportWrite: slackWriteReporter({ client, store, config }),
     awsFor: (region: string) => new AwsClients({ region, maxAttempts: 2 }),
   };
   return { deps: { ...deps, readLogs: rotationLogReader(deps.awsFor) }, config };

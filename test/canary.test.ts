@@ -29,6 +29,7 @@ import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Scenario } from '../src/sandbox/scenario.js';
 import { startSlackDouble, type SlackDouble, type SlackMessage } from '../src/sandbox/slack/server.js';
 import { slackClientOptions } from '../src/slack/client-options.js';
+import { slackWriteReporter } from '../src/slack/write-report.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { awsWorld, BOT_TOKEN, interactionBody, post, SIGNING_SECRET, signedHeaders, slashCommandBody, testConfig } from './helpers/harness.js';
 
@@ -330,7 +331,7 @@ describe('secret canary: alerts and the store', () => {
       const config: Config = testConfig({ AWS_REGION: w.scenario.region, SLACK_API_URL: slack.url, WHYBOT_ALERT_CHANNEL: 'C0ALERTS', WHYBOT_LOG_LEVEL: 'trace' });
       const client = new WebClient(BOT_TOKEN, { ...slackClientOptions(config), retryConfig: { retries: 0 } });
       const awsFor = (region: string) => new AwsClients({ region, maxAttempts: 2 });
-      const deps = { client, store, config, log: createLogger('trace', {}, logs), awsFor, owner: 'canary-test', readLogs: rotationLogReader(awsFor) };
+      const deps = { client, store, config, log: createLogger('trace', {}, logs), awsFor, owner: 'canary-test', readLogs: rotationLogReader(awsFor), reportWrite: slackWriteReporter({ client, store, config }) };
       const time = new Date(w.aws.now().getTime() - 2 * 3_600_000);
       const secret = w.aws.world.secretsManager.secrets[0]!.arn;
       const parsed = parseRotationEvent({

@@ -16,7 +16,8 @@ import { remediations } from '../src/remediations/index.js';
 import { remediationSpecs } from '../src/remediations/specs.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Fault, Scenario } from '../src/sandbox/scenario.js';
-import { executeOnce } from '../src/slack/execute-once.js';
+import { executeOnce } from '../src/engine/execute-once.js';
+import { slackWriteReporter } from '../src/slack/write-report.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { awsWorld, clientsFor, testConfig } from './helpers/harness.js';
 
@@ -317,7 +318,7 @@ describe('ec2-release-eip', () => {
       const run = () =>
         executeOnce(
           { action: remediations['ec2-release-eip']!, params, nonce: 'nonce-eip-1', claimTtlSeconds: 900, actor: 'U0ALICE', thread: { channel: 'C0ONCALL', ts: '1.000' } },
-          { store, client, awsFor: (region: string) => clientsFor(region), config, owner: 'test-process' },
+          { store, reportWrite: slackWriteReporter({ client, store, config }), awsFor: (region: string) => clientsFor(region), config, owner: 'test-process' },
         );
       const outcomes = await Promise.all([run(), run(), run()]);
       expect(outcomes.sort()).toEqual(['duplicate', 'duplicate', 'ran']);

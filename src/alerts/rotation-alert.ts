@@ -13,7 +13,7 @@ import { identityOf } from '../playbooks/secret-refs.js';
 import { remediations } from '../remediations/index.js';
 import type { ActionSigner } from '../remediations/signed-value.js';
 import { code, esc, slackDate } from '../render/mrkdwn.js';
-import { executeOnce } from '../slack/execute-once.js';
+import { executeOnce, type WriteReporter } from '../engine/execute-once.js';
 import type { Store } from '../store/types.js';
 import type { RotationEvent } from './events.js';
 import { publishInWindow, windowOf, type RotationEntry } from './alert-window.js';
@@ -31,6 +31,8 @@ export interface AlertDeps {
   log: Logger;
   /** this process, as owner of what it journals (the policy's redeploys) */
   owner: string;
+  /** how the policy's redeploys are told in the alert's thread (slackWriteReporter) */
+  reportWrite: WriteReporter;
 }
 
 export type AlertOutcome = 'posted' | 'duplicate' | 'quiet' | 'no-channel' | 'ignored';

@@ -3,6 +3,7 @@
 import type { webApi } from '@slack/bolt';
 import { readerAws, writerAws } from '../aws/for-config.js';
 import type { Config } from '../config.js';
+import type { WriteReporter } from '../engine/execute-once.js';
 import type { Logger } from '../logger.js';
 import type { ActionSigner } from '../remediations/signed-value.js';
 import type { Store } from '../store/types.js';
@@ -18,6 +19,8 @@ export interface AlertWiring {
   signer?: ActionSigner;
   /** this process, as owner of what it journals */
   owner: string;
+  /** how the auto-redeploys are told in the alert's thread */
+  reportWrite: WriteReporter;
 }
 
 export function watchDeps(config: Config, region: string, w: AlertWiring): WatchDeps {

@@ -7,21 +7,20 @@
 // A write is never retried blindly: when its outcome is lost (timeout, 5xx, a crash), the
 // action's reconcile() asks AWS whether it happened before anything else is said or done.
 // Whatever a dead process left in the journal, reconcileWrite() finishes in a live one.
-import type { types, webApi } from '@slack/bolt';
+//
+// Nothing here knows Slack: how each step is told (the thread, the button's state) is the
+// caller's WriteReporter (src/slack/write-report.ts), so alerts/ and slack/ both use this
+// module from below.
 import type { AwsClients } from '../aws/clients.js';
 import { AwsCallError } from '../aws/errors.js';
 import type { Config } from '../config.js';
 import { remediations } from '../remediations/index.js';
 import type { ActionSigner } from '../remediations/signed-value.js';
 import type { ExecuteResult, Params, RemediationAction } from '../remediations/types.js';
-import type { AuditRecord, JournalEntry, Store } from '../store/types.js';
+import { audit } from '../store/audit.js';
+import type { AuditRecord, Claim, JournalEntry, Store } from '../store/types.js';
 import * as z from 'zod';
-import { failpoint } from '../engine/failpoints.js';
-import { esc } from '../render/mrkdwn.js';
-import { audit, messageKey } from './remediate.js';
-import { alreadyRunText, failedBlocks, ranText, stateBlock, verifiedText, who, withButtonState, type ButtonState } from './render-remediation.js';
-
-type Block = types.KnownBlock;
+import { failpoint } from './failpoints.js';
 
 /** What is journaled before the write: enough for another process to finish it. */
 export const WriteIntentSchema = z.object({
@@ -40,14 +39,42 @@ export type WriteIntent = z.infer<typeof WriteIntentSchema>;
 export interface ExecutionRequest extends Omit<WriteIntent, 'actionId'> {
   action: RemediationAction;
   params: Params;
-  refuse?: (text: string) => Promise<unknown>;
+  /** told to whoever asked when the nonce is already claimed (undefined: claimed, record not found) */
+  refuse?: (existing: Claim | undefined) => Promise<unknown>;
   /** the journaled job this write belongs to: from now on the write's own entry carries it */
   jobId?: string;
 }
 
+/** The write as the people following it see it. */
+export interface WriteInView {
+  intent: WriteIntent;
+  action: RemediationAction;
+  params: Params;
+  /** action.label(params) */
+  label: string;
+}
+
+/** A step of the write that is told (in its thread) and shown (in place of its button). */
+export type WriteStep =
+  /** claimed; the write is about to start */
+  | { kind: 'running' }
+  /** the write failed and did not happen (retryValue: a signed value for a Retry button) */
+  | { kind: 'failed'; reason: string; iamAction?: string; retryValue?: string }
+  /** the write's outcome is unknown, and AWS cannot tell; `check` is what to look at */
+  | { kind: 'unknown'; reason: string; check: string }
+  /** the write happened (note: how it was found out, if not by the write's own answer) */
+  | { kind: 'ran'; done: string; note: string }
+  | { kind: 'verified'; ok: boolean; detail: string }
+  /** stopped before the write: nothing was changed */
+  | { kind: 'interrupted'; reason: string; retryValue?: string };
+
+/** Tells one step of a write, in the order the steps come; the write waits for it. */
+export type WriteReporter = (write: WriteInView, step: WriteStep) => Promise<void>;
+
 export interface ExecutionDeps {
   store: Store;
-  client: webApi.WebClient;
+  /** how each step is told (Slack: slackWriteReporter in src/slack/write-report.ts) */
+  reportWrite: WriteReporter;
   /** clients for reads (verification, reconciliation) */
   awsFor: (region: string) => AwsClients;
   /** clients for the write itself: one attempt, a timeout (default: awsFor) */
@@ -64,44 +91,22 @@ export type ExecutionOutcome = 'ran' | 'failed' | 'duplicate' | 'interrupted';
 
 const writeId = (nonce: string) => `write:${nonce}`;
 
-/** Shows the action's state in place of its button, when the button's message is known. */
-function buttonState(deps: ExecutionDeps, intent: WriteIntent, label: string) {
-  return async (state: ButtonState, text: string): Promise<void> => {
-    const b = intent.button;
-    if (!b) return;
-    const key = messageKey(b.channel, b.messageTs);
-    const blocks = (await deps.store.cacheGet(key)) as Block[] | undefined;
-    if (!Array.isArray(blocks)) return;
-    const next = withButtonState(blocks, b.value, intent.nonce, stateBlock(intent.nonce, state, text));
-    await deps.store.cacheSet(key, next, deps.config.buttonTtlSeconds);
-    await deps.client.chat.update({ channel: b.channel, ts: b.messageTs, blocks: next, text: label }).catch(() => undefined);
-  };
-}
-
-interface Context {
+interface Context extends WriteInView {
   deps: ExecutionDeps;
-  intent: WriteIntent;
-  action: RemediationAction;
-  params: Params;
-  label: string;
   auditBase: Omit<AuditRecord, 'id' | 'at' | 'outcome'>;
-  setState: (state: ButtonState, text: string) => Promise<void>;
-  say: (body: { text: string; blocks?: Block[] }) => Promise<unknown>;
+  report: (step: WriteStep) => Promise<void>;
   journal: (patch: Parameters<Store['journalUpdate']>[1]) => Promise<unknown>;
 }
 
 function context(deps: ExecutionDeps, intent: WriteIntent, action: RemediationAction): Context {
   const params = action.params.parse(intent.params);
   const label = action.label(params);
+  const view: WriteInView = { intent, action, params, label };
   return {
+    ...view,
     deps,
-    intent,
-    action,
-    params,
-    label,
     auditBase: { actor: intent.actor, action: action.id, params, nonce: intent.nonce, channel: intent.thread.channel, threadTs: intent.thread.ts },
-    setState: buttonState(deps, intent, label),
-    say: (body) => deps.client.chat.postMessage({ channel: intent.thread.channel, thread_ts: intent.thread.ts, ...body }),
+    report: (step) => deps.reportWrite(view, step),
     journal: (patch) => deps.store.journalUpdate(writeId(intent.nonce), patch),
   };
 }
@@ -137,11 +142,11 @@ export async function executeOnce(req: ExecutionRequest, deps: ExecutionDeps): P
     const existing = claim && !claim.won ? claim.existing : await store.getClaim(intent.nonce);
     await audit(store, { ...ctx.auditBase, outcome: 'duplicate', result: existing ? `already claimed by ${existing.actor}` : 'already being run' });
     if (first) await ctx.journal({ state: 'done', stage: 'duplicate' });
-    await req.refuse?.(existing ? alreadyRunText(existing) : ':information_source: This action is already being run. Nothing was run again.');
+    await req.refuse?.(existing);
     return 'duplicate';
   }
   failpoint('write:claimed');
-  await ctx.setState('running', `${who(intent.actor)} is ${esc(req.action.doing(ctx.params))}…`);
+  await ctx.report({ kind: 'running' });
   const writeStartedAt = new Date().toISOString();
   await ctx.journal({ stage: 'writing', facts: { writeStartedAt } });
 
@@ -185,11 +190,7 @@ async function failed(ctx: Context, err: unknown, startedAt: string): Promise<Ex
   await store.finishClaim(ctx.intent.nonce, 'failed', reason);
   await audit(store, { ...ctx.auditBase, outcome: 'failed', startedAt, finishedAt: new Date().toISOString(), result: reason, ...(e?.requestId ? { awsRequestId: e.requestId } : {}) });
   const retryValue = ctx.intent.retry && signer?.sign({ ...ctx.intent.retry, c: ctx.intent.thread.channel, t: ctx.intent.thread.ts, ttlSeconds: config.buttonTtlSeconds });
-  await ctx.say({
-    text: `${ctx.label} failed`,
-    blocks: failedBlocks({ actor: ctx.intent.actor, doing: ctx.action.doing(ctx.params), reason, ...(e ? { iamAction: e.iamAction } : {}), ...(retryValue ? { retryValue } : {}), actionId: ctx.action.id }),
-  });
-  await ctx.setState('failed', `${esc(ctx.label)} failed (${who(ctx.intent.actor)}): ${esc(reason)}`);
+  await ctx.report({ kind: 'failed', reason, ...(e ? { iamAction: e.iamAction } : {}), ...(retryValue ? { retryValue } : {}) });
   await ctx.journal({ state: 'done', stage: 'failed' });
   return 'failed';
 }
@@ -200,9 +201,7 @@ async function unknownOutcome(ctx: Context, why: string): Promise<ExecutionOutco
   const reason = `${why}; whybot cannot tell whether it took effect`;
   await store.finishClaim(ctx.intent.nonce, 'failed', reason);
   await audit(store, { ...ctx.auditBase, outcome: 'interrupted', result: reason });
-  const check = ctx.action.plan(ctx.params).verification;
-  await ctx.say({ text: `:warning: ${esc(ctx.label)} (${who(ctx.intent.actor)}) was interrupted: ${esc(reason)}. Check before running it again: ${esc(check)}` });
-  await ctx.setState('failed', `${esc(ctx.label)}: interrupted, outcome unknown`);
+  await ctx.report({ kind: 'unknown', reason, check: ctx.action.plan(ctx.params).verification });
   await ctx.journal({ state: 'done', stage: 'unknown' });
   return 'interrupted';
 }
@@ -213,8 +212,7 @@ async function afterWrite(ctx: Context, result: ExecuteResult, startedAt: string
   await ctx.journal({ stage: 'written', facts: { ...facts, done: result.done } });
   await store.finishClaim(ctx.intent.nonce, 'done', result.done);
   await audit(store, { ...ctx.auditBase, outcome: 'ran', startedAt, finishedAt: new Date().toISOString(), result: `${result.done}${note}`, ...(result.awsRequestId ? { awsRequestId: result.awsRequestId } : {}) });
-  await ctx.say({ text: `${ranText(ctx.intent.actor, result.done)}${esc(note)} Verifying…` });
-  await ctx.setState('done', ranText(ctx.intent.actor, result.done));
+  await ctx.report({ kind: 'ran', done: result.done, note });
   return verifyAndFinish(ctx, facts);
 }
 
@@ -232,7 +230,7 @@ async function verifyAndFinish(ctx: Context, facts: Record<string, string>): Pro
     // Stopped by a shutdown: the journal still says "verifying"; whoever reconciles resumes it.
     if (signal?.aborted) return 'interrupted';
     await audit(store, { ...ctx.auditBase, outcome: verdict.ok ? 'verified' : 'verify-failed', result: verdict.detail });
-    await ctx.say({ text: verifiedText(verdict.ok, ctx.label, verdict.detail) });
+    await ctx.report({ kind: 'verified', ok: verdict.ok, detail: verdict.detail });
     await ctx.journal({ state: 'done', stage: verdict.ok ? 'verified' : 'verify-failed' });
     return 'ran';
   } finally {
@@ -270,11 +268,7 @@ async function interruptedBeforeWrite(ctx: Context): Promise<ExecutionOutcome> {
   if (claim.won || claim.existing.state === 'running') await store.finishClaim(ctx.intent.nonce, 'failed', reason);
   await audit(store, { ...ctx.auditBase, outcome: 'interrupted', result: reason });
   const retryValue = ctx.intent.retry && signer?.sign({ ...ctx.intent.retry, c: ctx.intent.thread.channel, t: ctx.intent.thread.ts, ttlSeconds: config.buttonTtlSeconds });
-  await ctx.say({
-    text: `${ctx.label} was interrupted`,
-    blocks: failedBlocks({ actor: ctx.intent.actor, doing: ctx.action.doing(ctx.params), reason, ...(retryValue ? { retryValue } : {}), actionId: ctx.action.id }),
-  });
-  await ctx.setState('failed', `${esc(ctx.label)}: interrupted before anything changed`);
+  await ctx.report({ kind: 'interrupted', reason, ...(retryValue ? { retryValue } : {}) });
   await ctx.journal({ state: 'done', stage: 'interrupted' });
   return 'interrupted';
 }

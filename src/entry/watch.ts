@@ -9,6 +9,7 @@ import { useRateGate } from '../platform/rate-gate.js';
 import { createLogger } from '../logger.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { slackClientOptions } from '../slack/client-options.js';
+import { slackWriteReporter } from '../slack/write-report.js';
 import { openConfiguredStore } from '../store/index.js';
 import { storeRateGate } from '../store/rate-gate.js';
 
@@ -37,7 +38,7 @@ export async function runWatch(config: Config, once: boolean): Promise<string | 
   const store = openConfiguredStore({ ...config, region });
   useRateGate(storeRateGate(store));
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
-  const deps = watchDeps(config, region, { client, store, log, owner: newBootId(), ...(signer ? { signer } : {}) });
+  const deps = watchDeps(config, region, { client, store, log, owner: newBootId(), reportWrite: slackWriteReporter({ client, store, config }), ...(signer ? { signer } : {}) });
   const aws = deps.aws;
   try {
     if (once) {

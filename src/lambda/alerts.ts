@@ -10,6 +10,7 @@ import { rotationLogReader } from '../alerts/logs.js';
 import { AwsClients } from '../aws/clients.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { slackClientOptions } from '../slack/client-options.js';
+import { slackWriteReporter } from '../slack/write-report.js';
 import { startHeartbeat } from '../engine/liveness.js';
 import { coldStart, type Runtime } from './runtime.js';
 
@@ -38,6 +39,7 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
   const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
   const deps = {
     client, store: rt.store, awsFor, config, log: rt.log, owner: rt.bootId,
+    reportWrite: slackWriteReporter({ client, store: rt.store, config }),
     ...(rt.actionSecret ? { signer: new ActionSigner(rt.actionSecret) } : {}),
     readLogs: rotationLogReader(awsFor),
   };

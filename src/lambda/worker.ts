@@ -9,8 +9,9 @@ import { slackClientOptions } from '../slack/client-options.js';
 import { tellJobFailed } from '../slack/job-failed.js';
 import { JobSchema, type Job } from '../slack/jobs.js';
 import { investigationAws, readerAws, writerAws } from '../aws/for-config.js';
-import { reconcileWrite } from '../slack/execute-once.js';
+import { reconcileWrite } from '../engine/execute-once.js';
 import { runRemediation } from '../slack/remediate-worker.js';
+import { slackWriteReporter } from '../slack/write-report.js';
 import { startHeartbeat } from '../engine/liveness.js';
 import { reconcileOnce } from '../entry/reconciler.js';
 import { coldStart, type Runtime } from './runtime.js';
@@ -58,7 +59,7 @@ async function run(w: Worker, job: Job): Promise<boolean> {
     rt.log.warn('remediation job in a read-only deployment; dropped');
     return done(false);
   }
-  const execution = { config, store: rt.store, signer, client, awsFor, writerFor: writerAws(config), owner: rt.bootId };
+  const execution = { config, store: rt.store, signer, client, reportWrite: slackWriteReporter({ client, store: rt.store, config }), awsFor, writerFor: writerAws(config), owner: rt.bootId };
   if (job.kind === 'reconcile') {
     const entry = await rt.store.journalGet(job.journalId);
     if (entry?.state === 'open') await reconcileWrite(entry, execution);

@@ -15,10 +15,11 @@ import { ActionSigner } from '../remediations/signed-value.js';
 import { openConfiguredStore } from '../store/index.js';
 import { storeRateGate } from '../store/rate-gate.js';
 import { slackClientOptions } from './client-options.js';
-import { reconcileWrite } from './execute-once.js';
+import { reconcileWrite } from '../engine/execute-once.js';
 import { runInvestigation } from './investigate.js';
 import type { Job } from './jobs.js';
 import { runRemediation } from './remediate-worker.js';
+import { slackWriteReporter } from './write-report.js';
 
 export interface JobHandler {
   handle(job: Job): Promise<void>;
@@ -38,7 +39,8 @@ export function createJobHandler(config: Config, botToken: string, log: Logger, 
   const writerFor = writerAws(config);
   const responders = new Responders(config.responders, async (usergroup) => (await client.usergroups.users.list({ usergroup })).users ?? [], store);
   const stopping = new AbortController();
-  const execution = { store, client, awsFor, writerFor, config, owner, signal: stopping.signal, ...(signer ? { signer } : {}) };
+  const reportWrite = slackWriteReporter({ client, store, config });
+  const execution = { store, client, reportWrite, awsFor, writerFor, config, owner, signal: stopping.signal, ...(signer ? { signer } : {}) };
   let watcher: { stop(): Promise<void> } | undefined;
   const inFlight = new Set<Promise<unknown>>();
 
@@ -75,7 +77,7 @@ export function createJobHandler(config: Config, botToken: string, log: Logger, 
     startWatch() {
       const region = config.region;
       if (!config.alerts.channel || !region || watcher) return;
-      watcher = startWatch(watchDeps(config, region, { client, store, log, owner, ...(signer ? { signer } : {}) }), config.alerts.watchIntervalMs);
+      watcher = startWatch(watchDeps(config, region, { client, store, log, owner, reportWrite, ...(signer ? { signer } : {}) }), config.alerts.watchIntervalMs);
     },
     async close() {
       stopping.abort();

@@ -2,13 +2,16 @@
 // in the store), audits it, tells the thread, and verifies it in the background.
 import { remediations } from '../remediations/index.js';
 import type { Params } from '../remediations/types.js';
-import { executeOnce, type ExecutionDeps } from './execute-once.js';
+import type { webApi } from '@slack/bolt';
+import { executeOnce, type ExecutionDeps } from '../engine/execute-once.js';
+import { audit } from '../store/audit.js';
 import type { RemediateJob } from './jobs.js';
-import { admit, audit, type RemediationDeps } from './remediate.js';
+import { admit, type RemediationDeps } from './remediate.js';
 import { errorText } from './render.js';
 import { approvalBlocks, who } from './render-remediation.js';
+import { alreadyClaimedText } from './write-report.js';
 
-export type RemediationWorkerDeps = RemediationDeps & ExecutionDeps;
+export type RemediationWorkerDeps = RemediationDeps & ExecutionDeps & { client: webApi.WebClient };
 
 /** Runs a confirmed action exactly once per nonce, then verifies it. */
 export async function runRemediation(job: RemediateJob, deps: RemediationWorkerDeps): Promise<void> {
@@ -71,7 +74,7 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
       retry: { a: payload.a, p: payload.p },
       ...(job.messageTs ? { button: { channel: job.channel, messageTs: job.messageTs, value: job.value } } : {}),
       ...(job.journalId ? { jobId: job.journalId } : {}),
-      refuse,
+      refuse: (existing) => refuse(alreadyClaimedText(existing)),
     },
     deps,
   );

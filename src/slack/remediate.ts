@@ -2,7 +2,6 @@
 // submit) claim the nonce once → execute → audit → post → verify in the background.
 // Listeners only validate and open the modal (inside the trigger_id's 3 s); the AWS write
 // runs as a job, in this process or in the worker function on AWS.
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 import * as z from 'zod';
@@ -12,7 +11,8 @@ import { remediationSpecs } from '../remediations/specs.js';
 import { mentionList, Responders } from '../remediations/responders.js';
 import type { ActionPayload, ActionSigner, VerifyFailure } from '../remediations/signed-value.js';
 import type { RemediationSpec } from '../remediations/types.js';
-import type { AuditRecord, Store } from '../store/types.js';
+import { audit } from '../store/audit.js';
+import type { Store } from '../store/types.js';
 import type { JobRunner } from './jobs.js';
 import { admissionText, errorText } from './render.js';
 import { alreadyRunText, CHOICE_ACTION, CHOICE_BLOCK, CONFIRM_CALLBACK, confirmModal } from './render-remediation.js';
@@ -36,10 +36,6 @@ const refusal: Record<VerifyFailure, string> = {
 const PrivateMetadataSchema = z.object({ v: z.string().max(2000), c: z.string().max(32), m: z.string().max(32).optional() });
 
 export const messageKey = (channel: string, ts: string) => `message:${channel}:${ts}`;
-
-export function audit(store: Store, r: Omit<AuditRecord, 'id' | 'at'> & { at?: string }): Promise<void> {
-  return store.appendAudit({ id: randomUUID(), at: r.at ?? new Date().toISOString(), ...r });
-}
 
 /** Checks a value and the actor; returns the action and params, or the refusal already told. */
 export async function admit(

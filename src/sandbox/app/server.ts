@@ -57,6 +57,7 @@ import { startBot, type RunningBot } from '../../entry/bot.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { ActionSigner } from '../../remediations/signed-value.js';
 import { slackClientOptions } from '../../slack/client-options.js';
+import { slackWriteReporter } from '../../slack/write-report.js';
 import { startAwsDouble, type AwsCall, type AwsDouble } from '../aws/server.js';
 import { listenOnLoopback } from '../loopback.js';
 import { loadScenario } from '../scenario.js';
@@ -427,6 +428,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       signer: new ActionSigner(actionSecret),
       log: log.child({ component: 'alerts' }),
       owner: 'sandbox-eventbridge',
+      reportWrite: slackWriteReporter({ client: cl, store: b.store, config: c }),
     });
     return { ok: true, outcome, secret: secret.name };
   }
