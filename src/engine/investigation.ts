@@ -7,6 +7,8 @@ import type { CheckResult } from '../findings.js';
 export interface CheckSpec {
   id: string;
   title: string;
+  /** the IAM actions its AWS calls need (the README's tables and the worker's policy) */
+  iam?: readonly string[];
 }
 
 export type CheckState = 'pending' | 'running' | 'ok' | 'failed' | 'skipped';
@@ -46,7 +48,7 @@ export class Investigation<Id extends string = string> {
   private readonly checks = new Map<string, CheckProgress>();
 
   constructor(
-    specs: readonly { readonly id: Id; readonly title: string }[],
+    specs: readonly { readonly id: Id; readonly title: string; readonly iam?: readonly string[] }[],
     private readonly opts: InvestigationOptions,
   ) {
     for (const s of specs) this.checks.set(s.id, { id: s.id, title: s.title, state: 'pending' });
