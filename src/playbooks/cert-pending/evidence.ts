@@ -3,7 +3,7 @@
 // (this Region and us-east-1, where CloudFront's live) and which zone holds each validation
 // CNAME.
 import { promises as dnsPromises } from 'node:dns';
-import { describeCertificate, listCertificates, type Certificate } from '../../aws/acm.js';
+import { ACM_IAM, describeCertificate, listCertificates, type Certificate } from '../../aws/acm.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { AwsCallError } from '../../aws/errors.js';
 import {
@@ -13,6 +13,8 @@ import {
   hostedZonesNamed,
   recordSetsNamed,
   registrarNameServers,
+  ROUTE53_DOMAINS_IAM,
+  ROUTE53_IAM,
   type HostedZone,
   type HostedZoneDetail,
   type RecordSet,
@@ -25,13 +27,17 @@ import type { PlaybookInput, RunOptions } from '../types.js';
 import { covers, pendingValidations, publicZones, type RecordHolding } from './facts.js';
 
 export const CHECKS = defineChecks([
-  { id: 'hosted-zones', title: 'Route 53 hosted zones with exactly this name' },
-  { id: 'zone-name-servers', title: 'Each public zone’s name servers (delegation set)' },
-  { id: 'registrar', title: 'The registrar’s name servers (Route 53 Domains, us-east-1)' },
-  { id: 'public-ns', title: 'Public DNS lookup of the domain’s name servers (optional)' },
-  { id: 'certificates', title: 'ACM certificates pending validation in this Region' },
-  { id: 'certificates-us-east-1', title: 'ACM certificates pending validation in us-east-1 (CloudFront)' },
-  { id: 'validation-records', title: 'Which hosted zone holds each validation CNAME' },
+  { id: 'hosted-zones', title: 'Route 53 hosted zones with exactly this name', iam: [ROUTE53_IAM.listHostedZonesByName] },
+  { id: 'zone-name-servers', title: 'Each public zone’s name servers (delegation set)', iam: [ROUTE53_IAM.getHostedZone] },
+  { id: 'registrar', title: 'The registrar’s name servers (Route 53 Domains, us-east-1)', iam: [ROUTE53_DOMAINS_IAM.getDomainDetail] },
+  { id: 'public-ns', title: 'Public DNS lookup of the domain’s name servers (optional)', iam: [] },
+  { id: 'certificates', title: 'ACM certificates pending validation in this Region', iam: [ACM_IAM.listCertificates, ACM_IAM.describeCertificate] },
+  {
+    id: 'certificates-us-east-1',
+    title: 'ACM certificates pending validation in us-east-1 (CloudFront)',
+    iam: [ACM_IAM.listCertificates, ACM_IAM.describeCertificate],
+  },
+  { id: 'validation-records', title: 'Which hosted zone holds each validation CNAME', iam: [ROUTE53_IAM.listResourceRecordSets] },
 ] as const);
 export type CheckId = CheckIdOf<typeof CHECKS>;
 
