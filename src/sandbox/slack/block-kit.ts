@@ -1,8 +1,8 @@
 /**
  * Block Kit limit validation for the local Slack Web API double.
  *
- * The limits are the ones Slack enforces (Block Kit reference; see
- * shared/SLACK-FACTS.md). Every problem is reported as a readable string that
+ * The limits are the ones Slack enforces (Slack's Block Kit reference,
+ * https://api.slack.com/reference/block-kit). Every problem is reported as a readable string that
  * starts with a JSON-ish path, e.g.
  *   `blocks[3].text.text: section text is 3001 chars (max 3000)`
  * so that a failing test says exactly which block broke which limit.
