@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claimThroughput } from '../src/store/bench.js';
+import { claimThroughput } from '../src/bench/store-claims.js';
 import type { Clock } from '../src/store/common.js';
 import { createDynamoStore, ensureTable } from '../src/store/dynamodb.js';
 import { defaultDbPath, openStore } from '../src/store/index.js';

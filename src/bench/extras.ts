@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ActionSigner } from '../remediations/signed-value.js';
-import { claimThroughput } from '../store/bench.js';
+import { claimThroughput } from './store-claims.js';
 import { createDynamoStore, ensureTable } from '../store/dynamodb.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { cliPath, runNode, startBareChild, startBotChild } from './children.js';

@@ -1,7 +1,7 @@
 // Claim throughput of a Store, for `npm run bench`. Also checks the claim-once invariant
 // under contention, so a fast but wrong adapter does not pass as a good one.
 import { randomUUID } from 'node:crypto';
-import type { Store } from './types.js';
+import type { Store } from '../store/types.js';
 
 export interface ClaimThroughput {
   /** Distinct-nonce run: claims per second. */
