@@ -9,7 +9,7 @@ import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
 import { loadPlaybook } from '../src/playbooks/index.js';
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { remediations } from '../src/remediations/index.js';
-import { remediationSpecs } from '../src/remediations/specs.js';
+import { remediationSpecs } from '../src/remediations/metas.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Fault, Scenario } from '../src/sandbox/scenario.js';
 import { awsWorld, clientsFor } from './helpers/harness.js';

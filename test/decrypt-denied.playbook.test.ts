@@ -8,8 +8,8 @@ import { assertKeepsAccountRoot, KeyPolicyError, parseKeyPolicy, planGrant } fro
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { loadExecutor, remediations } from '../src/remediations/index.js';
 import { kmsKeyPolicyGrant } from '../src/remediations/kms-key-policy-grant.js';
-import { KmsKeyPolicyGrantParams } from '../src/remediations/kms-key-policy-grant.spec.js';
-import { remediationSpecs } from '../src/remediations/specs.js';
+import { KmsKeyPolicyGrantParams } from '../src/remediations/kms-key-policy-grant.meta.js';
+import { remediationSpecs } from '../src/remediations/metas.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Scenario } from '../src/sandbox/scenario.js';
 import { awsWorld, clientsFor } from './helpers/harness.js';

@@ -13,7 +13,7 @@ import { deployFailed, rootCause, shortReason } from '../src/playbooks/deploy-fa
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { ec2ReleaseEip, ReleaseRefused } from '../src/remediations/ec2-release-eip.js';
 import { remediations } from '../src/remediations/index.js';
-import { remediationSpecs } from '../src/remediations/specs.js';
+import { remediationSpecs } from '../src/remediations/metas.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Fault, Scenario } from '../src/sandbox/scenario.js';
 import { executeOnce } from '../src/engine/execute-once.js';

@@ -267,7 +267,7 @@ describe('bundle contents', () => {
     // the registry is there (through src/slack/remediate-worker.ts) with the policy loader table in place of the full one
     expect(inputs).toContain('src/remediations/policy-executors.ts');
     expect(inputs).not.toContain('src/remediations/executors.ts');
-    const actions = inputs.filter((i) => /^src\/remediations\/[a-z0-9-]+\.ts$/.test(i) && !/\/(index|types|specs|policy-executors|signed-value|responders|cli-commands|kms-guidance)\.ts$/.test(i));
+    const actions = inputs.filter((i) => /^src\/remediations\/[a-z0-9-]+\.ts$/.test(i) && !/\/(index|types|metas|policy-executors|signed-value|responders|cli-commands|kms-guidance)\.ts$/.test(i));
     expect(actions).toEqual(['src/remediations/ecs-redeploy.ts']);
   });
 
@@ -290,7 +290,7 @@ describe('bundle contents', () => {
     const lazy = Object.keys(meta.outputs).filter((o) => !atInit.includes(o));
     expect(lazy.some((o) => fromPackage(Object.keys(meta.outputs[o]!.inputs), '@aws-sdk/client-ec2').length > 0)).toBe(true);
     // and no remediation's implementation is loaded at init either
-    expect(initInputs.filter((i) => /^src\/remediations\/(ec2|ecs|kms|rotation|route53)-[a-z0-9-]+\.ts$/.test(i) && !i.endsWith('.spec.ts'))).toEqual([]);
+    expect(initInputs.filter((i) => /^src\/remediations\/(ec2|ecs|kms|rotation|route53)-[a-z0-9-]+\.ts$/.test(i) && !i.endsWith('.meta.ts'))).toEqual([]);
   });
 });
 

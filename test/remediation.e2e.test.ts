@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../src/entry/bot.js';
 import { createLogger } from '../src/logger.js';
 import { remediations } from '../src/remediations/index.js';
-import { remediationSpecs } from '../src/remediations/specs.js';
+import { remediationSpecs } from '../src/remediations/metas.js';
 import { ActionSigner } from '../src/remediations/signed-value.js';
 import type { RemediationAction } from '../src/remediations/types.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';

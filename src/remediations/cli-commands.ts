@@ -1,13 +1,13 @@
 // The "Show CLI commands" remediation: the exact `aws` commands a person would run to fix a
 // finding by hand. Params come from a finding (or a button value) and are validated here.
 import type { RemediationRef } from '../findings.js';
-import { Ec2ReleaseEipParams } from './ec2-release-eip.spec.js';
-import { EcsRedeployParams } from './ecs-redeploy.spec.js';
+import { Ec2ReleaseEipParams } from './ec2-release-eip.meta.js';
+import { EcsRedeployParams } from './ecs-redeploy.meta.js';
 import { cdkRebootstrapCommands, ssmRecreateParameterCommands } from './kms-guidance.js';
-import { grantActions, KmsKeyPolicyGrantParams } from './kms-key-policy-grant.spec.js';
+import { grantActions, KmsKeyPolicyGrantParams } from './kms-key-policy-grant.meta.js';
 import { minimalStatement } from '../key-policy.js';
-import { RotationScheduleParams } from './rotation-schedule.spec.js';
-import { Route53ValidationRecordParams, validationChangeBatch } from './route53-validation-record.spec.js';
+import { RotationScheduleParams } from './rotation-schedule.meta.js';
+import { Route53ValidationRecordParams, validationChangeBatch } from './route53-validation-record.meta.js';
 
 const schemas = {
   'ecs-redeploy': EcsRedeployParams,

@@ -1,6 +1,6 @@
 import { describeAddress, EC2_IAM, releaseAddress } from '../aws/ec2.js';
 import { AwsCallError } from '../aws/errors.js';
-import { ec2ReleaseEipSpec, type Ec2ReleaseEipParams } from './ec2-release-eip.spec.js';
+import { ec2ReleaseEipSpec, type Ec2ReleaseEipParams } from './ec2-release-eip.meta.js';
 import { pollUntil, type RemediationExecutor } from './types.js';
 
 /** A refusal: the address is not what the confirmation promised (associated, already gone). */

@@ -1,6 +1,6 @@
 import { ECS_IAM } from '../aws/ecs.js';
 import { ecsRedeploy } from './ecs-redeploy.js';
-import { ecsRedeployAllSpec, parseServices, type EcsRedeployAllParams } from './ecs-redeploy-all.spec.js';
+import { ecsRedeployAllSpec, parseServices, type EcsRedeployAllParams } from './ecs-redeploy-all.meta.js';
 import type { RemediationExecutor } from './types.js';
 
 export const ecsRedeployAll: RemediationExecutor<EcsRedeployAllParams> = {

@@ -1,6 +1,6 @@
 import { describeRollout, ECS_IAM, forceNewDeployment, runningTasks } from '../aws/ecs.js';
 import { formatUtc } from '../time.js';
-import { ecsRedeploySpec, type EcsRedeployParams } from './ecs-redeploy.spec.js';
+import { ecsRedeploySpec, type EcsRedeployParams } from './ecs-redeploy.meta.js';
 import { pollUntil, type RemediationExecutor } from './types.js';
 
 export const ecsRedeploy: RemediationExecutor<EcsRedeployParams> = {

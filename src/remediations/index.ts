@@ -2,7 +2,7 @@
 // that load the implementation (./executors.ts) on first use, so importing the registry
 // costs the specs only: a function pays for an action's SDK client when the action runs.
 import { executorLoaders } from './executors.js';
-import { remediationSpecs } from './specs.js';
+import { remediationSpecs } from './metas.js';
 import type { Params, RemediationAction, RemediationExecutor } from './types.js';
 
 const loaded = new Map<string, Promise<RemediationExecutor>>();
@@ -28,7 +28,7 @@ export const remediationIds: readonly string[] = Object.keys(executorLoaders);
 
 function lazyAction(id: string): RemediationAction {
   const spec = remediationSpecs[id];
-  if (!spec) throw new Error(`remediation ${id} has an implementation but no spec (src/remediations/specs.ts)`);
+  if (!spec) throw new Error(`remediation ${id} has an implementation but no spec (src/remediations/metas.ts)`);
   return {
     ...spec,
     execute: async (aws, p: Params) => (await loadExecutor(id)).execute(aws, p),

@@ -2,7 +2,7 @@ import { AwsCallError } from '../aws/errors.js';
 import { IAM_IAM, simulatePrincipal } from '../aws/iam-policy.js';
 import { describeKey, getKeyPolicy, KMS_IAM, putKeyPolicy } from '../aws/kms.js';
 import { assertKeepsAccountRoot, hasAccountRoot, parseKeyPolicy, planGrant, roleArnOf, sameGrant, type Statement } from '../key-policy.js';
-import { grantActions, grantRequest, kmsKeyPolicyGrantSpec, type KmsKeyPolicyGrantParams } from './kms-key-policy-grant.spec.js';
+import { grantActions, grantRequest, kmsKeyPolicyGrantSpec, type KmsKeyPolicyGrantParams } from './kms-key-policy-grant.meta.js';
 import { pollUntil, type ExecuteResult, type RemediationExecutor } from './types.js';
 
 const accountOf = (keyArn: string) => keyArn.split(':')[4] ?? '';

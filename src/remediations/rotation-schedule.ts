@@ -1,5 +1,5 @@
 import { describeSecret, SECRETS_IAM, setRotationInterval } from '../aws/secrets.js';
-import { rotationScheduleSpec, secretName, type RotationScheduleParams } from './rotation-schedule.spec.js';
+import { rotationScheduleSpec, secretName, type RotationScheduleParams } from './rotation-schedule.meta.js';
 import { pollUntil, type RemediationExecutor } from './types.js';
 
 export const rotationSchedule: RemediationExecutor<RotationScheduleParams> = {

@@ -5,7 +5,7 @@ import {
   route53ValidationRecordSpec,
   validationChangeBatch,
   type Route53ValidationRecordParams,
-} from './route53-validation-record.spec.js';
+} from './route53-validation-record.meta.js';
 import { pollUntil, type RemediationExecutor } from './types.js';
 
 export const route53ValidationRecord: RemediationExecutor<Route53ValidationRecordParams> = {

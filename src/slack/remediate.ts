@@ -7,7 +7,7 @@ import type { App } from '@slack/bolt';
 import * as z from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { remediationSpecs } from '../remediations/specs.js';
+import { remediationSpecs } from '../remediations/metas.js';
 import { mentionList, Responders } from '../remediations/responders.js';
 import type { ActionPayload, ActionSigner, VerifyFailure } from '../remediations/signed-value.js';
 import type { RemediationSpec } from '../remediations/types.js';

@@ -1,9 +1,9 @@
-import { ec2ReleaseEipSpec } from './ec2-release-eip.spec.js';
-import { ecsRedeployAllSpec } from './ecs-redeploy-all.spec.js';
-import { ecsRedeploySpec } from './ecs-redeploy.spec.js';
-import { kmsKeyPolicyGrantSpec } from './kms-key-policy-grant.spec.js';
-import { rotationScheduleSpec } from './rotation-schedule.spec.js';
-import { route53ValidationRecordSpec } from './route53-validation-record.spec.js';
+import { ec2ReleaseEipSpec } from './ec2-release-eip.meta.js';
+import { ecsRedeployAllSpec } from './ecs-redeploy-all.meta.js';
+import { ecsRedeploySpec } from './ecs-redeploy.meta.js';
+import { kmsKeyPolicyGrantSpec } from './kms-key-policy-grant.meta.js';
+import { rotationScheduleSpec } from './rotation-schedule.meta.js';
+import { route53ValidationRecordSpec } from './route53-validation-record.meta.js';
 import type { RemediationSpec } from './types.js';
 
 /** What each action is, without how it runs: enough to validate, authorise and confirm. */
