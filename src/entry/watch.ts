@@ -1,6 +1,5 @@
 // `whybot watch [--once]`: rotation alerts from CloudTrail, for setups without EventBridge.
 import { parseArgs } from 'node:util';
-import { WebClient } from '@slack/web-api';
 import { pollOnce, startWatch } from '../alerts/watch.js';
 import { watchDeps } from '../alerts/wiring.js';
 import type { Config } from '../config.js';
@@ -8,7 +7,7 @@ import { newBootId } from '../engine/liveness.js';
 import { useRateGate } from '../platform/rate-gate.js';
 import { createLogger } from '../logger.js';
 import { ActionSigner } from '../remediations/signed-value.js';
-import { slackClientOptions } from '../slack/client-options.js';
+import { slackClient } from '../slack/client.js';
 import { slackWriteReporter } from '../slack/write-report.js';
 import { openConfiguredStore } from '../store/index.js';
 import { storeRateGate } from '../store/rate-gate.js';
@@ -34,7 +33,7 @@ export async function runWatch(config: Config, once: boolean): Promise<string | 
   if (missing.length) return `whybot watch needs ${missing.join(', ')}.`;
   const region = config.region!;
   const log = createLogger(config.logLevel, { component: 'watch' });
-  const client = new WebClient(config.slack.botToken, slackClientOptions(config));
+  const client = slackClient(config);
   const store = openConfiguredStore({ ...config, region });
   useRateGate(storeRateGate(store));
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;

@@ -1,7 +1,7 @@
 // The `alerts` function: target of the EventBridge rule on Secrets Manager rotation events.
 // Validates each event, records it once (EventBridge delivers at least once), and posts the
 // alert: who is at risk after a rotation, or why a rotation failed.
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import * as z from 'zod';
 import { postDigest } from '../alerts/digest.js';
 import { parseRotationEvent } from '../alerts/events.js';
@@ -9,7 +9,7 @@ import { handleRotationEvent } from '../alerts/handle.js';
 import { rotationLogReader } from '../alerts/logs.js';
 import { AwsClients } from '../aws/clients.js';
 import { ActionSigner } from '../remediations/signed-value.js';
-import { slackClientOptions } from '../slack/client-options.js';
+import { slackClient } from '../slack/client.js';
 import { slackWriteReporter } from '../slack/write-report.js';
 import { startHeartbeat } from '../engine/liveness.js';
 import { coldStart, type Runtime } from './runtime.js';
@@ -24,7 +24,7 @@ interface Alerts {
 
 async function init(): Promise<Alerts> {
   const rt = await coldStart('alerts');
-  return { rt, client: new WebClient(rt.botToken, slackClientOptions(rt.config)) };
+  return { rt, client: slackClient(rt.config, rt.botToken) };
 }
 
 let ready: Promise<Alerts> | undefined;

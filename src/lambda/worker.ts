@@ -1,11 +1,11 @@
 // The `worker` function: runs what the Slack function handed over (an investigation or a
 // confirmed remediation) and posts to Slack. Invoked asynchronously; a bad payload is
 // logged and dropped, never retried into a loop.
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { runInvestigation } from '../slack/investigate.js';
-import { slackClientOptions } from '../slack/client-options.js';
+import { slackClient } from '../slack/client.js';
 import { tellJobFailed } from '../slack/job-failed.js';
 import { JobSchema, type Job } from '../slack/jobs.js';
 import { investigationAws, readerAws, writerAws } from '../aws/for-config.js';
@@ -23,7 +23,7 @@ interface Worker {
 
 async function init(): Promise<Worker> {
   const rt = await coldStart('worker');
-  return { rt, client: new WebClient(rt.botToken, slackClientOptions(rt.config)) };
+  return { rt, client: slackClient(rt.config, rt.botToken) };
 }
 
 let ready: Promise<Worker> | undefined;

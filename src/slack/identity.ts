@@ -1,11 +1,10 @@
 // Who the bot is (auth.test), kept in the store: Bolt otherwise calls auth.test on every cold
 // start of the Slack function, a round trip to Slack inside the 3 s the first ack has.
 import { createHash } from 'node:crypto';
-import { WebClient } from '@slack/web-api';
 import * as z from 'zod';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
-import { slackClientOptions } from './client-options.js';
+import { slackClient } from './client.js';
 
 const IdentitySchema = z.object({ botId: z.string().min(1), botUserId: z.string().min(1) });
 export type BotIdentity = z.infer<typeof IdentitySchema>;
@@ -17,7 +16,7 @@ export async function cachedBotIdentity(store: Pick<Store, 'cacheGet' | 'cacheSe
   const key = `slack-bot-identity:${createHash('sha256').update(botToken).digest('hex').slice(0, 24)}`;
   const cached = IdentitySchema.safeParse(await store.cacheGet(key).catch(() => undefined));
   if (cached.success) return cached.data;
-  const me = await new WebClient(botToken, slackClientOptions(config)).auth.test();
+  const me = await slackClient(config, botToken).auth.test();
   const identity = IdentitySchema.safeParse({ botId: me.bot_id, botUserId: me.user_id });
   if (!identity.success) return undefined;
   await store.cacheSet(key, identity.data, KEEP_SECONDS).catch(() => undefined);

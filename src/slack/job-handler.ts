@@ -3,7 +3,6 @@
 // CloudTrail watcher, since alerts are work too and must not compete with the acks.
 // Every job is journaled by the receiver before its ack; here the entry moves to "running"
 // and to done, so a job a crash interrupted is found and finished by a live process.
-import { WebClient } from '@slack/web-api';
 import { startWatch } from '../alerts/watch.js';
 import { watchDeps } from '../alerts/wiring.js';
 import { investigationAws, readerAws, writerAws } from '../aws/for-config.js';
@@ -14,7 +13,7 @@ import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { openConfiguredStore } from '../store/index.js';
 import { storeRateGate } from '../store/rate-gate.js';
-import { slackClientOptions } from './client-options.js';
+import { slackClient } from './client.js';
 import { reconcileWrite } from '../engine/execute-once.js';
 import { runInvestigation } from './investigate.js';
 import type { Job } from './jobs.js';
@@ -32,7 +31,7 @@ export interface JobHandler {
 export function createJobHandler(config: Config, botToken: string, log: Logger, owner: string): JobHandler {
   const store = openConfiguredStore(config);
   useRateGate(storeRateGate(store));
-  const client = new WebClient(botToken, slackClientOptions(config));
+  const client = slackClient(config, botToken);
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
   // Investigations share identical reads; remediations (and their verification polls) never do.
   const awsFor = readerAws(config);

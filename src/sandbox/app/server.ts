@@ -46,7 +46,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import * as z from 'zod';
 import { parseRotationEvent } from '../../alerts/events.js';
 import { handleRotationEvent } from '../../alerts/handle.js';
@@ -56,7 +56,7 @@ import { loadConfig, type Config } from '../../config.js';
 import { startBot, type RunningBot } from '../../entry/bot.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { ActionSigner } from '../../remediations/signed-value.js';
-import { slackClientOptions } from '../../slack/client-options.js';
+import { slackClient } from '../../slack/client.js';
 import { slackWriteReporter } from '../../slack/write-report.js';
 import { startAwsDouble, type AwsCall, type AwsDouble } from '../aws/server.js';
 import { listenOnLoopback } from '../loopback.js';
@@ -288,7 +288,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     // ListenOptions where BotMode says a port number; bot.ts reads the bound port back.
     const loopback = { port: 0, host: '127.0.0.1' } as unknown as number;
     bot = await startBot(config, { kind: 'http', botToken, signingSecret, port: loopback }, log, { watch: false });
-    client = new WebClient(botToken, slackClientOptions(config));
+    client = slackClient(config, botToken);
     scenario = scenarios.find((s) => s.name === name) ?? (await scenarioSummary(name));
     startedAt = new Date(Date.now() - 1000);
   }
