@@ -1,5 +1,6 @@
 // Environment → typed config, in one place (DESIGN.md "Environment").
 import * as z from 'zod';
+import { MAX_HOURS } from './time.js';
 
 const optionalText = z
   .string()
@@ -17,7 +18,7 @@ const EnvSchema = z.object({
   SLACK_API_URL: optionalText.pipe(z.url().optional()),
   PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   WHYBOT_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
-  WHYBOT_DEFAULT_HOURS: z.coerce.number().int().min(1).max(336).default(24),
+  WHYBOT_DEFAULT_HOURS: z.coerce.number().int().min(1).max(MAX_HOURS).default(24),
   WHYBOT_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   WHYBOT_AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WHYBOT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,3 +1,9 @@
+/**
+ * The longest look-back an investigation takes, in hours: 14 days, as far back as RDS keeps
+ * events. Here, below config, slack/ and playbooks/, so each of them states the same limit.
+ */
+export const MAX_HOURS = 336;
+
 /** "2026-11-23 10:09 UTC": unambiguous in a terminal, a JSON file and a Slack message alike. */
 export function formatUtc(d: Date): string {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 // The redaction layer's CLI edge: everything printed (the answer and the errors) passes it.
 // Static: small, dependency-free, and stderr needs it in every bundle.
 import { redactDeep, redactText } from '../redact/index.js';
+import { MAX_HOURS } from '../time.js';
 
 const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
        whybot audit [--since 7d] [--json]     remediation audit log (WHYBOT_DB_PATH or WHYBOT_TABLE)
@@ -28,7 +29,7 @@ ${Object.values(PLAYBOOK_CATALOG)
 
 Options:
   --json        print one PlaybookResult as JSON
-  --hours N     look back N hours for events (default 24, max 336)
+  --hours N     look back N hours for events (default 24, max ${MAX_HOURS})
   --region R    AWS Region (default: AWS_REGION / your AWS config)
   --secret S    the secret the app reads, when the DB password is not RDS-managed
 

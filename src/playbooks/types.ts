@@ -37,4 +37,4 @@ export interface Playbook extends PlaybookMeta {
   run(aws: AwsClients, input: PlaybookInput, opts: RunOptions): Promise<PlaybookResult>;
 }
 
-export const MAX_HOURS = 336;
+export { MAX_HOURS } from '../time.js';

@@ -1,6 +1,7 @@
 // What buttons and menus carry. Everything coming back from Slack is parsed with zod.
 import * as z from 'zod';
 import { RemediationRefSchema, type RemediationRef } from '../findings.js';
+import { MAX_HOURS } from '../time.js';
 
 const VALUE_MAX = 2000;
 
@@ -30,7 +31,7 @@ export function decodeShowCli(raw: string | undefined): ShowCliValue | undefined
 /** The rest of an investigation request, carried in a target menu's block_id (≤ 255 chars). */
 const PickContextSchema = z.object({
   p: z.string().max(40),
-  h: z.number().int().min(1).max(336),
+  h: z.number().int().min(1).max(MAX_HOURS),
   r: z.string().max(30),
   s: z.string().max(200).optional(),
 });
