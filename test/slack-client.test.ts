@@ -1,7 +1,10 @@
 // slackClient(config): every Web API client whybot makes outside Bolt retries a 429 (after
 // the Retry-After Slack sends) instead of failing the first time Slack says "slow down".
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slackClient } from '../src/slack/client.js';
 import { BOT_TOKEN, testConfig } from './helpers/harness.js';
@@ -43,5 +46,12 @@ describe('slackClient', () => {
     const client = slackClient(testConfig({ SLACK_API_URL: api.url, SLACK_BOT_TOKEN: BOT_TOKEN }), 'xoxb-other');
     expect(client.token).toBe('xoxb-other');
     await expect(client.auth.test()).resolves.toMatchObject({ ok: true });
+  });
+
+  it('is the only place in src/ that makes a WebClient (Bolt makes its own from slackClientOptions)', () => {
+    const src = fileURLToPath(new URL('../src/', import.meta.url));
+    const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    const makers = files.filter((f) => /new WebClient\(/.test(readFileSync(path.join(src, f), 'utf8'))).map((f) => f.split(path.sep).join('/'));
+    expect(makers).toEqual(['slack/client.ts']);
   });
 });
