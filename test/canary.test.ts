@@ -24,7 +24,7 @@ import type { Config } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/entry/bot.js';
 import { createLogger, type LogDestination } from '../src/logger.js';
 import { REDACTED, redactText } from '../src/redact/index.js';
-import { ssmRecreateParameterCommands } from '../src/remediations/kms-guidance.js';
+import { ssmRecreateParameter } from '../src/remediations/kms-guidance.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Scenario } from '../src/sandbox/scenario.js';
 import { startSlackDouble, type SlackDouble, type SlackMessage } from '../src/sandbox/slack/server.js';
@@ -398,7 +398,7 @@ describe('secret canary: alerts and the store', () => {
 });
 
 describe('guidance never corrupts a secret (issue 11 item 13)', () => {
-  const commands = ssmRecreateParameterCommands({ name: '/app/db/password', region: 'ap-northeast-1' });
+  const commands = ssmRecreateParameter.cli({ name: '/app/db/password', region: 'ap-northeast-1' });
   const script = commands.join('\n');
 
   it('the value travels as a JSON string, never through --output text or --value file://', () => {

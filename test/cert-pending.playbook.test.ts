@@ -9,7 +9,7 @@ import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
 import { loadPlaybook } from '../src/playbooks/index.js';
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { remediations } from '../src/remediations/index.js';
-import { remediationSpecs } from '../src/remediations/metas.js';
+import { actionMetas } from '../src/remediations/metas.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Fault, Scenario } from '../src/sandbox/scenario.js';
 import { awsWorld, clientsFor } from './helpers/harness.js';
@@ -212,9 +212,9 @@ describe('route53-validation-record remediation', () => {
   it('writes exactly one UPSERT into the delegated zone, never the orphan, and verifies INSYNC', async () => {
     const { result, aws, clients } = await investigate('incident-001-dns');
     const ref = result.findings[0]!.remediations[0]!;
-    const spec = remediationSpecs[ref.id]!;
-    const params = spec.params.parse(ref.params);
-    const plan = spec.plan(params);
+    const meta = actionMetas[ref.id]!;
+    const params = meta.params.parse(ref.params);
+    const plan = meta.plan(params);
     expect(plan.apiCall).toBe(
       `route53:ChangeResourceRecordSets {"HostedZoneId":"${REAL}","ChangeBatch":{"Comment":"whybot: ACM DNS validation record","Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"${ALB_RECORD}","Type":"CNAME","TTL":300,"ResourceRecords":[{"Value":"${ALB_VALUE}"}]}}]}}`,
     );

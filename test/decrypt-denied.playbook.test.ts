@@ -9,7 +9,7 @@ import { cliCommands } from '../src/remediations/cli-commands.js';
 import { loadExecutor, remediations } from '../src/remediations/index.js';
 import { kmsKeyPolicyGrant } from '../src/remediations/kms-key-policy-grant.js';
 import { KmsKeyPolicyGrantParams } from '../src/remediations/kms-key-policy-grant.meta.js';
-import { remediationSpecs } from '../src/remediations/metas.js';
+import { actionMetas } from '../src/remediations/metas.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Scenario } from '../src/sandbox/scenario.js';
 import { awsWorld, clientsFor } from './helpers/harness.js';
@@ -154,8 +154,8 @@ describe('decrypt-denied on incident 001 (§1 + §2)', () => {
 describe('kms-key-policy-grant', () => {
   it('is registered, dangerous, and its plan shows the statement as a diff', async () => {
     expect(remediations['kms-key-policy-grant']?.id).toBe('kms-key-policy-grant');
-    expect(await loadExecutor('kms-key-policy-grant')).toBe(kmsKeyPolicyGrant);
-    expect(remediationSpecs['kms-key-policy-grant']?.dangerous).toBe(true);
+    expect((await loadExecutor('kms-key-policy-grant')).iamActions.write).toEqual(['kms:PutKeyPolicy']);
+    expect(actionMetas['kms-key-policy-grant']?.dangerous).toBe(true);
     const p = KmsKeyPolicyGrantParams.parse({ keyArn: K2, principal: CR_ROLE, actions: 'kms:Decrypt', viaService: `ssm.${REGION}.amazonaws.com`, region: REGION });
     const plan = kmsKeyPolicyGrant.plan(p);
     expect(plan.apiCall).toContain('kms:PutKeyPolicy');

@@ -13,7 +13,7 @@ import { deployFailed, rootCause, shortReason } from '../src/playbooks/deploy-fa
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { ec2ReleaseEip, ReleaseRefused } from '../src/remediations/ec2-release-eip.js';
 import { remediations } from '../src/remediations/index.js';
-import { remediationSpecs } from '../src/remediations/metas.js';
+import { actionMetas } from '../src/remediations/metas.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Fault, Scenario } from '../src/sandbox/scenario.js';
 import { executeOnce } from '../src/engine/execute-once.js';
@@ -285,7 +285,7 @@ describe('root cause rules', () => {
 describe('ec2-release-eip', () => {
   it('is registered, with a spec, and shows the CLI commands', () => {
     expect(remediations['ec2-release-eip']).toBeDefined();
-    expect(remediationSpecs['ec2-release-eip']!.dangerous).toBe(false);
+    expect(actionMetas['ec2-release-eip']!.dangerous).toBe(false);
     const cmds = cliCommands({ id: 'ec2-release-eip', params: { allocationId: UNASSOCIATED, publicIp: '54.250.10.21', region: 'ap-northeast-1' } });
     expect(cmds[1]).toBe(`aws ec2 release-address --region ap-northeast-1 --allocation-id ${UNASSOCIATED}`);
     expect(() => cliCommands({ id: 'ec2-release-eip', params: { allocationId: 'eipalloc-x; rm -rf /', region: 'ap-northeast-1' } })).toThrow();

@@ -267,7 +267,7 @@ describe('bundle contents', () => {
     // the registry is there (through src/slack/remediate-worker.ts) with the policy loader table in place of the full one
     expect(inputs).toContain('src/remediations/policy-executors.ts');
     expect(inputs).not.toContain('src/remediations/executors.ts');
-    const actions = inputs.filter((i) => /^src\/remediations\/[a-z0-9-]+\.ts$/.test(i) && !/\/(index|types|metas|policy-executors|signed-value|responders|cli-commands|kms-guidance)\.ts$/.test(i));
+    const actions = inputs.filter((i) => /^src\/remediations\/[a-z0-9-]+\.ts$/.test(i) && !/\/(index|types|metas|define|shell|policy-executors|signed-value|responders|cli-commands|kms-guidance)\.ts$/.test(i));
     expect(actions).toEqual(['src/remediations/ecs-redeploy.ts']);
   });
 

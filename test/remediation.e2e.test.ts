@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../src/entry/bot.js';
 import { createLogger } from '../src/logger.js';
 import { remediations } from '../src/remediations/index.js';
-import { remediationSpecs } from '../src/remediations/metas.js';
+import { actionMetas } from '../src/remediations/metas.js';
 import { ActionSigner } from '../src/remediations/signed-value.js';
 import type { RemediationAction } from '../src/remediations/types.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
@@ -217,11 +217,11 @@ describe('dangerous actions', () => {
   const dangerousId = 'ecs-redeploy-dangerous';
   beforeAll(() => {
     remediations[dangerousId] = { ...(remediations['ecs-redeploy'] as RemediationAction), id: dangerousId, dangerous: true };
-    remediationSpecs[dangerousId] = remediations[dangerousId];
+    actionMetas[dangerousId] = remediations[dangerousId];
   });
   afterAll(() => {
     delete remediations[dangerousId];
-    delete remediationSpecs[dangerousId];
+    delete actionMetas[dangerousId];
   });
 
   it('need a second responder: the requester cannot approve; another responder’s confirmation runs it once', async () => {

@@ -1,5 +1,6 @@
 // The IAM actions each Lambda function's code calls, derived from the adapters' declarations
-// (src/aws/*, src/store/iam.ts). The deploy template's policies are tested against this.
+// (src/aws/*, src/store/iam.ts) and each remediation's own `iamActions` (src/remediations/
+// <id>.meta.ts). The deploy template's policies are tested against this.
 import { ACM_IAM } from '../aws/acm.js';
 import { CLOUDFORMATION_IAM } from '../aws/cloudformation.js';
 import { CLOUDTRAIL_IAM } from '../aws/cloudtrail.js';
@@ -16,19 +17,14 @@ import { RDS_IAM } from '../aws/rds.js';
 import { SECRETS_IAM } from '../aws/secrets.js';
 import { SSM_IAM } from '../aws/ssm.js';
 import { executorLoaders } from '../remediations/executors.js';
+import { actionIds, iamActionsOf, WRITE_ACTIONS } from '../remediations/metas.js';
 import { executorLoaders as policyExecutorLoaders } from '../remediations/policy-executors.js';
 import { STORE_IAM } from '../store/iam.js';
 
 const values = (o: Record<string, string>) => Object.values(o);
 
-/** AWS writes the remediations perform; a read-only deployment grants none of them. */
-export const WRITE_ACTIONS: readonly string[] = [
-  ECS_IAM.updateService,
-  SECRETS_IAM.rotateSecret,
-  KMS_IAM.putKeyPolicy,
-  ROUTE53_IAM.changeResourceRecordSets,
-  EC2_IAM.releaseAddress,
-];
+/** AWS writes the remediations perform (each action's iamActions.write); a read-only deployment grants none of them. */
+export { WRITE_ACTIONS };
 
 const playbookReads = [
   // db-down
@@ -49,12 +45,10 @@ const playbookReads = [
   ...values(EC2_IAM),
   ...values(ELASTICACHE_IAM),
 ].filter((a) => !WRITE_ACTIONS.includes(a));
-// The registry loads implementations on demand; the IAM actions they call are declared there.
-const iamActionsOf = async (loaders: Record<string, () => Promise<{ iamActions: readonly string[] }>>) =>
-  [...new Set((await Promise.all(Object.values(loaders).map((load) => load()))).flatMap((r) => r.iamActions))];
-const remediationActions = await iamActionsOf(executorLoaders);
+// What each bundle's registry can run (its loader table), and what those actions declare they call.
+const remediationActions = iamActionsOf(actionIds.filter((id) => executorLoaders[id]));
 /** what the alerts bundle can run (its registry is src/remediations/policy-executors.ts) */
-const policyActions = await iamActionsOf(policyExecutorLoaders);
+const policyActions = iamActionsOf(actionIds.filter((id) => policyExecutorLoaders[id]));
 
 export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonly string[]> = {
   /** acks, opens modals, claims nothing: store reads/writes for refusals and message state, hands off to worker */

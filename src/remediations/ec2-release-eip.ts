@@ -1,16 +1,15 @@
-import { describeAddress, EC2_IAM, releaseAddress } from '../aws/ec2.js';
+import { describeAddress, releaseAddress } from '../aws/ec2.js';
 import { AwsCallError } from '../aws/errors.js';
-import { ec2ReleaseEipSpec, type Ec2ReleaseEipParams } from './ec2-release-eip.meta.js';
-import { pollUntil, type RemediationExecutor } from './types.js';
+import { defineAction } from './define.js';
+import { ec2ReleaseEipMeta } from './ec2-release-eip.meta.js';
+import { pollUntil } from './types.js';
 
 /** A refusal: the address is not what the confirmation promised (associated, already gone). */
 export class ReleaseRefused extends Error {
   override readonly name = 'ReleaseRefused';
 }
 
-export const ec2ReleaseEip: RemediationExecutor<Ec2ReleaseEipParams> = {
-  ...ec2ReleaseEipSpec,
-  iamActions: [EC2_IAM.describeAddresses, EC2_IAM.releaseAddress],
+export const ec2ReleaseEip = defineAction(ec2ReleaseEipMeta, {
   async execute(aws, p) {
     const name = p.publicIp ?? p.allocationId;
     // Checked just before the write: the finding may be minutes old.
@@ -37,4 +36,4 @@ export const ec2ReleaseEip: RemediationExecutor<Ec2ReleaseEipParams> = {
       return { done: false, ok: false, detail: `${p.allocationId} is still listed${address.associationId ? ` (associated: ${address.associationId})` : ''}` };
     }, opts);
   },
-};
+});

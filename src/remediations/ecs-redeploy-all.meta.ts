@@ -1,7 +1,8 @@
 // Redeploy every ECS service that still holds a rotated secret, from one button.
 import * as z from 'zod';
 import { formatUtc } from '../time.js';
-import type { RemediationSpec } from './types.js';
+import { defineActionMeta } from './define.js';
+import { ecsRedeployMeta, redeployCommands } from './ecs-redeploy.meta.js';
 
 /** "cluster/service,cluster/service" (button params are flat) */
 const serviceList = z.string().regex(/^[A-Za-z0-9_.:-]{1,255}\/[A-Za-z0-9_.:-]{1,255}(,[A-Za-z0-9_.:-]{1,255}\/[A-Za-z0-9_.:-]{1,255}){0,49}$/);
@@ -19,7 +20,7 @@ export const parseServices = (list: string) =>
     return { cluster, service };
   });
 
-export const ecsRedeployAllSpec: RemediationSpec<EcsRedeployAllParams> = {
+export const ecsRedeployAllMeta = defineActionMeta({
   id: 'ecs-redeploy-all',
   params: EcsRedeployAllParams,
   dangerous: false,
@@ -32,4 +33,7 @@ export const ecsRedeployAllSpec: RemediationSpec<EcsRedeployAllParams> = {
     verification: `Waits for every deployment to reach COMPLETED and every running task to have started${p.after ? ` after ${formatUtc(new Date(p.after))}` : ' after the redeploy'}.`,
     undo: 'Nothing to undo: the same task definitions keep running.',
   }),
-};
+  // exactly what ecs-redeploy calls, once per service
+  iamActions: ecsRedeployMeta.iamActions,
+  cli: (p) => parseServices(p.services).flatMap((s) => redeployCommands({ ...s, region: p.region })),
+});

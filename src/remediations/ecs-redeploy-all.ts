@@ -1,11 +1,8 @@
-import { ECS_IAM } from '../aws/ecs.js';
+import { defineAction } from './define.js';
+import { ecsRedeployAllMeta, parseServices } from './ecs-redeploy-all.meta.js';
 import { ecsRedeploy } from './ecs-redeploy.js';
-import { ecsRedeployAllSpec, parseServices, type EcsRedeployAllParams } from './ecs-redeploy-all.meta.js';
-import type { RemediationExecutor } from './types.js';
 
-export const ecsRedeployAll: RemediationExecutor<EcsRedeployAllParams> = {
-  ...ecsRedeployAllSpec,
-  iamActions: [ECS_IAM.updateService, ECS_IAM.describeServices, ECS_IAM.listTasks, ECS_IAM.describeTasks],
+export const ecsRedeployAll = defineAction(ecsRedeployAllMeta, {
   async execute(aws, p) {
     const facts: Record<string, string> = {};
     const ids: string[] = [];
@@ -31,4 +28,4 @@ export const ecsRedeployAll: RemediationExecutor<EcsRedeployAllParams> = {
     );
     return { ok: results.every((x) => x.r.ok), detail: results.map((x) => `${x.s.service}: ${x.r.detail}`).join('; ') };
   },
-};
+});

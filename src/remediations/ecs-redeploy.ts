@@ -1,11 +1,10 @@
-import { describeRollout, ECS_IAM, forceNewDeployment, runningTasks } from '../aws/ecs.js';
+import { describeRollout, forceNewDeployment, runningTasks } from '../aws/ecs.js';
 import { formatUtc } from '../time.js';
-import { ecsRedeploySpec, type EcsRedeployParams } from './ecs-redeploy.meta.js';
-import { pollUntil, type RemediationExecutor } from './types.js';
+import { defineAction } from './define.js';
+import { ecsRedeployMeta } from './ecs-redeploy.meta.js';
+import { pollUntil } from './types.js';
 
-export const ecsRedeploy: RemediationExecutor<EcsRedeployParams> = {
-  ...ecsRedeploySpec,
-  iamActions: [ECS_IAM.updateService, ECS_IAM.describeServices, ECS_IAM.listTasks, ECS_IAM.describeTasks],
+export const ecsRedeploy = defineAction(ecsRedeployMeta, {
   async execute(aws, p) {
     const out = await forceNewDeployment(aws, p.cluster, p.service);
     return {
@@ -43,4 +42,4 @@ export const ecsRedeploy: RemediationExecutor<EcsRedeployParams> = {
       return { done: false, ok: false, detail: `${state}; events: ${events}` };
     }, opts);
   },
-};
+});

@@ -5,16 +5,19 @@
 //
 // The alerts bundle replaces this module with ./policy-executors.ts (scripts/bundle.mjs,
 // FUNCTION_SUBSTITUTES): alerts runs no button, only WHYBOT_AUTO_REDEPLOY's ECS redeploys.
-import type { RemediationExecutor } from './types.js';
+import type { ActionId, ActionParams } from './metas.js';
+import type { RemediationAction } from './types.js';
 
-export type ExecutorLoader = () => Promise<RemediationExecutor>;
+/** Loads action `K`'s implementation, typed by its params. */
+export type ExecutorLoader<K extends ActionId> = () => Promise<RemediationAction<ActionParams<K>, K>>;
+/** The actions a bundle can run; both tables (this one and ./policy-executors.ts) have this type. */
+export type ExecutorLoaders = { [K in ActionId]?: ExecutorLoader<K> };
 
-// `as unknown as`: each module exports RemediationExecutor<ItsParams>; loaders are keyed by id.
-export const executorLoaders: Record<string, ExecutorLoader> = {
-  'ecs-redeploy': async () => (await import('./ecs-redeploy.js')).ecsRedeploy as unknown as RemediationExecutor,
-  'rotation-schedule': async () => (await import('./rotation-schedule.js')).rotationSchedule as unknown as RemediationExecutor,
-  'ecs-redeploy-all': async () => (await import('./ecs-redeploy-all.js')).ecsRedeployAll as unknown as RemediationExecutor,
-  'route53-validation-record': async () => (await import('./route53-validation-record.js')).route53ValidationRecord as unknown as RemediationExecutor,
-  'ec2-release-eip': async () => (await import('./ec2-release-eip.js')).ec2ReleaseEip as unknown as RemediationExecutor,
-  'kms-key-policy-grant': async () => (await import('./kms-key-policy-grant.js')).kmsKeyPolicyGrant as unknown as RemediationExecutor,
-};
+export const executorLoaders: ExecutorLoaders = {
+  'ecs-redeploy': async () => (await import('./ecs-redeploy.js')).ecsRedeploy,
+  'rotation-schedule': async () => (await import('./rotation-schedule.js')).rotationSchedule,
+  'ecs-redeploy-all': async () => (await import('./ecs-redeploy-all.js')).ecsRedeployAll,
+  'route53-validation-record': async () => (await import('./route53-validation-record.js')).route53ValidationRecord,
+  'ec2-release-eip': async () => (await import('./ec2-release-eip.js')).ec2ReleaseEip,
+  'kms-key-policy-grant': async () => (await import('./kms-key-policy-grant.js')).kmsKeyPolicyGrant,
+} satisfies Required<ExecutorLoaders>; // the worker runs every action

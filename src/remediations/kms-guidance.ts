@@ -2,6 +2,8 @@
 // an environment or rewrites a parameter's value). They exist as CLI commands for "Show CLI
 // commands" and the terminal output.
 import * as z from 'zod';
+import { defineGuidance } from './define.js';
+import { shellQuote as q } from './shell.js';
 
 const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/);
 
@@ -16,18 +18,18 @@ export const SsmRecreateParameterParams = z.object({
   region,
 });
 
-/** Single-quotes a value for POSIX shells (same rule as cli-commands.ts). */
-const q = (value: string) => (/^[A-Za-z0-9_/.:=@+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
-
-export function cdkRebootstrapCommands(raw: unknown): string[] {
-  const p = CdkRebootstrapParams.parse(raw);
-  const qualifier = p.qualifier === 'hnb659fds' ? '' : ` --qualifier ${q(p.qualifier)}`;
-  return [
-    `# incident 001 §1: bootstrap with the AWS managed S3 key instead of a hand-made one`,
-    `cdk bootstrap aws://${p.accountId}/${p.region} --bootstrap-kms-key-id AWS_MANAGED_KEY${qualifier}`,
-    `aws cloudformation describe-stacks --region ${q(p.region)} --stack-name CDKToolkit --query "Stacks[0].Parameters[?ParameterKey=='FileAssetsBucketKmsKeyId'].ParameterValue" --output text`,
-  ];
-}
+export const cdkRebootstrap = defineGuidance({
+  id: 'cdk-rebootstrap',
+  params: CdkRebootstrapParams,
+  cli: (p) => {
+    const qualifier = p.qualifier === 'hnb659fds' ? '' : ` --qualifier ${q(p.qualifier)}`;
+    return [
+      `# incident 001 §1: bootstrap with the AWS managed S3 key instead of a hand-made one`,
+      `cdk bootstrap aws://${p.accountId}/${p.region} --bootstrap-kms-key-id AWS_MANAGED_KEY${qualifier}`,
+      `aws cloudformation describe-stacks --region ${q(p.region)} --stack-name CDKToolkit --query "Stacks[0].Parameters[?ParameterKey=='FileAssetsBucketKmsKeyId'].ParameterValue" --output text`,
+    ];
+  },
+});
 
 /**
  * Re-writes a SecureString under alias/aws/ssm without changing a byte of its value.
@@ -40,16 +42,19 @@ export function cdkRebootstrapCommands(raw: unknown): string[] {
  * `--value file://file` (text output ends with a newline that file:// keeps: the stored
  * password gains a "\n"), nor `$(…)` (which drops the value's own trailing newlines).
  */
-export function ssmRecreateParameterCommands(raw: unknown): string[] {
-  const p = SsmRecreateParameterParams.parse(raw);
-  const base = `--region ${q(p.region)} --name ${q(p.name)}`;
-  return [
-    `# incident 001 §2: write the value again under alias/aws/ssm (run as someone who may decrypt it; the value never reaches the terminal)`,
-    `# the value stays a JSON string from get to put, so not a byte of it changes (no trailing newline added)`,
-    `umask 077; tmp="$(mktemp)"`,
-    `aws ssm get-parameter ${base} --with-decryption --query '{Name: Parameter.Name, Value: Parameter.Value}' --output json > "$tmp"`,
-    `aws ssm put-parameter --region ${q(p.region)} --cli-input-json "file://$tmp" --type SecureString --key-id alias/aws/ssm --overwrite`,
-    `rm -f "$tmp"`,
-    `aws ssm describe-parameters --region ${q(p.region)} --parameter-filters Key=Name,Values=${q(p.name)} --query 'Parameters[0].KeyId'`,
-  ];
-}
+export const ssmRecreateParameter = defineGuidance({
+  id: 'ssm-recreate-parameter',
+  params: SsmRecreateParameterParams,
+  cli: (p) => {
+    const base = `--region ${q(p.region)} --name ${q(p.name)}`;
+    return [
+      `# incident 001 §2: write the value again under alias/aws/ssm (run as someone who may decrypt it; the value never reaches the terminal)`,
+      `# the value stays a JSON string from get to put, so not a byte of it changes (no trailing newline added)`,
+      `umask 077; tmp="$(mktemp)"`,
+      `aws ssm get-parameter ${base} --with-decryption --query '{Name: Parameter.Name, Value: Parameter.Value}' --output json > "$tmp"`,
+      `aws ssm put-parameter --region ${q(p.region)} --cli-input-json "file://$tmp" --type SecureString --key-id alias/aws/ssm --overwrite`,
+      `rm -f "$tmp"`,
+      `aws ssm describe-parameters --region ${q(p.region)} --parameter-filters Key=Name,Values=${q(p.name)} --query 'Parameters[0].KeyId'`,
+    ];
+  },
+});

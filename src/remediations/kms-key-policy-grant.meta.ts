@@ -5,7 +5,8 @@
 // policy is read again at execute time and every other statement is written back unchanged.
 import * as z from 'zod';
 import { GRANTABLE_ACTIONS, minimalStatement } from '../key-policy.js';
-import type { RemediationSpec } from './types.js';
+import { defineActionMeta } from './define.js';
+import { shellQuote } from './shell.js';
 
 const grantable = new Set<string>(GRANTABLE_ACTIONS);
 
@@ -41,7 +42,7 @@ export function statementDiff(p: KmsKeyPolicyGrantParams): string {
   return ['  "Statement": [', '     …every existing statement, unchanged (the account-root statement included)…', ...lines.map((l) => `+   ${l}`), '  ]'].join('\n');
 }
 
-export const kmsKeyPolicyGrantSpec: RemediationSpec<KmsKeyPolicyGrantParams> = {
+export const kmsKeyPolicyGrantMeta = defineActionMeta({
   id: 'kms-key-policy-grant',
   params: KmsKeyPolicyGrantParams,
   dangerous: true,
@@ -58,4 +59,15 @@ export const kmsKeyPolicyGrantSpec: RemediationSpec<KmsKeyPolicyGrantParams> = {
     verification: `GetKeyPolicy shows the statement and the account-root statement; IAM SimulatePrincipalPolicy is asked as well when whybot may.`,
     undo: `Remove the statement with Sid "${String(minimalStatement(grantRequest(p)).Sid)}" from the key policy (aws kms put-key-policy with the previous policy).`,
   }),
-};
+  iamActions: { write: ['kms:PutKeyPolicy'], read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'iam:SimulatePrincipalPolicy'] },
+  cli: (p) => {
+    const base = `--region ${shellQuote(p.region)} --key-id ${shellQuote(p.keyArn)} --policy-name default`;
+    return [
+      `aws kms get-key-policy ${base} --query Policy --output text > key-policy.json`,
+      // Append the one statement; every other statement (the account-root one included) stays as it is.
+      `jq --argjson s ${shellQuote(JSON.stringify(minimalStatement(grantRequest(p))))} '.Statement += [$s]' key-policy.json > key-policy.new.json`,
+      `diff <(jq . key-policy.json) <(jq . key-policy.new.json)`,
+      `aws kms put-key-policy ${base} --policy file://key-policy.new.json`,
+    ];
+  },
+});

@@ -1,15 +1,14 @@
 import { AwsCallError } from '../aws/errors.js';
-import { IAM_IAM, simulatePrincipal } from '../aws/iam-policy.js';
-import { describeKey, getKeyPolicy, KMS_IAM, putKeyPolicy } from '../aws/kms.js';
+import { simulatePrincipal } from '../aws/iam-policy.js';
+import { describeKey, getKeyPolicy, putKeyPolicy } from '../aws/kms.js';
 import { assertKeepsAccountRoot, hasAccountRoot, parseKeyPolicy, planGrant, roleArnOf, sameGrant, type Statement } from '../key-policy.js';
-import { grantActions, grantRequest, kmsKeyPolicyGrantSpec, type KmsKeyPolicyGrantParams } from './kms-key-policy-grant.meta.js';
-import { pollUntil, type ExecuteResult, type RemediationExecutor } from './types.js';
+import { defineAction } from './define.js';
+import { grantActions, grantRequest, kmsKeyPolicyGrantMeta, type KmsKeyPolicyGrantParams } from './kms-key-policy-grant.meta.js';
+import { pollUntil, type ExecuteResult } from './types.js';
 
 const accountOf = (keyArn: string) => keyArn.split(':')[4] ?? '';
 
-export const kmsKeyPolicyGrant: RemediationExecutor<KmsKeyPolicyGrantParams> = {
-  ...kmsKeyPolicyGrantSpec,
-  iamActions: [KMS_IAM.describeKey, KMS_IAM.getKeyPolicy, KMS_IAM.putKeyPolicy, IAM_IAM.simulatePrincipalPolicy],
+export const kmsKeyPolicyGrant = defineAction(kmsKeyPolicyGrantMeta, {
   async execute(aws, p): Promise<ExecuteResult> {
     const key = await describeKey(aws, p.keyArn);
     if (!key) throw new Error(`KMS key ${p.keyArn} does not exist (any more).`);
@@ -45,7 +44,7 @@ export const kmsKeyPolicyGrant: RemediationExecutor<KmsKeyPolicyGrantParams> = {
       return { done: true, ok: true, detail: `key policy now names ${roleArnOf(p.principal)} for ${grantActions(p).join(', ')}${root ? ', account-root statement kept' : ''}${sim}` };
     }, opts);
   },
-};
+});
 
 function plan(p: KmsKeyPolicyGrantParams): Statement {
   // the statement as execute wrote it (Sid aside: sameGrant ignores it)

@@ -1,17 +1,44 @@
-import { ec2ReleaseEipSpec } from './ec2-release-eip.meta.js';
-import { ecsRedeployAllSpec } from './ecs-redeploy-all.meta.js';
-import { ecsRedeploySpec } from './ecs-redeploy.meta.js';
-import { kmsKeyPolicyGrantSpec } from './kms-key-policy-grant.meta.js';
-import { rotationScheduleSpec } from './rotation-schedule.meta.js';
-import { route53ValidationRecordSpec } from './route53-validation-record.meta.js';
-import type { RemediationSpec } from './types.js';
+// The registry of what each action is, without how it runs: enough to validate, authorise,
+// confirm, do it by hand, and grant its IAM actions. No AWS client: the Slack function holds it.
+// Adding an action: its <id>.meta.ts goes in TYPED below, its <id>.ts in ./executors.ts.
+import type { z } from 'zod';
+import { eraseMeta } from './define.js';
+import { ec2ReleaseEipMeta } from './ec2-release-eip.meta.js';
+import { ecsRedeployAllMeta } from './ecs-redeploy-all.meta.js';
+import { ecsRedeployMeta } from './ecs-redeploy.meta.js';
+import { kmsKeyPolicyGrantMeta } from './kms-key-policy-grant.meta.js';
+import { rotationScheduleMeta } from './rotation-schedule.meta.js';
+import { route53ValidationRecordMeta } from './route53-validation-record.meta.js';
+import type { ActionMeta } from './types.js';
 
-/** What each action is, without how it runs: enough to validate, authorise and confirm. */
-export const remediationSpecs: Record<string, RemediationSpec> = {
-  [ecsRedeploySpec.id]: ecsRedeploySpec as unknown as RemediationSpec,
-  [rotationScheduleSpec.id]: rotationScheduleSpec as unknown as RemediationSpec,
-  [ecsRedeployAllSpec.id]: ecsRedeployAllSpec as unknown as RemediationSpec,
-  [route53ValidationRecordSpec.id]: route53ValidationRecordSpec as unknown as RemediationSpec,
-  [ec2ReleaseEipSpec.id]: ec2ReleaseEipSpec as unknown as RemediationSpec,
-  [kmsKeyPolicyGrantSpec.id]: kmsKeyPolicyGrantSpec as unknown as RemediationSpec,
+/** Every action, keyed by its id, each with its own params type. */
+const TYPED = {
+  [ecsRedeployMeta.id]: ecsRedeployMeta,
+  [rotationScheduleMeta.id]: rotationScheduleMeta,
+  [ecsRedeployAllMeta.id]: ecsRedeployAllMeta,
+  [route53ValidationRecordMeta.id]: route53ValidationRecordMeta,
+  [ec2ReleaseEipMeta.id]: ec2ReleaseEipMeta,
+  [kmsKeyPolicyGrantMeta.id]: kmsKeyPolicyGrantMeta,
 };
+
+export type ActionId = keyof typeof TYPED;
+/** The params of action `K`, as its schema outputs them. */
+export type ActionParams<K extends ActionId> = z.output<(typeof TYPED)[K]['params']>;
+
+/** The same map, typed so that `typedMetas[id]` for a generic id keeps that action's params type. */
+export const typedMetas: { [K in ActionId]: ActionMeta<ActionParams<K>, K> } = TYPED;
+
+export const actionIds: readonly ActionId[] = Object.values(TYPED).map((m) => m.id);
+
+const erasedMeta = <K extends ActionId>(id: K) => eraseMeta(typedMetas[id]);
+
+/** Every action, its params erased to Params (parsed against its own schema on every call). */
+export const actionMetas: Record<string, ActionMeta> = Object.fromEntries(actionIds.map((id) => [id, erasedMeta(id)]));
+
+/** The IAM actions the given actions call (writes and reads), each once. */
+export function iamActionsOf(ids: readonly ActionId[]): string[] {
+  return [...new Set(ids.flatMap((id) => [...typedMetas[id].iamActions.write, ...typedMetas[id].iamActions.read]))];
+}
+
+/** Every AWS write any action performs: what a read-only deployment withholds. */
+export const WRITE_ACTIONS: readonly string[] = [...new Set(actionIds.flatMap((id) => typedMetas[id].iamActions.write))];

@@ -2,9 +2,8 @@
 // redeploys after a rotation. scripts/bundle.mjs puts this module in place of ./executors.ts
 // in the alerts bundle, so the registry there knows only these, and the clients of the other
 // actions (EC2, Route 53, KMS, IAM) are not in that bundle at all. Same export, same shape.
-import type { ExecutorLoader } from './executors.js';
-import type { RemediationExecutor } from './types.js';
+import type { ExecutorLoaders } from './executors.js';
 
-export const executorLoaders: Record<string, ExecutorLoader> = {
-  'ecs-redeploy': async () => (await import('./ecs-redeploy.js')).ecsRedeploy as unknown as RemediationExecutor,
+export const executorLoaders: ExecutorLoaders = {
+  'ecs-redeploy': async () => (await import('./ecs-redeploy.js')).ecsRedeploy,
 };

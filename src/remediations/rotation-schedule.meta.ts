@@ -1,6 +1,7 @@
 // Lengthen a secret's rotation interval without rotating now: buys time (incident 003, option 4).
 import * as z from 'zod';
-import type { RemediationSpec } from './types.js';
+import { defineActionMeta } from './define.js';
+import { shellQuote } from './shell.js';
 
 export const RotationScheduleParams = z.object({
   secretId: z.string().regex(/^[A-Za-z0-9/_+=.@!:-]{1,2048}$/),
@@ -13,7 +14,7 @@ export type RotationScheduleParams = z.infer<typeof RotationScheduleParams>;
 
 export const secretName = (id: string) => id.replace(/^arn:.*:secret:/, '').replace(/-[A-Za-z0-9]{6}$/, '');
 
-export const rotationScheduleSpec: RemediationSpec<RotationScheduleParams> = {
+export const rotationScheduleMeta = defineActionMeta({
   id: 'rotation-schedule',
   params: RotationScheduleParams,
   dangerous: false,
@@ -32,4 +33,10 @@ export const rotationScheduleSpec: RemediationSpec<RotationScheduleParams> = {
     verification: `DescribeSecret shows RotationRules.AutomaticallyAfterDays = ${p.days}.`,
     undo: `Run this again with ${p.currentDays ?? 'the previous number of'} days.`,
   }),
-};
+  iamActions: { write: ['secretsmanager:RotateSecret'], read: ['secretsmanager:DescribeSecret'] },
+  cli: (p) => [
+    `aws secretsmanager rotate-secret --region ${shellQuote(p.region)} --secret-id ${shellQuote(p.secretId)} ` +
+      `--rotation-rules '{"AutomaticallyAfterDays":${p.days}}' --no-rotate-immediately`,
+    `aws secretsmanager describe-secret --region ${shellQuote(p.region)} --secret-id ${shellQuote(p.secretId)} --query '{Rules:RotationRules,Next:NextRotationDate}'`,
+  ],
+});

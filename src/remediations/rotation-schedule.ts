@@ -1,10 +1,9 @@
-import { describeSecret, SECRETS_IAM, setRotationInterval } from '../aws/secrets.js';
-import { rotationScheduleSpec, secretName, type RotationScheduleParams } from './rotation-schedule.meta.js';
-import { pollUntil, type RemediationExecutor } from './types.js';
+import { describeSecret, setRotationInterval } from '../aws/secrets.js';
+import { defineAction } from './define.js';
+import { rotationScheduleMeta, secretName } from './rotation-schedule.meta.js';
+import { pollUntil } from './types.js';
 
-export const rotationSchedule: RemediationExecutor<RotationScheduleParams> = {
-  ...rotationScheduleSpec,
-  iamActions: [SECRETS_IAM.rotateSecret, SECRETS_IAM.describeSecret],
+export const rotationSchedule = defineAction(rotationScheduleMeta, {
   async execute(aws, p) {
     const out = await setRotationInterval(aws, p.secretId, p.days);
     return { done: `set ${secretName(p.secretId)} to rotate every ${p.days} days`, ...(out.requestId ? { awsRequestId: out.requestId } : {}) };
@@ -25,4 +24,4 @@ export const rotationSchedule: RemediationExecutor<RotationScheduleParams> = {
       return { done: ok, ok, detail: `rotation every ${s.rotationDays ?? s.scheduleExpression ?? '?'} days${next}` };
     }, opts);
   },
-};
+});

@@ -2,7 +2,8 @@
 // 001 §3): one UPSERT of one record into the delegated zone. Removing the orphan zone is
 // guidance only, never an action. No AWS imports: the Slack function shows this plan.
 import * as z from 'zod';
-import type { RemediationSpec } from './types.js';
+import { defineActionMeta } from './define.js';
+import { shellQuote } from './shell.js';
 
 const dnsName = z
   .string()
@@ -51,7 +52,7 @@ export function recordInZone(p: Pick<Route53ValidationRecordParams, 'recordName'
   return r !== zname && r.endsWith(`.${zname}`);
 }
 
-export const route53ValidationRecordSpec: RemediationSpec<Route53ValidationRecordParams> = {
+export const route53ValidationRecordMeta = defineActionMeta({
   id: 'route53-validation-record',
   params: Route53ValidationRecordParams,
   dangerous: false,
@@ -68,4 +69,19 @@ export const route53ValidationRecordSpec: RemediationSpec<Route53ValidationRecor
       (p.certificateArn ? '; then the certificate’s status is reported (ACM usually validates within minutes).' : '.'),
     undo: `Delete the record: the same change with Action DELETE (it only serves ACM’s validation; ACM also needs it for automatic renewal, so keep it while the certificate is in use).`,
   }),
-};
+  iamActions: {
+    write: ['route53:ChangeResourceRecordSets'],
+    read: ['route53:GetHostedZone', 'route53:ListResourceRecordSets', 'route53:GetChange', 'acm:DescribeCertificate'],
+  },
+  cli: (p) => {
+    const zone = shellQuote(p.zoneId);
+    const name = p.recordName.endsWith('.') ? p.recordName : `${p.recordName}.`;
+    return [
+      `aws route53 change-resource-record-sets --hosted-zone-id ${zone} --change-batch ${shellQuote(JSON.stringify(validationChangeBatch(p)))}`,
+      `aws route53 list-resource-record-sets --hosted-zone-id ${zone} --start-record-name ${shellQuote(name)} --start-record-type CNAME --max-items 1`,
+      ...(p.certificateArn
+        ? [`aws acm describe-certificate --region ${shellQuote(p.region)} --certificate-arn ${shellQuote(p.certificateArn)} --query Certificate.Status`]
+        : []),
+    ];
+  },
+});

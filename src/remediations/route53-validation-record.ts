@@ -1,22 +1,10 @@
-import { describeCertificate, ACM_IAM } from '../aws/acm.js';
-import { getChange, getHostedZone, recordSetsNamed, ROUTE53_IAM, upsertCname, fqdn } from '../aws/route53.js';
-import {
-  recordInZone,
-  route53ValidationRecordSpec,
-  validationChangeBatch,
-  type Route53ValidationRecordParams,
-} from './route53-validation-record.meta.js';
-import { pollUntil, type RemediationExecutor } from './types.js';
+import { describeCertificate } from '../aws/acm.js';
+import { getChange, getHostedZone, recordSetsNamed, upsertCname, fqdn } from '../aws/route53.js';
+import { defineAction } from './define.js';
+import { recordInZone, route53ValidationRecordMeta, validationChangeBatch } from './route53-validation-record.meta.js';
+import { pollUntil } from './types.js';
 
-export const route53ValidationRecord: RemediationExecutor<Route53ValidationRecordParams> = {
-  ...route53ValidationRecordSpec,
-  iamActions: [
-    ROUTE53_IAM.getHostedZone,
-    ROUTE53_IAM.changeResourceRecordSets,
-    ROUTE53_IAM.listResourceRecordSets,
-    ROUTE53_IAM.getChange,
-    ACM_IAM.describeCertificate,
-  ],
+export const route53ValidationRecord = defineAction(route53ValidationRecordMeta, {
   async execute(aws, p) {
     if (!recordInZone(p)) throw new Error(`refusing: ${p.recordName} is not inside zone ${p.zoneName}`);
     // The id came from a finding: make sure it is still the zone of that name before writing.
@@ -52,4 +40,4 @@ export const route53ValidationRecord: RemediationExecutor<Route53ValidationRecor
       return { done: true, ok: true, detail: `${fqdn(p.recordName)} CNAME ${want} is in ${p.zoneId}${change ? `, change ${change.id} INSYNC` : ''}${cert}` };
     }, opts);
   },
-};
+});

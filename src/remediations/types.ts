@@ -1,7 +1,16 @@
 // A remediation action: what exactly will happen (plan, shown before anything runs), the
 // AWS write (execute, run once under a claimed nonce), and how we know it worked (verify).
+// One action is one unit (src/remediations/define.ts): <id>.meta.ts holds what it is (params
+// schema, plan, IAM actions, CLI commands), <id>.ts how it runs, typed by the same params.
 import type { z } from 'zod';
+import type { ACM_IAM } from '../aws/acm.js';
 import type { AwsClients } from '../aws/clients.js';
+import type { EC2_IAM } from '../aws/ec2.js';
+import type { ECS_IAM } from '../aws/ecs.js';
+import type { IAM_IAM } from '../aws/iam-policy.js';
+import type { KMS_IAM } from '../aws/kms.js';
+import type { ROUTE53_IAM } from '../aws/route53.js';
+import type { SECRETS_IAM } from '../aws/secrets.js';
 
 export type ParamValue = string | number | boolean;
 export type Params = Record<string, ParamValue>;
@@ -44,41 +53,77 @@ export interface Choice {
   initial: string;
 }
 
-/** What an action is: enough to validate, authorise and confirm it (no AWS client needed). */
-export interface RemediationSpec<P extends Params = Params> {
-  id: string;
+/**
+ * An IAM action some AWS adapter declares (`iam('ecs:UpdateService')` in src/aws/*). Only the
+ * types are imported, so an action's metadata names what it calls (a typo is a compile
+ * error) without pulling any SDK client into a bundle.
+ */
+type ValueOf<T> = T[keyof T];
+export type AdapterIamAction =
+  | ValueOf<typeof ACM_IAM>
+  | ValueOf<typeof EC2_IAM>
+  | ValueOf<typeof ECS_IAM>
+  | ValueOf<typeof IAM_IAM>
+  | ValueOf<typeof KMS_IAM>
+  | ValueOf<typeof ROUTE53_IAM>
+  | ValueOf<typeof SECRETS_IAM>;
+
+/** What an action's execute, verify and reconcile call: src/lambda/permissions.ts grants them. */
+export interface IamActions {
+  /** the AWS writes: granted only where the action may run, never in a read-only deployment */
+  write: readonly AdapterIamAction[];
+  /** what it reads before the write (refusals), to verify it and to reconcile a lost outcome */
+  read: readonly AdapterIamAction[];
+}
+
+/**
+ * Commands a person can run by hand ("Show CLI commands", the terminal's "Fix by hand"). Every
+ * action has them; a guidance-only remediation (src/remediations/kms-guidance.ts) has only them.
+ * Members are properties, not methods, so a typed unit is not silently assignable to the
+ * registry's erased view (./define.ts erases, parsing the params).
+ */
+export interface CliUnit<P extends Params = Params, Id extends string = string> {
+  id: Id;
   params: z.ZodType<P>;
+  /** the exact commands, values shell-quoted; throws when the params do not parse */
+  cli: (p: P) => string[];
+}
+
+/**
+ * What an action is, without how it runs: enough to validate, authorise, confirm and do it by
+ * hand, with no AWS client (the Slack function carries only this half: src/remediations/<id>.meta.ts).
+ */
+export interface ActionMeta<P extends Params = Params, Id extends string = string> extends CliUnit<P, Id> {
   /** needs a second responder's approval before it runs */
   dangerous: boolean;
-  label(p: P): string;
+  label: (p: P) => string;
   /** present participle for "running" states: "redeploying api" */
-  doing(p: P): string;
-  choice?(p: P): Choice;
-  plan(p: P): Plan;
+  doing: (p: P) => string;
+  choice?: (p: P) => Choice;
+  plan: (p: P) => Plan;
+  iamActions: IamActions;
 }
 
 /** Whether a write whose outcome was lost (a crash, a timeout, a 5xx) reached AWS. */
 export type WriteHappened = 'happened' | 'not-happened' | 'unknown';
 
-/** A spec plus how it runs: what the registry (src/remediations/index.ts) hands out. */
-export interface RemediationAction<P extends Params = Params> extends RemediationSpec<P> {
-  execute(aws: AwsClients, p: P): Promise<ExecuteResult>;
-  verify(aws: AwsClients, p: P, facts: Record<string, string>, opts: VerifyOptions): Promise<VerifyResult>;
+/** How an action runs (src/remediations/<id>.ts): it imports its AWS adapters and their SDK clients. */
+export interface ActionRun<P extends Params = Params> {
+  execute: (aws: AwsClients, p: P) => Promise<ExecuteResult>;
+  verify: (aws: AwsClients, p: P, facts: Record<string, string>, opts: VerifyOptions) => Promise<VerifyResult>;
   /**
    * Looks at AWS to tell whether the write, started at facts.writeStartedAt, happened; facts
    * become the execute result's facts when it did. Without it, a lost outcome is 'unknown'.
    */
-  reconcile?(aws: AwsClients, p: P, facts: Record<string, string>): Promise<{ happened: WriteHappened; facts?: Record<string, string>; done?: string }>;
+  reconcile?: (aws: AwsClients, p: P, facts: Record<string, string>) => Promise<{ happened: WriteHappened; facts?: Record<string, string>; done?: string }>;
 }
 
 /**
- * An action's implementation module (src/remediations/<id>.ts): the action plus the IAM
- * actions it calls, which src/lambda/permissions.ts grants. It imports its AWS adapters and
- * their SDK clients, so the registry loads it only when the action runs.
+ * One action: its metadata and how it runs. `RemediationAction` with no type arguments is the
+ * registry's erased view (src/remediations/index.ts), whose methods take any Params and parse
+ * them against the action's own schema first.
  */
-export interface RemediationExecutor<P extends Params = Params> extends RemediationAction<P> {
-  iamActions: readonly string[];
-}
+export interface RemediationAction<P extends Params = Params, Id extends string = string> extends ActionMeta<P, Id>, ActionRun<P> {}
 
 /** Polls until `check` says done, or the time is up: then fails with what was last seen. */
 export async function pollUntil(

@@ -7,10 +7,10 @@ import type { App } from '@slack/bolt';
 import * as z from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { remediationSpecs } from '../remediations/metas.js';
+import { actionMetas } from '../remediations/metas.js';
 import { mentionList, Responders } from '../remediations/responders.js';
 import type { ActionPayload, ActionSigner, VerifyFailure } from '../remediations/signed-value.js';
-import type { RemediationSpec } from '../remediations/types.js';
+import type { ActionMeta } from '../remediations/types.js';
 import { audit } from '../store/audit.js';
 import type { Store } from '../store/types.js';
 import type { JobRunner } from './jobs.js';
@@ -43,7 +43,7 @@ export async function admit(
   value: string | undefined,
   actor: string,
   refuse: (text: string) => Promise<unknown>,
-): Promise<{ payload: ActionPayload; action: RemediationSpec } | undefined> {
+): Promise<{ payload: ActionPayload; action: ActionMeta } | undefined> {
   const checked = deps.signer.verify(value);
   if (!checked.ok) {
     await audit(deps.store, { actor, action: 'unknown', params: {}, outcome: 'refused', result: `button value ${checked.why}` });
@@ -51,7 +51,7 @@ export async function admit(
     return undefined;
   }
   const { payload } = checked;
-  const action = remediationSpecs[payload.a];
+  const action = actionMetas[payload.a];
   if (!action || !action.params.safeParse(payload.p).success) {
     await audit(deps.store, { actor, action: payload.a, params: payload.p, nonce: payload.n, outcome: 'refused', result: 'unknown action or bad params' });
     await refuse(errorText('whybot does not know this action; run the command again.'));
