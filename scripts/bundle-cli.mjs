@@ -76,16 +76,22 @@ const LAZY = (command) => new Set(command === 'base' ? ['../logger.js', '../conf
  * clients weigh twice as much that way. The bin picks the bundle by the same argv[2] that
  * cli.ts dispatches on, so a rejected import is never reached.
  */
+/** Playbooks that run another one inside a check (deploy-failed runs decrypt-denied on a KMS denial). */
+const NESTED = { 'deploy-failed': ['decrypt-denied'] };
+/** What src/playbooks/index.ts's import() of a playbook names: its folder's index.ts (or, before it moved, its file). */
+const playbookModules = (p) => [`./${p}/index.js`, `./${p}.js`];
+
 function commandPlugin(command, playbooks) {
+  const runs = command === 'demo' ? playbooks : [command, ...(NESTED[command] ?? [])];
   const allowed = new Map([
     [src('entry', 'cli.ts'), command === 'base' ? CLI_BASE : playbooks.includes(command) ? CLI_PLAYBOOK : command === 'demo' ? CLI_DEMO : [...CLI_BASE, `./${command}.js`]],
     // the demo runs whichever playbook the scenario is about
-    [src('playbooks', 'index.ts'), command === 'demo' ? playbooks.map((p) => `./${p}.js`) : [`./${command}.js`]],
+    [src('playbooks', 'index.ts'), runs.flatMap(playbookModules)],
   ]);
   // every import() these files may make; a new one fails the build instead of a command
   const known = new Map([
     [src('entry', 'cli.ts'), new Set([...CLI_PLAYBOOK, './audit.js', './watch.js', ...CLI_DEMO])],
-    [src('playbooks', 'index.ts'), new Set(playbooks.map((p) => `./${p}.js`))],
+    [src('playbooks', 'index.ts'), new Set(playbooks.flatMap(playbookModules))],
   ]);
   const lazy = LAZY(command);
   return {

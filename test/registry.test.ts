@@ -6,6 +6,7 @@ import { FUNCTION_PERMISSIONS } from '../src/lambda/permissions.js';
 import { PLAYBOOK_CATALOG, slashCommandOf } from '../src/playbooks/catalog.js';
 import { withSections } from '../src/playbooks/docs.js';
 import { loadPlaybook, type Playbook } from '../src/playbooks/index.js';
+import { actionIds } from '../src/remediations/metas.js';
 
 const folders = readdirSync('src/playbooks', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`src/playbooks/${d.name}/meta.ts`))
@@ -40,6 +41,11 @@ describe('the playbook registry', () => {
       const checks = new Set(p.checks.map((c) => c.id));
       for (const r of p.rules) for (const c of r.needs) expect(checks.has(c), `${p.name}/${r.id} needs ${c}`).toBe(true);
     }
+  });
+
+  it('every button a rule offers is a registered remediation (or the CLI commands)', () => {
+    const known = new Set<string>([...actionIds, 'show-cli']);
+    for (const p of playbooks) for (const r of p.rules) for (const a of r.remediations) expect(known.has(a), `${p.name}/${r.id} offers ${a}`).toBe(true);
   });
 
   for (const manifest of ['manifests/slack-app.yaml', 'manifests/slack-app-http.yaml'])
