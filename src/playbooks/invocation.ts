@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { PLAYBOOK_CATALOG, type TargetRule } from './catalog.js';
-import { MAX_HOURS } from './types.js';
+import { MAX_HOURS } from '../time.js';
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
 const SECRET_ID = /^[A-Za-z0-9/_+=.@!:-]{1,2048}$/;
