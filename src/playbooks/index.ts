@@ -5,7 +5,7 @@ import type { PlaybookName } from './catalog.js';
 import type { Playbook } from './types.js';
 
 const loaders: Record<PlaybookName, () => Promise<Playbook>> = {
-  'db-down': async () => (await import('./db-down.js')).dbDown,
+  'db-down': async () => (await import('./db-down/index.js')).default,
   'decrypt-denied': async () => (await import('./decrypt-denied.js')).decryptDenied,
   'cert-pending': async () => (await import('./cert-pending/index.js')).default,
   'deploy-failed': async () => (await import('./deploy-failed.js')).deployFailed,
