@@ -2,7 +2,7 @@
 // must reach the diagnosis a person reached by hand (incident 003), or say what it could not see.
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlaybookResultSchema, type PlaybookResult } from '../src/findings.js';
-import { dbDown } from '../src/playbooks/db-down.js';
+import { dbDown } from '../src/playbooks/db-down/index.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { awsWorld, clientsFor } from './helpers/harness.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../src/aws/clients.js';
 import { startBot, type RunningBot } from '../src/entry/bot.js';
 import { createLogger } from '../src/logger.js';
-import { dbDown } from '../src/playbooks/db-down.js';
+import { dbDown } from '../src/playbooks/db-down/index.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import { awsWorld, BOT_TOKEN, post, signedHeaders, SIGNING_SECRET, slashCommandBody, testConfig } from './helpers/harness.js';

@@ -5,7 +5,7 @@
 // plain SDK clients without whybot's middleware (what AWS would see with no limiter).
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { AwsClients } from '../aws/clients.js';
-import { dbDown } from '../playbooks/db-down.js';
+import { dbDown } from '../playbooks/db-down/index.js';
 import { lookupStats, type World } from './world.js';
 
 export interface LookupRun {

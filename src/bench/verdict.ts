@@ -3,7 +3,7 @@
 //  - CLI: `node <package.json "bin"> db-down prod-db --json`, spawn → exit;
 //  - Slack: a signed /why-db-down into a fresh `npm start` child (warmed in an empty Region,
 //    whose reads nobody shares) → the root message's verdict update at the Slack double.
-import { dbDown } from '../playbooks/db-down.js';
+import { dbDown } from '../playbooks/db-down/index.js';
 import { cliPath, runNode, startBotChild } from './children.js';
 import { BOT_TOKEN, SIGNING_SECRET, signedHeaders, slashCommandBody } from './slack-requests.js';
 import { until, verdictTimes, type World } from './world.js';
