@@ -2,10 +2,10 @@
 // rotation settings, CloudTrail's rotation steps of that secret, the ECS services whose task
 // definitions read it and when their running tasks started.
 import type { AwsClients } from '../../aws/clients.js';
-import { lookupEvents, type TrailEvent } from '../../aws/cloudtrail.js';
-import type { EcsTask } from '../../aws/ecs.js';
-import { describeDb, describeEvents, listDbs, type DbSummary, type RdsEvent } from '../../aws/rds.js';
-import { describeSecret, type SecretInfo } from '../../aws/secrets.js';
+import { CLOUDTRAIL_IAM, lookupEvents, type TrailEvent } from '../../aws/cloudtrail.js';
+import { ECS_IAM, type EcsTask } from '../../aws/ecs.js';
+import { describeDb, describeEvents, listDbs, RDS_IAM, type DbSummary, type RdsEvent } from '../../aws/rds.js';
+import { describeSecret, SECRETS_IAM, type SecretInfo } from '../../aws/secrets.js';
 import { Investigation, type Outcome } from '../../engine/investigation.js';
 import type { CheckResult } from '../../findings.js';
 import { consumersOf, consumerTasks, ecsInventory, type Consumer } from '../consumers.js';
@@ -14,12 +14,16 @@ import { identityOf, sameSecret, type SecretIdentity } from '../secret-refs.js';
 import type { Candidate, PlaybookInput, RunOptions } from '../types.js';
 
 export const CHECKS = defineChecks([
-  { id: 'db', title: 'RDS cluster or instance status' },
-  { id: 'rds-events', title: 'RDS events (credentials reset, reboots, failovers, stops, storage)' },
-  { id: 'secret', title: 'Secrets Manager rotation settings' },
-  { id: 'rotation-history', title: 'CloudTrail rotation history of the secret' },
-  { id: 'ecs-consumers', title: 'ECS services whose task definitions use the secret' },
-  { id: 'ecs-tasks', title: 'Start times of the consumers’ running tasks' },
+  { id: 'db', title: 'RDS cluster or instance status', iam: [RDS_IAM.describeClusters, RDS_IAM.describeInstances] },
+  { id: 'rds-events', title: 'RDS events (credentials reset, reboots, failovers, stops, storage)', iam: [RDS_IAM.describeEvents] },
+  { id: 'secret', title: 'Secrets Manager rotation settings', iam: [SECRETS_IAM.describeSecret] },
+  { id: 'rotation-history', title: 'CloudTrail rotation history of the secret', iam: [CLOUDTRAIL_IAM.lookupEvents] },
+  {
+    id: 'ecs-consumers',
+    title: 'ECS services whose task definitions use the secret',
+    iam: [ECS_IAM.listClusters, ECS_IAM.listServices, ECS_IAM.describeServices, ECS_IAM.describeTaskDefinition],
+  },
+  { id: 'ecs-tasks', title: 'Start times of the consumers’ running tasks', iam: [ECS_IAM.listTasks, ECS_IAM.describeTasks] },
 ] as const);
 export type CheckId = CheckIdOf<typeof CHECKS>;
 
