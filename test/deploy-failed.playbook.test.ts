@@ -9,7 +9,7 @@ import type { webApi } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StackEvent } from '../src/aws/cloudformation.js';
 import { PlaybookResultSchema, type PlaybookResult } from '../src/findings.js';
-import { deployFailed, rootCause, shortReason } from '../src/playbooks/deploy-failed.js';
+import deployFailed, { rootCause, shortReason } from '../src/playbooks/deploy-failed/index.js';
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { ec2ReleaseEip, ReleaseRefused } from '../src/remediations/ec2-release-eip.js';
 import { remediations } from '../src/remediations/index.js';
@@ -73,7 +73,7 @@ describe('deploy-failed on incident 001 §4', () => {
     expect(check(result, 'decrypt-denied')!.status).toBe('ok');
     const decrypt = root.evidence.find((e) => e.source === 'decrypt-denied');
     expect(decrypt?.text).toMatch(/^(critical|warning): /);
-    expect(root.detail).toContain(`decrypt-denied (\`${KEY_ARN}\`) says: `);
+    expect(root.detail).toContain(`decrypt-denied (${KEY_ARN}) says: `);
     expect(result.verdict.summary).toMatch(/^Likely cause: DbAuroraGetDbPassword \(Custom::AWS\) failed first at .* UTC: role .* may not kms:Decrypt key 1a2b3c4d-.* — decrypt-denied: /);
     // Its remediations are offered here, with one show-cli at the end.
     expect(root.remediations.map((r) => r.id)).toContain('kms-key-policy-grant');
@@ -100,8 +100,8 @@ describe('deploy-failed on incident 001 §4', () => {
       'DB cluster myapp-db: failed',
     ]);
     // Matched by tag, or (the untagged DB cluster) by its id in the stack's events.
-    expect(left.detail).toMatch(/DB cluster `myapp-db` — failed \(by stack events\)/);
-    expect(left.detail).toMatch(/ElastiCache cluster `myapp-cache` — available, ~\$12\.41\/month \(by tag\)/);
+    expect(left.detail).toMatch(/DB cluster myapp-db — failed \(by stack events\)/);
+    expect(left.detail).toMatch(/ElastiCache cluster myapp-cache — available, ~\$12\.41\/month \(by tag\)/);
     // Unrelated resources (other stack, untagged EIP, deleted NAT gateway) are not leftovers.
     for (const other of ['nat-0123456789abcdef0', 'nat-0a9b8c7d6e5f43210', 'legacy-cache', 'prod-db', 'eipalloc-0d4e5f60718293a4b', 'eipalloc-0e5f60718293a4b5c'])
       expect(left.detail).not.toContain(other);

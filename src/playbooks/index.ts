@@ -8,7 +8,7 @@ const loaders: Record<PlaybookName, () => Promise<Playbook>> = {
   'db-down': async () => (await import('./db-down/index.js')).default,
   'decrypt-denied': async () => (await import('./decrypt-denied.js')).decryptDenied,
   'cert-pending': async () => (await import('./cert-pending/index.js')).default,
-  'deploy-failed': async () => (await import('./deploy-failed.js')).deployFailed,
+  'deploy-failed': async () => (await import('./deploy-failed/index.js')).default,
 };
 
 export async function loadPlaybook(name: string): Promise<Playbook | undefined> {
