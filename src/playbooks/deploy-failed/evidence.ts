@@ -3,16 +3,17 @@
 // the Region, decrypt-denied's run when that failure is a KMS denial, and every Elastic IP,
 // NAT gateway, cache and DB cluster that could be a leftover.
 import type { AwsClients } from '../../aws/clients.js';
-import { describeStack, listStacks, stackEvents, type StackEvent, type StackInfo, type StackSummary } from '../../aws/cloudformation.js';
-import { describeAddresses, describeNatGateways, type ElasticIp, type NatGatewayInfo } from '../../aws/ec2.js';
+import { CLOUDFORMATION_IAM, describeStack, listStacks, stackEvents, type StackEvent, type StackInfo, type StackSummary } from '../../aws/cloudformation.js';
+import { describeAddresses, describeNatGateways, EC2_IAM, type ElasticIp, type NatGatewayInfo } from '../../aws/ec2.js';
 import {
   describeCacheClusters,
   describeReplicationGroups,
+  ELASTICACHE_IAM,
   listCacheTags,
   type CacheClusterInfo,
   type ReplicationGroupInfo,
 } from '../../aws/elasticache.js';
-import { listDbClusters, type DbSummary } from '../../aws/rds.js';
+import { listDbClusters, RDS_IAM, type DbSummary } from '../../aws/rds.js';
 import { Investigation, Skip, type Outcome } from '../../engine/investigation.js';
 import type { CheckResult, PlaybookResult } from '../../findings.js';
 import { defineChecks, rulesFor, withNestedChecks, type CheckIdOf } from '../define.js';
@@ -21,15 +22,20 @@ import { decryptTarget, loadDecryptDenied } from './decrypt-link.js';
 import { isFailed, isStackEvent, latestAttempt, MAX_EVENTS, redactReasons, redactStackReason, rollbackIndex, rootCause, STACK_TYPE, type RootCause } from './events.js';
 
 export const CHECKS = defineChecks([
-  { id: 'stack', title: 'CloudFormation stack status' },
-  { id: 'stack-events', title: 'Stack events: the first failure and its reason' },
-  { id: 'nested-stack-events', title: 'Events of the nested stack where the failure started' },
-  { id: 'failed-stacks', title: 'Stacks in ROLLBACK_COMPLETE or a *_FAILED state' },
-  { id: 'decrypt-denied', title: 'KMS denial behind the failure (decrypt-denied playbook)' },
-  { id: 'elastic-ips', title: 'Elastic IP addresses' },
-  { id: 'nat-gateways', title: 'NAT gateways' },
-  { id: 'cache-clusters', title: 'ElastiCache clusters and replication groups (and their tags)' },
-  { id: 'db-clusters', title: 'DB clusters' },
+  { id: 'stack', title: 'CloudFormation stack status', iam: [CLOUDFORMATION_IAM.describeStacks] },
+  { id: 'stack-events', title: 'Stack events: the first failure and its reason', iam: [CLOUDFORMATION_IAM.describeStackEvents] },
+  { id: 'nested-stack-events', title: 'Events of the nested stack where the failure started', iam: [CLOUDFORMATION_IAM.describeStackEvents] },
+  { id: 'failed-stacks', title: 'Stacks in ROLLBACK_COMPLETE or a *_FAILED state', iam: [CLOUDFORMATION_IAM.listStacks] },
+  // decrypt-denied's own checks name the actions its calls need (carried up when they fail)
+  { id: 'decrypt-denied', title: 'KMS denial behind the failure (decrypt-denied playbook)', iam: [] },
+  { id: 'elastic-ips', title: 'Elastic IP addresses', iam: [EC2_IAM.describeAddresses] },
+  { id: 'nat-gateways', title: 'NAT gateways', iam: [EC2_IAM.describeNatGateways] },
+  {
+    id: 'cache-clusters',
+    title: 'ElastiCache clusters and replication groups (and their tags)',
+    iam: [ELASTICACHE_IAM.describeCacheClusters, ELASTICACHE_IAM.describeReplicationGroups, ELASTICACHE_IAM.listTagsForResource],
+  },
+  { id: 'db-clusters', title: 'DB clusters', iam: [RDS_IAM.describeClusters] },
 ] as const);
 export type CheckId = CheckIdOf<typeof CHECKS>;
 
