@@ -8,10 +8,13 @@ import type { Playbook } from '../types.js';
 import type { KmsDenial } from './events.js';
 
 /**
- * The remediations decrypt-denied's findings may offer, which deploy-root-cause passes on
- * (its `remediations`; test/playbooks/deploy-failed/decrypt-link.test.ts keeps it in step).
+ * The buttons decrypt-denied's findings may offer, which deploy-root-cause passes on (its
+ * `remediations`; test/playbooks/deploy-failed/decrypt-link.test.ts keeps it in step with
+ * decrypt-denied's rules). Its guidance-only remediations (cdk-rebootstrap,
+ * ssm-recreate-parameter: CLI commands, never a button) are passed on too, but are not
+ * buttons, so not listed (test/registry.test.ts).
  */
-export const DECRYPT_DENIED_REMEDIATIONS = ['kms-key-policy-grant', 'cdk-rebootstrap', 'ssm-recreate-parameter'] as const;
+export const DECRYPT_DENIED_REMEDIATIONS = ['kms-key-policy-grant'] as const;
 
 /** The decrypt-denied playbook, loaded only when a KMS denial needs it; undefined when this whybot has none. */
 export async function loadDecryptDenied(): Promise<Playbook | undefined> {
