@@ -6,7 +6,7 @@ import { FUNCTION_PERMISSIONS } from '../src/lambda/permissions.js';
 import { PLAYBOOK_CATALOG, slashCommandOf } from '../src/playbooks/catalog.js';
 import { withSections } from '../src/playbooks/docs.js';
 import { loadPlaybook, type Playbook } from '../src/playbooks/index.js';
-import { actionIds } from '../src/remediations/metas.js';
+import { remediationIds } from '../src/remediations/cli-commands.js';
 
 const folders = readdirSync('src/playbooks', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`src/playbooks/${d.name}/meta.ts`))
@@ -43,8 +43,8 @@ describe('the playbook registry', () => {
     }
   });
 
-  it('every button a rule offers is a registered remediation (or the CLI commands)', () => {
-    const known = new Set<string>([...actionIds, 'show-cli']);
+  it('every remediation a rule offers is registered: an action, a guidance-only one, or the CLI commands', () => {
+    const known = new Set<string>([...remediationIds, 'show-cli']);
     for (const p of playbooks) for (const r of p.rules) for (const a of r.remediations) expect(known.has(a), `${p.name}/${r.id} offers ${a}`).toBe(true);
   });
 

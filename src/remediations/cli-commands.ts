@@ -14,6 +14,9 @@ const cliUnits: Record<string, CliUnit<Params>> = Object.fromEntries(
   [...Object.values(actionMetas), eraseCli(cdkRebootstrap), eraseCli(ssmRecreateParameter)].map((u) => [u.id, u]),
 );
 
+/** Every remediation id a finding may carry besides show-cli: the actions and the guidance-only ones. */
+export const remediationIds: readonly string[] = Object.keys(cliUnits);
+
 /** The commands for one remediation; none for an id without any (show-cli). Throws on params its schema refuses. */
 export function cliCommands(ref: Pick<RemediationRef, 'id' | 'params'>): string[] {
   const unit = Object.hasOwn(cliUnits, ref.id) ? cliUnits[ref.id] : undefined;
