@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as bundleScript from '../scripts/bundle.mjs';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { FUNCTION_PERMISSIONS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
+import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
@@ -244,11 +245,18 @@ describe('functions', () => {
     // the command parser and the catalog of names are the only playbook modules it needs; from
     // the engine only the boot id every function's runtime owns its journal entries by (the
     // rate gate that paces Slack messages is src/platform/rate-gate.ts, below the engine)
-    expect(inputs.filter((f) => /^src\/(playbooks|engine)\//.test(f)).sort()).toEqual([
+    // (each playbook's meta.ts is its catalog entry: names, target patterns, Slack command)
+    expect(inputs.filter((f) => /^src\/(playbooks|engine)\//.test(f) && !/^src\/playbooks\/[^/]+\/meta\.ts$/.test(f)).sort()).toEqual([
       'src/engine/liveness.ts',
       'src/playbooks/catalog.ts',
       'src/playbooks/invocation.ts',
+      'src/playbooks/playbook-meta.ts',
     ]);
+    expect(inputs.filter((f) => /^src\/playbooks\/[^/]+\/meta\.ts$/.test(f)).sort()).toEqual(
+      Object.keys(PLAYBOOK_CATALOG)
+        .map((n) => `src/playbooks/${n}/meta.ts`)
+        .sort(),
+    );
   });
 });
 

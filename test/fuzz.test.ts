@@ -59,6 +59,15 @@ const isoTime = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('
 const paramValue = fc.oneof(hostile, fc.integer(), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)));
 const params = fc.dictionary(fc.oneof(fc.constantFrom('cluster', 'service', 'region', 'secretId', 'keyId', 'domain'), fc.string({ maxLength: 12 })), paramValue, { maxKeys: 5 });
 
+/** Rich text whose every piece (code, emphasis, link targets included) may be hostile. */
+const span = fc.oneof(
+  hostileText,
+  fc.record({ code: hostileText }),
+  fc.record({ strong: hostileText }),
+  fc.record({ link: fc.oneof(hostile, fc.constant('https://console.aws.amazon.com/')), text: hostileText }),
+);
+const markup = fc.array(fc.oneof(fc.record({ p: fc.array(span, { maxLength: 6 }) }), fc.record({ list: fc.array(fc.array(span, { maxLength: 4 }), { maxLength: 5 }) })), { maxLength: 4 });
+
 const playbookResult: fc.Arbitrary<PlaybookResult> = fc.record({
   playbook: fc.oneof(fc.constantFrom(...Object.keys(PLAYBOOK_CATALOG)), hostile),
   // targets pass the playbook's pattern (slash commands) or are AWS names picked from candidates
@@ -73,6 +82,7 @@ const playbookResult: fc.Arbitrary<PlaybookResult> = fc.record({
       severity: fc.constantFrom('critical', 'warning', 'info', 'ok'),
       title: hostileText,
       detail: hostileText,
+      markup: markup,
       evidence: fc.array(fc.record({ source: hostile, time: fc.option(isoTime, { nil: undefined }), text: hostileText }, { requiredKeys: ['source', 'text'] }), { maxLength: 20 }),
       // remediation ids are whybot's own (the playbooks name them); their labels and params carry AWS strings
       remediations: fc.uniqueArray(fc.record({ id: fc.constantFrom('show-cli', 'ecs-redeploy', 'rotation-schedule', 'ecs-redeploy-all'), label: nonEmpty, params }), { maxLength: 4, selector: (r) => r.id }),

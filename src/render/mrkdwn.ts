@@ -30,7 +30,9 @@ const mrkdwnStyle: SpanStyle = {
   text: esc,
   code,
   strong: (s) => `*${esc(s)}*`,
-  link: (url, text) => `<${esc(url).replace(/\|/g, '%7C')}|${esc(text)}>`,
+  // A link shows its address (no label hiding where it goes), and only a plain web address
+  // becomes one: anything else (`!channel`, `@U…`) stays text.
+  link: (url, text) => (/^https?:\/\/[^\s<>|]+$/.test(url) ? `${esc(text)} <${esc(url)}>` : `${esc(text)} (${esc(url)})`),
   bullet: '• ',
 };
 
