@@ -3,7 +3,7 @@
 // key) and §2 (SSM SecureString on a customer key breaking a custom resource).
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlaybookResultSchema, type PlaybookResult } from '../src/findings.js';
-import { decryptDenied } from '../src/playbooks/decrypt-denied.js';
+import { decryptDenied } from '../src/playbooks/decrypt-denied/index.js';
 import { assertKeepsAccountRoot, KeyPolicyError, parseKeyPolicy, planGrant } from '../src/key-policy.js';
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { loadExecutor, remediations } from '../src/remediations/index.js';
@@ -193,7 +193,7 @@ describe('kms-key-policy-grant', () => {
       expect(again.done).toMatch(/already/);
       expect(aws.calls.filter((c) => c.operation === 'PutKeyPolicy')).toHaveLength(1);
       // the playbook now sees the principal named
-      const { decryptDenied: pb } = await import('../src/playbooks/decrypt-denied.js');
+      const { decryptDenied: pb } = await import('../src/playbooks/decrypt-denied/index.js');
       const r = await pb.run(clients, { target: 'alias/app-secrets', region: REGION, hours: 24 }, { timeoutMs: 5_000 });
       expect(r.findings.find((f) => f.id === 'kms-key-policy-denies')?.detail).toMatch(/already has the minimal statement .*predate it/);
     } finally {

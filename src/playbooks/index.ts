@@ -6,7 +6,7 @@ import type { Playbook } from './types.js';
 
 const loaders: Record<PlaybookName, () => Promise<Playbook>> = {
   'db-down': async () => (await import('./db-down/index.js')).default,
-  'decrypt-denied': async () => (await import('./decrypt-denied.js')).decryptDenied,
+  'decrypt-denied': async () => (await import('./decrypt-denied/index.js')).default,
   'cert-pending': async () => (await import('./cert-pending/index.js')).default,
   'deploy-failed': async () => (await import('./deploy-failed/index.js')).default,
 };
