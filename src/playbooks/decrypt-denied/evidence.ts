@@ -3,12 +3,12 @@
 // keys, the keys (customer or AWS managed) and their policies, and the denied principals'
 // identity policies (simulated).
 import type { AwsClients } from '../../aws/clients.js';
-import { describeStack, stackEvents, type StackEvent, type StackInfo } from '../../aws/cloudformation.js';
-import { lookupEvents } from '../../aws/cloudtrail.js';
+import { CLOUDFORMATION_IAM, describeStack, stackEvents, type StackEvent, type StackInfo } from '../../aws/cloudformation.js';
+import { CLOUDTRAIL_IAM, lookupEvents } from '../../aws/cloudtrail.js';
 import { AwsCallError } from '../../aws/errors.js';
-import { simulatePrincipal, type SimulationResult } from '../../aws/iam-policy.js';
-import { describeKey, getKeyPolicy, listAliases, type KeyAlias, type KeyInfo } from '../../aws/kms.js';
-import { secureStringParameters, type ParameterInfo } from '../../aws/ssm-parameters.js';
+import { IAM_IAM, simulatePrincipal, type SimulationResult } from '../../aws/iam-policy.js';
+import { describeKey, getKeyPolicy, KMS_IAM, listAliases, type KeyAlias, type KeyInfo } from '../../aws/kms.js';
+import { secureStringParameters, SSM_PARAMETERS_IAM, type ParameterInfo } from '../../aws/ssm-parameters.js';
 import { Investigation, type Outcome } from '../../engine/investigation.js';
 import type { CheckResult } from '../../findings.js';
 import { parseKeyPolicy, type KeyPolicyDoc } from '../../key-policy.js';
@@ -19,13 +19,13 @@ import { BOOTSTRAP_DEFAULT_KEYS, CDK_TOOLKIT, isAwsManagedAlias, keyFacts, relev
 import { parseTarget, type DecryptTarget } from './target.js';
 
 export const CHECKS = defineChecks([
-  { id: 'kms-denials', title: 'CloudTrail: KMS calls denied (AccessDenied)' },
-  { id: 'stack', title: 'The stack’s status and failed events' },
-  { id: 'cdk-bootstrap', title: 'CDKToolkit stack: the bootstrap bucket’s KMS key' },
-  { id: 'ssm-parameters', title: 'SSM SecureString parameters and their KMS keys' },
-  { id: 'keys', title: 'KMS keys: customer or AWS managed, state, aliases' },
-  { id: 'key-policies', title: 'Key policies of the customer managed keys' },
-  { id: 'identity-policies', title: 'Identity policies of the denied principals (IAM simulation)' },
+  { id: 'kms-denials', title: 'CloudTrail: KMS calls denied (AccessDenied)', iam: [CLOUDTRAIL_IAM.lookupEvents] },
+  { id: 'stack', title: 'The stack’s status and failed events', iam: [CLOUDFORMATION_IAM.describeStacks, CLOUDFORMATION_IAM.describeStackEvents] },
+  { id: 'cdk-bootstrap', title: 'CDKToolkit stack: the bootstrap bucket’s KMS key', iam: [CLOUDFORMATION_IAM.describeStacks] },
+  { id: 'ssm-parameters', title: 'SSM SecureString parameters and their KMS keys', iam: [SSM_PARAMETERS_IAM.describeParameters] },
+  { id: 'keys', title: 'KMS keys: customer or AWS managed, state, aliases', iam: [KMS_IAM.describeKey, KMS_IAM.listAliases] },
+  { id: 'key-policies', title: 'Key policies of the customer managed keys', iam: [KMS_IAM.getKeyPolicy] },
+  { id: 'identity-policies', title: 'Identity policies of the denied principals (IAM simulation)', iam: [IAM_IAM.simulatePrincipalPolicy] },
 ] as const);
 export type CheckId = CheckIdOf<typeof CHECKS>;
 

@@ -47,8 +47,10 @@ export default rule({
           : `${names.length} SSM SecureString parameter${one ? ' is' : 's are'} encrypted with customer managed key ${keyLabel(e, keyArn)}`,
         detail: rich(
           para(
+            // not "<name> is encrypted": a name ending in "password" followed by " is " reads as a password to the redaction layer
+            `SSM parameter${one ? '' : 's'} `,
             ...codes(names),
-            ` ${one ? 'is' : 'are'} encrypted with ${keyLabel(e, keyArn)}, not the AWS managed `,
+            ` ${one ? 'uses' : 'use'} customer managed key ${keyLabel(e, keyArn)}, not the AWS managed `,
             code('alias/aws/ssm'),
             ': whoever reads them with decryption (a CDK custom resource, a Lambda, an ECS task) needs kms:Decrypt on that key, in the key policy or — if it delegates to IAM — in its own policy. ',
             ...(failing ? (custom ? [code(custom.logicalId), ` (${custom.type}) failed: ${(custom.reason ?? '').slice(0, 300)}`] : [`Denied: ${readers.join(', ')}.`]) : []),
