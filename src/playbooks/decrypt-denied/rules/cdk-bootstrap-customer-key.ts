@@ -11,7 +11,8 @@ export default rule({
   severity: 'warning',
   summary: 'The CDK bootstrap bucket is encrypted with a hand-made customer managed key (critical once a KMS call on it is denied; incident 001 §1)',
   needs: ['cdk-bootstrap'],
-  remediations: ['cdk-rebootstrap', 'show-cli'],
+  // buttons only: its cdk-rebootstrap steps are guidance (src/remediations/kms-guidance.ts), shown by show-cli, never a button
+  remediations: ['show-cli'],
   apply(e) {
     const tk = e.toolkit;
     const keyRef = tk?.parameters.FileAssetsBucketKmsKeyId;

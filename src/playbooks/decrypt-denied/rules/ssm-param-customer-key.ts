@@ -13,7 +13,8 @@ export default rule({
   severity: 'info',
   summary: 'SSM SecureString parameters on a customer managed key (critical when a reader was denied or a deploy failed on them; incident 001 §2)',
   needs: ['ssm-parameters'],
-  remediations: ['ssm-recreate-parameter', 'show-cli'],
+  // buttons only: its ssm-recreate-parameter steps are guidance (src/remediations/kms-guidance.ts), shown by show-cli, never a button
+  remediations: ['show-cli'],
   apply(e) {
     const params = relevantParameters(e);
     if (params.length === 0) return undefined;
