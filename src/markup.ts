@@ -13,7 +13,9 @@ export type Span = z.infer<typeof SpanSchema>;
 
 const ParagraphSchema = z.object({ p: z.array(SpanSchema) }).strict();
 const ListSchema = z.object({ list: z.array(z.array(SpanSchema)) }).strict();
-export const BlockSchema = z.union([ParagraphSchema, ListSchema]);
+/** preformatted lines, kept as they are (a policy diff, a command listing) */
+const PreSchema = z.object({ pre: z.string() }).strict();
+export const BlockSchema = z.union([ParagraphSchema, ListSchema, PreSchema]);
 export type Block = z.infer<typeof BlockSchema>;
 
 export const RichTextSchema = z.array(BlockSchema);
@@ -32,6 +34,9 @@ export const para = (...spans: Array<Span | false | undefined>): Block => ({
 /** A bullet list, one item per argument. */
 export const list = (...items: Array<Span | Span[]>): Block => ({ list: items.map((i) => (Array.isArray(i) ? i : [i])) });
 
+/** Preformatted lines (a diff, a listing), shown as a code block. */
+export const pre = (text: string): Block => ({ pre: text });
+
 /** Rich text from blocks, or one paragraph from plain spans. */
 export function rich(...parts: Array<Block | Span | false | undefined>): RichText {
   const out: RichText = [];
@@ -42,7 +47,7 @@ export function rich(...parts: Array<Block | Span | false | undefined>): RichTex
   };
   for (const part of parts) {
     if (part === false || part === undefined || part === '') continue;
-    if (typeof part === 'object' && ('p' in part || 'list' in part)) {
+    if (typeof part === 'object' && ('p' in part || 'list' in part || 'pre' in part)) {
       flush();
       out.push(part);
     } else spans.push(part);
@@ -57,6 +62,7 @@ export interface SpanStyle {
   strong(s: string): string;
   link(url: string, text: string): string;
   bullet: string;
+  pre(text: string): string;
 }
 
 /** Renders rich text with a style: paragraphs and list items one per line. */
@@ -67,7 +73,7 @@ export function renderRich(r: RichText, style: SpanStyle): string {
         typeof s === 'string' ? style.text(s) : 'code' in s ? style.code(s.code) : 'strong' in s ? style.strong(s.strong) : style.link(s.link, s.text),
       )
       .join('');
-  return r.map((b) => ('p' in b ? spans(b.p) : b.list.map((item) => `${style.bullet}${spans(item)}`).join('\n'))).join('\n');
+  return r.map((b) => ('p' in b ? spans(b.p) : 'pre' in b ? style.pre(b.pre) : b.list.map((item) => `${style.bullet}${spans(item)}`).join('\n'))).join('\n');
 }
 
 const plainStyle: SpanStyle = {
@@ -76,6 +82,7 @@ const plainStyle: SpanStyle = {
   strong: (s) => s,
   link: (url, text) => (text && text !== url ? `${text} (${url})` : url),
   bullet: '• ',
+  pre: (text) => text,
 };
 
 /** The text without markup: what JSON's `detail` carries and what a terminal shows. */

@@ -66,7 +66,7 @@ const span = fc.oneof(
   fc.record({ strong: hostileText }),
   fc.record({ link: fc.oneof(hostile, fc.constant('https://console.aws.amazon.com/')), text: hostileText }),
 );
-const markup = fc.array(fc.oneof(fc.record({ p: fc.array(span, { maxLength: 6 }) }), fc.record({ list: fc.array(fc.array(span, { maxLength: 4 }), { maxLength: 5 }) })), { maxLength: 4 });
+const markup = fc.array(fc.oneof(fc.record({ p: fc.array(span, { maxLength: 6 }) }), fc.record({ list: fc.array(fc.array(span, { maxLength: 4 }), { maxLength: 5 }) }), fc.record({ pre: hostileText })), { maxLength: 4 });
 
 const playbookResult: fc.Arbitrary<PlaybookResult> = fc.record({
   playbook: fc.oneof(fc.constantFrom(...Object.keys(PLAYBOOK_CATALOG)), hostile),

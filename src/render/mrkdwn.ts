@@ -34,6 +34,8 @@ const mrkdwnStyle: SpanStyle = {
   // becomes one: anything else (`!channel`, `@U…`) stays text.
   link: (url, text) => (/^https?:\/\/[^\s<>|]+$/.test(url) ? `${esc(text)} <${esc(url)}>` : `${esc(text)} (${esc(url)})`),
   bullet: '• ',
+  // a fence inside would end the block early
+  pre: (text) => `\`\`\`\n${esc(text).replace(/```/g, 'ˋˋˋ')}\n\`\`\``,
 };
 
 /** A finding's rich text as mrkdwn: every piece of text escaped, markup only where the model has it. */

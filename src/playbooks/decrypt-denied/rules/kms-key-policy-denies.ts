@@ -2,7 +2,7 @@
 // call on a key, which policy lacks the grant, and the minimal key-policy statement.
 import type { Evidence } from '../../../findings.js';
 import { keyPolicyVerdict, planGrant } from '../../../key-policy.js';
-import { code, para, rich, type Block } from '../../../markup.js';
+import { code, para, pre, rich, type Block } from '../../../markup.js';
 import { formatUtc } from '../../../time.js';
 import { groupDenials, groupKey } from '../denials.js';
 import { rule } from '../evidence.js';
@@ -51,7 +51,7 @@ export default rule({
           else
             change = [
               para('The minimal key-policy change (every other statement unchanged):'),
-              ...plan.diff.split('\n').map((line) => (line ? para(code(line)) : para())),
+              pre(plan.diff),
             ];
         } catch (err) {
           change = [para(`whybot will not propose a key-policy change: ${err instanceof Error ? err.message : String(err)}`)];

@@ -15,8 +15,8 @@ describe('kms-key-policy-denies', () => {
     const [cfn, cr] = r.findings;
     expect(cfn!.title).toBe(`${CFN_EXEC} is denied kms:Decrypt on KMS key alias/s3-managed-key (1f2e3d4c-5b6a-4789-8abc-def012345678) (2 times, last 2026-11-30 11:20 UTC)`);
     expect(cfn!.remediations[0]).toMatchObject({ id: 'kms-key-policy-grant', params: { keyArn: K1, viaService: 's3.ap-northeast-1.amazonaws.com' } });
-    // the diff is one code span per line, nothing of mrkdwn
-    expect(cfn!.markup.some((b) => 'p' in b && b.p.some((s) => typeof s === 'object' && 'code' in s && s.code.startsWith('+')))).toBe(true);
+    // the diff is one preformatted block, nothing of mrkdwn
+    expect(cfn!.markup.some((b) => 'pre' in b && b.pre.split('\n').some((line) => line.startsWith('+')))).toBe(true);
     expect(cfn!.detail).not.toMatch(/[`*]/);
     expect(cr!.detail).toMatch(/^The identity policy is missing the grant: /m);
   });
