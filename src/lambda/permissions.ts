@@ -1,21 +1,14 @@
-// The IAM actions each Lambda function's code calls, derived from the adapters' declarations
-// (src/aws/*, src/store/iam.ts) and each remediation's own `iamActions` (src/remediations/
-// <id>.meta.ts). The deploy template's policies are tested against this.
-import { ACM_IAM } from '../aws/acm.js';
-import { CLOUDFORMATION_IAM } from '../aws/cloudformation.js';
-import { CLOUDTRAIL_IAM } from '../aws/cloudtrail.js';
-import { EC2_IAM } from '../aws/ec2.js';
-import { ELASTICACHE_IAM } from '../aws/elasticache.js';
-import { IAM_IAM } from '../aws/iam-policy.js';
-import { KMS_IAM } from '../aws/kms.js';
-import { ROUTE53_DOMAINS_IAM, ROUTE53_IAM } from '../aws/route53.js';
-import { SSM_PARAMETERS_IAM } from '../aws/ssm-parameters.js';
+// The IAM actions each Lambda function's code calls, derived from each playbook check's `iam`
+// (src/playbooks/<name>/evidence.ts), each remediation's own `iamActions` (src/remediations/
+// <id>.meta.ts) and the adapters' declarations (src/aws/*, src/store/iam.ts).
+// The deploy template's policies are tested against this.
 import { ECS_IAM } from '../aws/ecs.js';
 import { LAMBDA_IAM } from '../aws/lambda.js';
 import { LOGS_IAM } from '../aws/logs.js';
-import { RDS_IAM } from '../aws/rds.js';
 import { SECRETS_IAM } from '../aws/secrets.js';
 import { SSM_IAM } from '../aws/ssm.js';
+import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
+import { loadPlaybook } from '../playbooks/index.js';
 import { executorLoaders } from '../remediations/executors.js';
 import { actionIds, iamActionsOf, WRITE_ACTIONS } from '../remediations/metas.js';
 import { executorLoaders as policyExecutorLoaders } from '../remediations/policy-executors.js';
@@ -26,25 +19,11 @@ const values = (o: Record<string, string>) => Object.values(o);
 /** AWS writes the remediations perform (each action's iamActions.write); a read-only deployment grants none of them. */
 export { WRITE_ACTIONS };
 
-const playbookReads = [
-  // db-down
-  ...values(RDS_IAM),
-  ...values(CLOUDTRAIL_IAM),
-  ...values(ECS_IAM),
-  SECRETS_IAM.describeSecret,
-  // decrypt-denied
-  ...values(KMS_IAM),
-  ...values(IAM_IAM),
-  ...values(SSM_PARAMETERS_IAM),
-  ...values(CLOUDFORMATION_IAM),
-  // cert-pending
-  ...values(ROUTE53_IAM),
-  ...values(ROUTE53_DOMAINS_IAM),
-  ...values(ACM_IAM),
-  // deploy-failed
-  ...values(EC2_IAM),
-  ...values(ELASTICACHE_IAM),
-].filter((a) => !WRITE_ACTIONS.includes(a));
+// The reads each playbook's checks declare (CheckSpec.iam): a check added without its IAM
+// actions, or with a new one, changes the worker's policy and fails the deploy test until
+// serverless.yml grants exactly that.
+const playbooks = await Promise.all(Object.keys(PLAYBOOK_CATALOG).map(async (name) => (await loadPlaybook(name))!));
+const playbookReads = [...new Set(playbooks.flatMap((p) => p.checks.flatMap((c) => c.iam ?? [])))].filter((a) => !WRITE_ACTIONS.includes(a));
 // What each bundle's registry can run (its loader table), and what those actions declare they call.
 const remediationActions = iamActionsOf(actionIds.filter((id) => executorLoaders[id]));
 /** what the alerts bundle can run (its registry is src/remediations/policy-executors.ts) */

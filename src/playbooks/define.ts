@@ -25,7 +25,8 @@ export interface Evidence {
 }
 
 /** The checks of a playbook, as `defineChecks([...] as const)`: their ids become a type. */
-export const defineChecks = <const C extends readonly CheckSpec[]>(checks: C): C => checks;
+/** Every check names the IAM actions its calls need (`[]` for none): the worker's policy is their union. */
+export const defineChecks = <const C extends readonly (CheckSpec & { iam: readonly string[] })[]>(checks: C): C => checks;
 export type CheckIdOf<C extends readonly CheckSpec[]> = C[number]['id'];
 
 /** One finding a rule reports, with the structured facts behind it. */
