@@ -48,6 +48,17 @@ describe('the playbook registry', () => {
     for (const p of playbooks) for (const r of p.rules) for (const a of r.remediations) expect(known.has(a), `${p.name}/${r.id} offers ${a}`).toBe(true);
   });
 
+  it('the README’s playbook tables are the ones the playbooks generate (npm run docs)', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const { text, missing } = withSections(readme, playbooks);
+    expect(missing).toEqual([]);
+    expect(text === readme, 'README.md differs from the playbooks: run npm run docs').toBe(true);
+  });
+
+  it('the worker may make every read a playbook check declares', () => {
+    for (const p of playbooks) for (const c of p.checks) for (const a of c.iam ?? []) expect(FUNCTION_PERMISSIONS.worker, `${p.name}/${c.id}`).toContain(a);
+  });
+
   for (const manifest of ['manifests/slack-app.yaml', 'manifests/slack-app-http.yaml'])
     it(`${manifest} lists /why and every playbook's command with its description and usage`, () => {
       const commands = manifestCommands(manifest);
