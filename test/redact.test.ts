@@ -295,6 +295,17 @@ describe('redactLines', () => {
   });
 });
 
+describe('whybot’s own sentences survive (no secret in them)', () => {
+  it.each([
+    'the master password is not managed by RDS; pass --secret to check one',
+    'Pass the secret your application reads with --secret <name or ARN> to check its rotation.',
+    'SSM parameter /myapp/db/password is encrypted with alias/myapp-ssm',
+    'aws secretsmanager get-secret-value --secret-id <secret-id> --version-stage AWSPREVIOUS',
+  ])('%s', (text) => {
+    expect(redactText(text)).toBe(text);
+  });
+});
+
 describe('the patterns issue 11 found missing', () => {
   it.each([
     // prose and SQL

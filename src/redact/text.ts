@@ -122,7 +122,7 @@ const USER_SLASH_PASS = /(?<=^|[\s"'=:(,;[{<])([A-Za-z_][A-Za-z0-9_$#.-]{0,63})\
 const PROSE_PASSWORD = /\b(?:(?:with|using)\s+(?:the\s+|a\s+)?(?:new\s+|old\s+|master\s+|user\s+)?password(?:\s+(?:is|was))?|identified\s+by|password\s+(?:is|was|set\s+to|changed\s+to))(\s+)/gi;
 /** words that follow such a phrase in prose and are not the password */
 const PROSE_NOT_PASSWORD = new Set(
-  'authentication auth authenticated rotation policy policies change changed reset expired expires expiry for of from the a an and or that which to is was in on at by set field length requirements complexity history failed failure mismatch incorrect invalid wrong required missing none null empty key name id its their this his her your my aws iam rds kms arn user stored managed'.split(' '),
+  'authentication auth authenticated rotation policy policies change changed reset expired expires expiry for of from the a an and or that which to is was in on at by set field length requirements complexity history failed failure mismatch incorrect invalid wrong required missing none null empty key name id its their this his her your my aws iam rds kms arn user stored managed not never now still also being encrypted rotated unchanged updated kept held saved generated correct valid'.split(' '),
 );
 
 function redactProsePasswords(text: string, guard: Protector): string {
@@ -237,7 +237,8 @@ export function credentialKeyClass(key: string): KeyClass | undefined {
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_.-]*/g;
 /** how much of a value is read to decide whether it is a credential */
 const DECISION_CAP = 256;
-const HARMLESS_VALUE = /^(?:|yes|no|true|false|null|none|nil|undefined|\*{3,}|x{3,}|\.\.\.|…|<redacted>|\[redacted\]|redacted|\[filtered\]|<hidden>|hidden)$/i;
+// (and a usage placeholder: "--secret <name or ARN>", "password: <value>")
+const HARMLESS_VALUE = /^(?:|yes|no|true|false|null|none|nil|undefined|\*{3,}|x{3,}|\.\.\.|…|<redacted>|\[redacted\]|redacted|\[filtered\]|<hidden>|hidden|<[A-Za-z][\w-]*>?)$/i;
 const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Token|Negotiate|AWS4-HMAC-SHA256)$/i;
 
 /**
@@ -458,6 +459,8 @@ function redactKeyValues(text: string, guard: Protector): string {
     const hyphenatedEnd = key.includes('-') ? (key.toLowerCase().split('-').at(-1) ?? '') : '';
     const proseKey = !quote && !dashes && /^:\s+$/.test(separator) && (PROSE_KEYS.has(key.toLowerCase()) || PROSE_KEYS.has(hyphenatedEnd));
     if (proseKey && span.form === 'bare' && (PLAIN_WORD.test(trimmed) || /^\d{1,4}$/.test(trimmed))) continue;
+    // "pass --secret to check one": a flag named in prose, then a word of the sentence
+    if (dashes && !/[:=]/.test(separator) && span.form === 'bare' && PROSE_NOT_PASSWORD.has(trimmed.replace(/[.,;:!?)]+$/, '').toLowerCase())) continue;
     if (span.capped) span = valueSpan(text, found.valueAt, keyClass === 'password') ?? span;
     let { start, end } = span;
     let next = span.next;
