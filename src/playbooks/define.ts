@@ -187,6 +187,16 @@ export function finishVerdict(draft: VerdictDraft, failed: readonly CheckResult[
   };
 }
 
+/** Rules, then the verdict from their results: what a playbook concludes from its evidence. */
+export function judge<E extends Evidence, const Rules extends readonly AnyRule<E>[]>(
+  rules: Rules,
+  verdict: (e: E, results: RuleResults<Rules>) => VerdictDraft,
+  e: E,
+): { verdict: Verdict; findings: Finding[] } {
+  const results = applyRules(rules, e);
+  return { verdict: finishVerdict(verdict(e, results), results.failedChecks), findings: results.findings };
+}
+
 export function definePlaybook<E extends Evidence, const Rules extends readonly AnyRule<E>[]>(parts: PlaybookParts<E, Rules>): Playbook {
   const { meta, gather, rules, verdict, timeline, targetOf, checks, criticalPathCalls, candidates } = parts;
   return {
@@ -198,15 +208,15 @@ export function definePlaybook<E extends Evidence, const Rules extends readonly 
     async run(aws, input, opts) {
       const startedAt = new Date();
       const e = await gather(aws, input, opts);
-      const results = applyRules(rules, e);
+      const concluded = judge(rules, verdict, e);
       return {
         playbook: meta.name,
         target: targetOf?.(e, input) ?? input.target,
         region: input.region,
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
-        verdict: finishVerdict(verdict(e, results), results.failedChecks),
-        findings: results.findings,
+        verdict: concluded.verdict,
+        findings: concluded.findings,
         checks: e.checks,
         timeline: timeline(e),
       };

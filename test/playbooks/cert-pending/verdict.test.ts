@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyRules, finishVerdict } from '../../../src/playbooks/define.js';
+import { judge as judgeWith } from '../../../src/playbooks/define.js';
 import { rules } from '../../../src/playbooks/cert-pending/rules/index.js';
 import { verdict } from '../../../src/playbooks/cert-pending/verdict.js';
 import type { CertPendingEvidence } from '../../../src/playbooks/cert-pending/evidence.js';
 import { failing, healthy, incident, ORPHAN, REAL, RECORD } from './evidence.js';
 
-const judge = (e: CertPendingEvidence) => {
-  const results = applyRules(rules, e);
-  return finishVerdict(verdict(e, results), results.failedChecks);
-};
+const judge = (e: CertPendingEvidence) => judgeWith(rules, verdict, e).verdict;
 
 describe('cert-pending verdict', () => {
   it('incident 001 §3: the CNAME in the orphan zone is the cause', () => {

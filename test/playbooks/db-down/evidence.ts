@@ -7,8 +7,6 @@ import type { DbSummary, RdsEvent } from '../../../src/aws/rds.js';
 import type { SecretInfo } from '../../../src/aws/secrets.js';
 import type { Consumer } from '../../../src/playbooks/consumers.js';
 import { CHECKS, type CheckId, type DbDownEvidence } from '../../../src/playbooks/db-down/evidence.js';
-import { applyRules } from '../../../src/playbooks/define.js';
-import { rules } from '../../../src/playbooks/db-down/rules/index.js';
 
 export const NOW = new Date('2026-12-01T15:00:00Z');
 /** when the password changed (RDS "Reset master credentials", RotationSucceeded) */
@@ -120,6 +118,3 @@ export const healthy = (over: Over = {}): DbDownEvidence => {
   const api = consumer('api');
   return evidence({ consumers: [api], tasks: new Map([[api.service.arn, tasks('new', 2, -1)]]), ...over });
 };
-
-/** All of db-down's rules over the evidence, as definePlaybook runs them. */
-export const runAll = (e: DbDownEvidence) => applyRules(rules, e);

@@ -1,15 +1,13 @@
 // db-down's verdict from the rules' structured results: cause, subject and counts, not sentences
 // (one whole-sentence test, for incident 003).
 import { describe, expect, it } from 'vitest';
-import { finishVerdict } from '../../../src/playbooks/define.js';
+import { judge as judgeWith } from '../../../src/playbooks/define.js';
 import { verdict } from '../../../src/playbooks/db-down/verdict.js';
 import type { DbDownEvidence } from '../../../src/playbooks/db-down/evidence.js';
-import { CHANGE, consumer, db, evidence, healthy, rdsEvent, rotationChain, runAll, SECRET_NAME, secret, tasks } from './evidence.js';
+import { rules } from '../../../src/playbooks/db-down/rules/index.js';
+import { CHANGE, consumer, db, evidence, healthy, rdsEvent, rotationChain, SECRET_NAME, secret, tasks } from './evidence.js';
 
-const judge = (e: DbDownEvidence) => {
-  const results = runAll(e);
-  return finishVerdict(verdict(e, results), results.failedChecks);
-};
+const judge = (e: DbDownEvidence) => judgeWith(rules, verdict, e).verdict;
 
 describe('db-down verdict', () => {
   it('incident 003: the stale tasks of api, after the secret rotated', () => {

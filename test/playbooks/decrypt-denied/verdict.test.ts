@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyRules, finishVerdict } from '../../../src/playbooks/define.js';
+import { judge as judgeWith } from '../../../src/playbooks/define.js';
 import type { DecryptDeniedEvidence } from '../../../src/playbooks/decrypt-denied/evidence.js';
 import { rules } from '../../../src/playbooks/decrypt-denied/rules/index.js';
 import { verdict } from '../../../src/playbooks/decrypt-denied/verdict.js';
 import { CFN_EXEC, CR_ROLE, failing, healthy, incident, K1, trapOnly } from './evidence.js';
 
-const judge = (e: DecryptDeniedEvidence) => {
-  const results = applyRules(rules, e);
-  return finishVerdict(verdict(e, results), results.failedChecks);
-};
+const judge = (e: DecryptDeniedEvidence) => judgeWith(rules, verdict, e).verdict;
 
 describe('decrypt-denied verdict', () => {
   it('incident 001 §1 + §2: the denied pairs, the bootstrap key and the SSM parameter', () => {

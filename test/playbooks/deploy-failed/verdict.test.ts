@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyRules, finishVerdict } from '../../../src/playbooks/define.js';
+import { judge } from '../../../src/playbooks/define.js';
 import type { DeployFailedEvidence } from '../../../src/playbooks/deploy-failed/evidence.js';
 import { rules } from '../../../src/playbooks/deploy-failed/rules/index.js';
 import { verdict } from '../../../src/playbooks/deploy-failed/verdict.js';
 import { evidence, event, incident001, stackInfo, withEvents } from './evidence.js';
 
-const verdictOf = (e: DeployFailedEvidence) => {
-  const results = applyRules(rules, e);
-  return finishVerdict(verdict(e, results), results.failedChecks);
-};
+const verdictOf = (e: DeployFailedEvidence) => judge(rules, verdict, e).verdict;
 
 describe('deploy-failed verdict', () => {
   it('incident 001 §4: the first failure, decrypt-denied’s word on it, and the leftovers with their cost', () => {

@@ -51,21 +51,26 @@ function checkNewMessage(s: SlackState, where: string, args: Record<string, unkn
   return checkMessage(s, where, text, blocks);
 }
 
-export const postMessage: MethodHandler = (s, args) => {
-  const channel = str(args['channel']);
-  if (channel === undefined) return fail('channel_not_found');
+/** A new message (in a thread when `thread_ts` names one), as a post or an ephemeral. */
+function addNewMessage(s: Parameters<MethodHandler>[0], channel: string, args: Parameters<MethodHandler>[1], who: { user?: string; ephemeral: boolean }) {
   const { text, blocks } = args;
-  const bad = checkNewMessage(s, 'chat.postMessage', args);
-  if (bad) return bad;
-  const msg = s.addMessage({
+  return s.addMessage({
     channel,
     ts: s.nextTs(),
     threadTs: s.threadRoot(channel, str(args['thread_ts'])),
     ...(typeof text === 'string' ? { text } : {}),
     ...(Array.isArray(blocks) ? { blocks } : {}),
-    ephemeral: false,
+    ...who,
     source: 'api',
   });
+}
+
+export const postMessage: MethodHandler = (s, args) => {
+  const channel = str(args['channel']);
+  if (channel === undefined) return fail('channel_not_found');
+  const bad = checkNewMessage(s, 'chat.postMessage', args);
+  if (bad) return bad;
+  const msg = addNewMessage(s, channel, args, { ephemeral: false });
   return ok({ channel, ts: msg.ts, message: messageJson(s, msg) });
 };
 
@@ -97,19 +102,9 @@ export const postEphemeral: MethodHandler = (s, args) => {
   const user = str(args['user']);
   if (channel === undefined) return fail('channel_not_found');
   if (user === undefined) return fail('user_not_found');
-  const { text, blocks } = args;
   const bad = checkNewMessage(s, 'chat.postEphemeral', args);
   if (bad) return bad;
-  const msg = s.addMessage({
-    channel,
-    ts: s.nextTs(),
-    threadTs: s.threadRoot(channel, str(args['thread_ts'])),
-    ...(typeof text === 'string' ? { text } : {}),
-    ...(Array.isArray(blocks) ? { blocks } : {}),
-    user,
-    ephemeral: true,
-    source: 'api',
-  });
+  const msg = addNewMessage(s, channel, args, { user, ephemeral: true });
   return ok({ message_ts: msg.ts });
 };
 
