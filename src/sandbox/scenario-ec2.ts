@@ -2,6 +2,7 @@
 // deploy leaves behind (incident 001 §4). Defaults are applied by the double's world
 // builder (aws/world-ec2.ts), so a scenario tweaked in code with literals type-checks.
 import * as z from 'zod';
+import { VpcNetworkFields } from './scenario-vpc.js';
 
 const relativeTime = /^now(?:([+-])((?:\d+[dhms])+))?$/;
 const time = z.string().refine((v) => relativeTime.test(v) || !Number.isNaN(new Date(v).getTime()), {
@@ -39,6 +40,8 @@ export const Ec2NatGatewaySchema = z.object({
 export const Ec2Schema = z.object({
   addresses: z.array(Ec2AddressSchema).default([]),
   natGateways: z.array(Ec2NatGatewaySchema).default([]),
+  /** the network path (scenario-vpc.ts): vpcs, subnets, routeTables, networkAcls, securityGroups, vpcEndpoints */
+  ...VpcNetworkFields,
 });
 
 export const CacheClusterSchema = z.object({

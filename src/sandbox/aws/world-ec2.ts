@@ -6,6 +6,7 @@
 import { resolveTime, type Scenario } from '../scenario.js';
 import { stableHex } from './ids.js';
 import { ScenarioError } from './scenario-error.js';
+import { buildVpcWorld, type VpcWorld } from './world-vpc.js';
 
 export interface Ec2Address {
   allocationId: string;
@@ -50,7 +51,8 @@ export interface ReplicationGroup {
   tags: { key: string; value: string }[];
 }
 
-export interface Ec2World {
+/** Elastic IPs and NAT gateways, and the VPC network (world-vpc.ts) */
+export interface Ec2World extends VpcWorld {
   addresses: Ec2Address[];
   natGateways: Ec2NatGateway[];
 }
@@ -102,7 +104,7 @@ export function buildEc2World(scenario: Scenario, now: Date): Ec2World {
       tags: tagList(a.tags),
     });
   }
-  return { addresses, natGateways };
+  return { addresses, natGateways, ...buildVpcWorld(scenario, now) };
 }
 
 export function buildElastiCacheWorld(scenario: Scenario, now: Date): ElastiCacheWorld {
