@@ -145,8 +145,8 @@ describe('EC2 (ec2 query protocol)', () => {
   });
 
   it('an operation it does not serve is InvalidAction; other Regions are empty', async () => {
-    const { DescribeVpcsCommand } = await import('@aws-sdk/client-ec2');
-    const err = await caught(ec2.send(new DescribeVpcsCommand({})));
+    const { DescribeInstancesCommand } = await import('@aws-sdk/client-ec2');
+    const err = await caught(ec2.send(new DescribeInstancesCommand({})));
     expect(err.name).toBe('InvalidAction');
     const elsewhere = new EC2Client({ region: 'us-east-1', maxAttempts: 1 });
     expect((await elsewhere.send(new DescribeAddressesCommand({}))).Addresses).toEqual([]);
@@ -217,7 +217,16 @@ describe('RDS tags and scenario checks', () => {
 
   it('rejects duplicate or dangling entries; an empty scenario has no EC2 or ElastiCache resources', () => {
     const base = ScenarioSchema.parse({ name: 't', description: '' });
-    expect(buildWorld(base, new Date()).ec2).toEqual({ addresses: [], natGateways: [] });
+    expect(buildWorld(base, new Date()).ec2).toEqual({
+      addresses: [],
+      natGateways: [],
+      vpcs: [],
+      subnets: [],
+      routeTables: [],
+      networkAcls: [],
+      securityGroups: [],
+      vpcEndpoints: [],
+    });
     const dup = ScenarioSchema.parse({
       name: 't',
       description: '',

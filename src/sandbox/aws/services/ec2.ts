@@ -12,56 +12,21 @@
  * - DescribeNatGateways: `NatGatewayId.N`, `Filter.N` (nat-gateway-id, state, subnet-id,
  *   vpc-id, tag:<key>, tag-key), `MaxResults` (5–1000), `NextToken`. Deleted gateways are
  *   listed (AWS shows them for about an hour). An unknown id → `NatGatewayNotFound`.
+ * - DescribeSubnets, DescribeVpcs, DescribeRouteTables, DescribeNetworkAcls,
+ *   DescribeSecurityGroups, DescribeVpcEndpoints: the VPC network path, in ec2-vpc.ts.
  */
 import { AwsError } from '../errors.js';
 import type { Ec2Address, Ec2NatGateway } from '../world-ec2.js';
 import { Ec2QueryProtocol } from '../protocols/ec2-query.js';
 import { xmlList } from '../protocols/query-xml.js';
+import { filters, matches, tagFilter, tagSet } from './ec2-filters.js';
+import { vpcOperations } from './ec2-vpc.js';
 import type { World } from '../world.js';
 import { paginate } from './paging.js';
 import { ParamReader } from './params.js';
 import type { OperationContext, Params, ServiceModule } from './types.js';
 
 const protocol = new Ec2QueryProtocol({ xmlns: 'http://ec2.amazonaws.com/doc/2016-11-15/' });
-
-type Tags = { key: string; value: string }[];
-
-interface Filter {
-  name: string;
-  values: string[];
-}
-
-function filters(p: ParamReader, known: readonly string[]): Filter[] {
-  const out: Filter[] = [];
-  for (const raw of p.list('Filter') ?? []) {
-    const f = (raw ?? {}) as Record<string, unknown>;
-    const name = typeof f.Name === 'string' ? f.Name : '';
-    const values = Array.isArray(f.Value) ? f.Value.filter((v): v is string => typeof v === 'string') : [];
-    if (!known.includes(name) && !name.startsWith('tag:')) throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`, 400);
-    out.push({ name, values });
-  }
-  return out;
-}
-
-/** EC2 filter values accept `*` and `?` wildcards. */
-function matches(value: string | undefined, patterns: string[]): boolean {
-  if (value === undefined) return false;
-  return patterns.some((pat) => {
-    const re = new RegExp(`^${pat.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    return re.test(value);
-  });
-}
-
-function tagFilter(f: Filter, tags: Tags): boolean | undefined {
-  if (f.name === 'tag-key') return tags.some((t) => matches(t.key, f.values));
-  if (f.name.startsWith('tag:')) {
-    const key = f.name.slice(4);
-    return tags.some((t) => t.key === key && matches(t.value, f.values));
-  }
-  return undefined;
-}
-
-const tagSet = (tags: Tags) => xmlList('item', tags.map((t) => ({ key: t.key, value: t.value })));
 
 function addressXml(world: World, a: Ec2Address) {
   return {
@@ -206,6 +171,7 @@ export const ec2: ServiceModule = {
     DescribeAddresses: describeAddresses,
     ReleaseAddress: releaseAddress,
     DescribeNatGateways: describeNatGateways,
+    ...vpcOperations,
   },
   iamResource,
 };
