@@ -450,3 +450,10 @@ describe('routes and endpoints', () => {
     expect(endpointFor(list, { region: 'ap-northeast-1', service: 'secretsmanager', vpcId: 'vpc-3' })).toBeUndefined();
   });
 });
+
+describe('unknown ids through the adapters', () => {
+  it('are absent, not errors (the adapters select by filter)', async () => {
+    expect(await describeSubnets(aws, ['subnet-00000000'])).toEqual([]);
+    expect(await describeSecurityGroups(aws, ['sg-00000000', SG_FN])).toHaveLength(1);
+  });
+});

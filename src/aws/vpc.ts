@@ -245,7 +245,7 @@ const fromEndpoint = (e: VpcEndpoint): VpcEndpointInfo => ({
   tags: tagsOf(e.Tags),
 });
 
-/** Subnets by id (an unknown id fails the call: `not-found`, InvalidSubnetID.NotFound). */
+/** Subnets by id, through the `subnet-id` filter: an unknown (deleted) subnet is absent, not an error. */
 export async function describeSubnets(aws: AwsClients, subnetIds: readonly string[], signal?: AbortSignal): Promise<SubnetInfo[]> {
   if (subnetIds.length === 0) return [];
   return awsCall(VPC_IAM.describeSubnets, async () => {
@@ -256,7 +256,7 @@ export async function describeSubnets(aws: AwsClients, subnetIds: readonly strin
   });
 }
 
-/** VPCs by id, with every associated IPv4 CIDR block. */
+/** VPCs by id (`vpc-id` filter: an unknown one is absent), with every associated IPv4 CIDR block. */
 export async function describeVpcs(aws: AwsClients, vpcIds: readonly string[], signal?: AbortSignal): Promise<VpcInfo[]> {
   if (vpcIds.length === 0) return [];
   return awsCall(VPC_IAM.describeVpcs, async () => {
