@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { CloudFormationScenarioSchema, IamScenarioSchema, KmsScenarioSchema } from './scenario-kms-cfn-iam.js';
 import { Ec2ScenarioSchema, ElastiCacheScenarioSchema } from './scenario-ec2.js';
 import { AcmScenarioSchema, Route53ScenarioSchema } from './scenario-dns.js';
+import { LambdaConfigurationSchema, RdsParameterGroupSchema } from './scenario-rotation.js';
 
 const relativeTime = /^now(?:([+-])((?:\d+[dhms])+))?$/;
 
@@ -54,6 +55,8 @@ const DbClusterSchema = z.object({
   createdAt: time.optional(),
   /** TagList (e.g. aws:cloudformation:stack-name); default none */
   tags: z.record(z.string(), z.string()).optional(),
+  /** DBClusterParameterGroup; default "default.<engine><major>" */
+  parameterGroup: z.string().optional(),
 });
 
 const DbInstanceSchema = z.object({
@@ -67,6 +70,8 @@ const DbInstanceSchema = z.object({
   masterUsername: z.string().default('admin'),
   masterUserSecretArn: z.string().optional(),
   createdAt: time.optional(),
+  /** DBParameterGroups[0]; default "default.<engine><major>" */
+  parameterGroup: z.string().optional(),
 });
 
 const RdsEventSchema = z.object({
@@ -161,6 +166,7 @@ const LambdaFunctionSchema = z.object({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, { message: 'a Lambda function name (letters, digits, - and _; at most 64)' }),
   /** alias names an Invoke may qualify the function with, besides $LATEST (default none) */
   aliases: z.array(z.string()).optional(),
+  ...LambdaConfigurationSchema,
 });
 
 // CloudWatch Logs: log groups with their events (FilterLogEvents). Defaults (stream, ids,
@@ -189,6 +195,8 @@ export const ScenarioSchema = z.object({
       clusters: z.array(DbClusterSchema).default([]),
       instances: z.array(DbInstanceSchema).default([]),
       events: z.array(RdsEventSchema).default([]),
+      /** DB (cluster) parameter groups with values (DescribeDBClusterParameters / DescribeDBParameters); default none */
+      parameterGroups: z.array(RdsParameterGroupSchema).optional(),
     })
     .prefault({}),
   secretsManager: z.object({ secrets: z.array(SecretSchema).default([]) }).prefault({}),

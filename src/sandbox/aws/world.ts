@@ -10,6 +10,13 @@ import { ScenarioError } from './scenario-error.js';
 import { buildCloudFormation, buildIam, buildKms, type CfnStack, type IamAllow, type KmsKey } from './world-kms-cfn-iam.js';
 import { buildEc2World, buildElastiCacheWorld, type Ec2World, type ElastiCacheWorld } from './world-ec2.js';
 import { buildAcmWorld, buildRoute53World, type AcmWorld, type Route53World } from './world-dns.js';
+import {
+  buildParameterGroups,
+  hasLambdaConfiguration,
+  lambdaConfiguration,
+  type LambdaConfiguration,
+  type RdsParameterGroup,
+} from './world-rotation.js';
 
 export interface DbCluster {
   id: string;
@@ -26,6 +33,8 @@ export interface DbCluster {
   createdAt: Date;
   /** TagList; absent = none */
   tags?: { key: string; value: string }[];
+  /** DBClusterParameterGroup; absent = the engine's default group */
+  parameterGroup?: string;
 }
 
 export interface DbInstance {
@@ -43,6 +52,8 @@ export interface DbInstance {
   endpoint: { address: string; port: number };
   availabilityZone: string;
   createdAt: Date;
+  /** DBParameterGroups[0]; absent = the engine's default group */
+  parameterGroup?: string;
 }
 
 export interface RdsEvent {
@@ -186,6 +197,8 @@ export interface LambdaFunction {
   arn: string;
   /** alias names besides $LATEST */
   aliases: string[];
+  /** GetFunctionConfiguration and ListTags (world-rotation.ts); absent = the defaults there */
+  configuration?: LambdaConfiguration;
 }
 
 /** One CloudWatch Logs event, as FilterLogEvents returns it. */
@@ -211,7 +224,7 @@ export interface World {
   scenarioName: string;
   accountId: string;
   region: string;
-  rds: { clusters: DbCluster[]; instances: DbInstance[]; events: RdsEvent[] };
+  rds: { clusters: DbCluster[]; instances: DbInstance[]; events: RdsEvent[]; parameterGroups?: RdsParameterGroup[] };
   secretsManager: { secrets: Secret[] };
   cloudtrail: { events: TrailEvent[] };
   ecs: { clusters: EcsCluster[]; taskDefinitions: TaskDefinition[] };
@@ -317,6 +330,7 @@ export function buildWorld(scenario: Scenario, now: Date): World {
       ...(c.masterUserSecretArn !== undefined && { masterUserSecretArn: c.masterUserSecretArn }),
       createdAt: at(c.createdAt, defaultCreated),
       ...(c.tags !== undefined && { tags: Object.entries(c.tags).map(([key, value]) => ({ key, value })) }),
+      ...(c.parameterGroup !== undefined && { parameterGroup: c.parameterGroup }),
     };
   });
 
@@ -339,6 +353,7 @@ export function buildWorld(scenario: Scenario, now: Date): World {
       endpoint: { address: `${i.id}.${hostPart}.${scenario.region}.rds.amazonaws.com`, port: defaultPort(i.engine) },
       availabilityZone: azs[index % azs.length]!,
       createdAt: at(i.createdAt, cluster?.createdAt ?? defaultCreated),
+      ...(i.parameterGroup !== undefined && { parameterGroup: i.parameterGroup }),
     };
   });
 
@@ -493,7 +508,13 @@ export function buildWorld(scenario: Scenario, now: Date): World {
   const functions: LambdaFunction[] = [];
   for (const f of scenario.lambda?.functions ?? []) {
     if (functions.some((g) => g.name === f.name)) throw new ScenarioError(`scenario ${scenario.name}: Lambda function ${f.name} is listed twice`);
-    functions.push({ name: f.name, arn: arns.lambdaFunction(w, f.name), aliases: [...(f.aliases ?? [])] });
+    functions.push({
+      name: f.name,
+      arn: arns.lambdaFunction(w, f.name),
+      aliases: [...(f.aliases ?? [])],
+      // only for a function the scenario configures: the handlers apply the same defaults otherwise
+      ...(hasLambdaConfiguration(f) && { configuration: lambdaConfiguration(scenario, f, now) }),
+    });
   }
 
   const logGroups: LogGroup[] = [];
@@ -522,7 +543,7 @@ export function buildWorld(scenario: Scenario, now: Date): World {
     scenarioName: scenario.name,
     accountId: scenario.accountId,
     region: scenario.region,
-    rds: { clusters, instances, events: rdsEvents },
+    rds: { clusters, instances, events: rdsEvents, ...(scenario.rds.parameterGroups && { parameterGroups: buildParameterGroups(scenario) }) },
     secretsManager: { secrets },
     cloudtrail: { events: trailEvents },
     ecs: { clusters: ecsClusters, taskDefinitions },

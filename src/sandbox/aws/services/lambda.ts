@@ -1,5 +1,5 @@
 /**
- * AWS Lambda (restJson1): Invoke. The functions are the scenario's `lambda.functions`; their
+ * AWS Lambda (restJson1): Invoke, GetFunctionConfiguration, ListTags. The functions are the scenario's `lambda.functions`; their
  * code is whatever `AwsDouble.onInvoke` registers (none: every invocation returns `null`).
  *
  *  - `X-Amz-Invocation-Type: Event` → 202, empty body; the handler runs after the answer
@@ -14,11 +14,17 @@
  * an optional `:qualifier` ($LATEST or one of the function's aliases), or the qualifier in
  * `Qualifier`. Every accepted invocation (DryRun included) is recorded in
  * `AwsDouble.invocations`.
+ *
+ * GetFunctionConfiguration and ListTags serve the scenario's configuration (runtime,
+ * timeout, VPC, environment, tags; defaults in world-rotation.ts), environment values
+ * included, as AWS does.
  */
 import { AwsError } from '../errors.js';
 import { httpResult, RestJsonProtocol, type RestRoute } from '../protocols/rest-json.js';
 import type { CommonErrors } from '../protocols/types.js';
 import { arns, type LambdaFunction, type World } from '../world.js';
+import { stableUuid } from '../ids.js';
+import { lambdaConfiguration } from '../world-rotation.js';
 import { ParamReader } from './params.js';
 import type { InvokeHandler, OperationContext, Params, ServiceModule } from './types.js';
 
@@ -40,8 +46,8 @@ const errors: CommonErrors = {
 /** Lambda's errors spell the message member "Message" for these, "message" for the rest. */
 const CAPITAL_MESSAGE = new Set(['ResourceNotFoundException', 'ServiceException', 'AccessDeniedException']);
 
-// Only Invoke has a handler; the other routes name the operation in `calls` and answer
-// UnknownOperationException.
+// Invoke, GetFunctionConfiguration and ListTags have handlers; the other routes name the
+// operation in `calls` and answer UnknownOperationException.
 const routes: RestRoute[] = [
   {
     operation: 'Invoke',
@@ -60,6 +66,7 @@ const routes: RestRoute[] = [
   },
   { operation: 'ListFunctions', method: 'GET', uri: '/2015-03-31/functions' },
   { operation: 'ListFunctions', method: 'GET', uri: '/2015-03-31/functions/' },
+  { operation: 'ListTags', method: 'GET', uri: '/2017-03-31/tags/{Resource}' },
 ];
 
 const protocol = new RestJsonProtocol({
@@ -179,8 +186,61 @@ async function invoke(ctx: OperationContext) {
   }
 }
 
+/** Lambda's LastModified: "2026-10-24T12:00:00.000+0000". */
+function lastModified(d: Date): string {
+  return d.toISOString().replace('Z', '+0000');
+}
+
+/**
+ * GetFunctionConfiguration: the function's FunctionConfiguration (a qualifier names the same
+ * configuration: versions are not modelled). Environment values are served as AWS serves
+ * them — whybot's adapter is what drops them.
+ */
+function getFunctionConfiguration(ctx: OperationContext) {
+  const p = new ParamReader(ctx);
+  const { fn, qualifier } = resolveFunction(ctx.world, p.str('FunctionName', true), p.str('Qualifier'));
+  const c = fn.configuration ?? lambdaConfiguration(ctx.world, { name: fn.name }, ctx.now);
+  return {
+    FunctionName: fn.name,
+    FunctionArn: qualifier === undefined ? fn.arn : `${fn.arn}:${qualifier}`,
+    Runtime: c.runtime,
+    Role: c.role,
+    Handler: c.handler,
+    CodeSize: 5_242,
+    Description: '',
+    Timeout: c.timeout,
+    MemorySize: c.memorySize,
+    LastModified: lastModified(c.lastModified),
+    CodeSha256: c.codeSha256,
+    Version: '$LATEST',
+    ...(c.vpc && {
+      VpcConfig: { SubnetIds: c.vpc.subnetIds, SecurityGroupIds: c.vpc.securityGroupIds, VpcId: c.vpc.vpcId, Ipv6AllowedForDualStack: false },
+    }),
+    ...(c.environment && { Environment: { Variables: c.environment } }),
+    TracingConfig: { Mode: 'PassThrough' },
+    RevisionId: stableUuid(`lambda-revision:${fn.arn}`),
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    PackageType: 'Zip',
+    Architectures: ['x86_64'],
+    EphemeralStorage: { Size: 512 },
+    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
+  };
+}
+
+/** ListTags: Resource is a function ARN (a name is not accepted, as in AWS). */
+function listTags(ctx: OperationContext) {
+  const p = new ParamReader(ctx);
+  const resource = p.str('Resource', true);
+  if (!resource.startsWith('arn:')) {
+    throw new AwsError('ValidationException', `1 validation error detected: Value '${resource}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:lambda:.*`);
+  }
+  const { fn } = resolveFunction(ctx.world, resource);
+  return { Tags: { ...(fn.configuration?.tags ?? {}) } };
+}
+
 function iamResource(_operation: string, params: Params, world: World): string {
-  const name = params.FunctionName;
+  const name = params.FunctionName ?? params.Resource;
   if (typeof name !== 'string' || name === '') return '*';
   const m = FUNCTION_NAME.exec(name);
   if (!m) return name;
@@ -192,7 +252,7 @@ function iamResource(_operation: string, params: Params, world: World): string {
 export const lambda: ServiceModule = {
   signingName: 'lambda',
   protocol,
-  operations: { Invoke: invoke },
+  operations: { Invoke: invoke, GetFunctionConfiguration: getFunctionConfiguration, ListTags: listTags },
   iamActions: { Invoke: 'InvokeFunction' },
   iamResource,
 };

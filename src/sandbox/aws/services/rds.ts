@@ -1,10 +1,12 @@
 /**
  * Amazon RDS (awsQuery, API version 2014-10-31): DescribeDBClusters, DescribeDBInstances,
- * DescribeEvents. Element names follow the RDS API Reference.
+ * DescribeEvents, DescribeDBClusterParameters, DescribeDBParameters. Element names follow
+ * the RDS API Reference.
  */
 import { AwsError } from '../errors.js';
 import { QueryXmlProtocol, xmlList } from '../protocols/query-xml.js';
 import { arns, type DbCluster, type DbInstance, type RdsEvent, type World } from '../world.js';
+import { defaultParameterGroupName, type RdsParameter, type RdsParameterGroup } from '../world-rotation.js';
 import { paginate } from './paging.js';
 import { ParamReader } from './params.js';
 import type { OperationContext, Params, ServiceModule } from './types.js';
@@ -79,11 +81,6 @@ function masterUserSecret(world: World, arn: string | undefined) {
   };
 }
 
-function parameterGroupFamily(engine: string, version: string): string {
-  const major = engine.startsWith('aurora-mysql') ? '8.0' : (version.split('.')[0] ?? version);
-  return `default.${engine}${major}`;
-}
-
 function clusterXml(world: World, c: DbCluster) {
   const members = world.rds.instances.filter((i) => i.clusterId === c.id);
   return {
@@ -91,7 +88,7 @@ function clusterXml(world: World, c: DbCluster) {
     AvailabilityZones: xmlList('AvailabilityZone', [`${world.region}a`, `${world.region}c`, `${world.region}d`]),
     BackupRetentionPeriod: 7,
     DBClusterIdentifier: c.id,
-    DBClusterParameterGroup: parameterGroupFamily(c.engine, c.engineVersion),
+    DBClusterParameterGroup: c.parameterGroup ?? defaultParameterGroupName(c.engine, c.engineVersion),
     DBSubnetGroup: 'default',
     Status: c.status,
     Endpoint: c.endpoint,
@@ -146,6 +143,9 @@ function instanceXml(world: World, i: DbInstance) {
     MultiAZ: false,
     EngineVersion: i.engineVersion,
     AutoMinorVersionUpgrade: true,
+    DBParameterGroups: xmlList('DBParameterGroup', [
+      { DBParameterGroupName: i.parameterGroup ?? defaultParameterGroupName(i.engine, i.engineVersion), ParameterApplyStatus: 'in-sync' },
+    ]),
     LicenseModel: i.engine.includes('postgres') ? 'postgresql-license' : 'general-public-license',
     PubliclyAccessible: false,
     StorageType: aurora ? 'aurora' : 'gp3',
@@ -267,10 +267,81 @@ function describeEvents(ctx: OperationContext) {
   return { Marker: page.next, Events: xmlList('Event', page.items.map(eventXml)) };
 }
 
+// ---------------------------------------------------------------- parameter groups
+
+const PARAMETER_SOURCES = ['user', 'engine-default', 'system'];
+
+/**
+ * The engine-default values the double knows for an engine's default group (a few that
+ * matter to rotation plus one unrelated one; AWS lists hundreds). An approximation of RDS's
+ * defaults: rds.force_ssl is on from PostgreSQL 15 (RDS, not Aurora), password_encryption
+ * is scram-sha-256 from PostgreSQL 14, require_secure_transport is off.
+ */
+function engineDefaults(engine: string, version: string): RdsParameter[] {
+  const major = Number.parseInt(version, 10);
+  if (engine.includes('postgres')) {
+    return [
+      { name: 'max_connections', value: 'LEAST({DBInstanceClassMemory/9531392},5000)', source: 'engine-default' },
+      { name: 'password_encryption', value: major >= 14 ? 'scram-sha-256' : 'md5', source: 'engine-default' },
+      { name: 'rds.force_ssl', value: engine === 'postgres' && major >= 15 ? '1' : '0', source: 'system' },
+    ];
+  }
+  return [
+    { name: 'max_connections', value: '{DBInstanceClassMemory/12582880}', source: 'engine-default' },
+    { name: 'require_secure_transport', value: 'OFF', source: 'engine-default' },
+  ];
+}
+
+/** The named group of this kind: the scenario's, or an engine default group some DB uses. */
+function findParameterGroup(world: World, kind: 'cluster' | 'instance', name: string): RdsParameterGroup | undefined {
+  const own = world.rds.parameterGroups?.find((g) => g.kind === kind && g.name === name);
+  if (own) return own;
+  const users: { engine: string; engineVersion: string; parameterGroup?: string }[] = kind === 'cluster' ? world.rds.clusters : world.rds.instances;
+  const user = users.find((d) => (d.parameterGroup ?? defaultParameterGroupName(d.engine, d.engineVersion)) === name);
+  if (!user || !name.startsWith('default.')) return undefined;
+  return { name, kind, family: name.slice('default.'.length), parameters: engineDefaults(user.engine, user.engineVersion) };
+}
+
+function parameterXml(p: RdsParameter, kind: 'cluster' | 'instance') {
+  return {
+    ParameterName: p.name,
+    ParameterValue: p.value,
+    Description: p.name,
+    Source: p.source,
+    ApplyType: 'dynamic',
+    DataType: 'string',
+    IsModifiable: p.source !== 'system' || p.name === 'rds.force_ssl',
+    ApplyMethod: 'pending-reboot',
+    ...(kind === 'cluster' && { SupportedEngineModes: xmlList('member', ['provisioned']) }),
+  };
+}
+
+function describeParameters(kind: 'cluster' | 'instance') {
+  const member = kind === 'cluster' ? 'DBClusterParameterGroupName' : 'DBParameterGroupName';
+  return (ctx: OperationContext) => {
+    const p = new ParamReader(ctx);
+    const name = p.str(member, true);
+    const source = p.str('Source');
+    if (source !== undefined && !PARAMETER_SOURCES.includes(source)) throw p.invalid(`Invalid value ${source} for Source. Must be one of: ${PARAMETER_SOURCES.join(', ')}`);
+    const fs = filters(p, ['parameter-name']);
+    const group = findParameterGroup(ctx.world, kind, name);
+    if (!group) {
+      throw new AwsError('DBParameterGroupNotFound', `${kind === 'cluster' ? 'DBClusterParameterGroup' : 'DBParameterGroup'} not found: ${name}`, 404);
+    }
+    let parameters = [...group.parameters].sort((a, b) => a.name.localeCompare(b.name));
+    if (source !== undefined) parameters = parameters.filter((x) => x.source === source);
+    for (const f of fs) parameters = parameters.filter((x) => f.values.includes(x.name));
+    const page = pageFor(parameters, p, ctx.params);
+    return { Marker: page.next, Parameters: xmlList('Parameter', page.items.map((x) => parameterXml(x, kind))) };
+  };
+}
+
 function iamResource(operation: string, params: Params, world: World): string {
   const id = (key: string) => (typeof params[key] === 'string' ? idFromArn(params[key]) : '*');
   if (operation === 'DescribeDBClusters') return arns.rdsCluster(world, id('DBClusterIdentifier'));
   if (operation === 'DescribeDBInstances') return arns.rdsInstance(world, id('DBInstanceIdentifier'));
+  if (operation === 'DescribeDBClusterParameters') return `arn:aws:rds:${world.region}:${world.accountId}:cluster-pg:${id('DBClusterParameterGroupName')}`;
+  if (operation === 'DescribeDBParameters') return `arn:aws:rds:${world.region}:${world.accountId}:pg:${id('DBParameterGroupName')}`;
   return '*';
 }
 
@@ -281,6 +352,8 @@ export const rds: ServiceModule = {
     DescribeDBClusters: describeDBClusters,
     DescribeDBInstances: describeDBInstances,
     DescribeEvents: describeEvents,
+    DescribeDBClusterParameters: describeParameters('cluster'),
+    DescribeDBParameters: describeParameters('instance'),
   },
   iamResource,
 };
