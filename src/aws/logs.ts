@@ -1,10 +1,12 @@
 // CloudWatch Logs: the last lines a function (e.g. a rotation Lambda, group
 // /aws/lambda/<function name>) wrote in a time window. Messages are redacted here, at the
 // boundary, so no caller can carry a secret value from a log line into Slack or a store.
-import { paginateFilterLogEvents, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { paginateFilterLogEvents, CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { redactSecrets } from '../redact/index.js';
+import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
+import { invocationsForSecret, parseRotationLog, type RotationInvocation } from './rotation-log.js';
 
 export const LOGS_IAM = {
   filterLogEvents: iam('logs:FilterLogEvents'),
@@ -117,4 +119,64 @@ export async function lastLogLines(client: CloudWatchLogsClient, q: LastLogLines
       { groupNotFound: false, truncated, pages },
     );
   });
+}
+
+export interface RotationInvocationsQuery {
+  /** the rotation function's name or ARN; its log group is /aws/lambda/<name> unless `logGroupName` says otherwise */
+  functionName: string;
+  logGroupName?: string;
+  /** keep only invocations that may be this secret's (see invocationsForSecret) */
+  secretArn?: string;
+  since: Date;
+  until: Date;
+  /** at most this many invocations, the newest (default 8: two rotations' four steps) */
+  maxInvocations?: number;
+  /** at most this many lines read (default 500) */
+  maxLines?: number;
+  signal?: AbortSignal;
+}
+
+export interface RotationInvocations {
+  logGroupName: string;
+  /** oldest first */
+  invocations: RotationInvocation[];
+  groupNotFound: boolean;
+  /** the line or page bound was reached: older invocations may exist, the oldest one returned may be partial */
+  truncated: boolean;
+  /** lines no invocation could be given */
+  unattributed: number;
+  /** invocations left out because their lines name only other secrets */
+  otherSecrets: number;
+}
+
+/**
+ * The rotation function's last invocations in a window, grouped by request id
+ * (FilterLogEvents on its log group, newest lines first; see aws/rotation-log.ts). Every
+ * line is redacted before it is parsed. A missing group gives none and `groupNotFound`;
+ * failures throw AwsCallError naming `logs:FilterLogEvents`.
+ */
+export async function rotationInvocations(aws: AwsClients, q: RotationInvocationsQuery): Promise<RotationInvocations> {
+  // "name", "name:alias", "ACCOUNT:function:name[:q]" or a full ARN → "name"
+  const functionName = /(?:^|:)function:([^:]+)/.exec(q.functionName)?.[1] ?? q.functionName.split(':')[0]!;
+  const logGroupName = q.logGroupName ?? `/aws/lambda/${functionName}`;
+  const maxLines = Math.max(1, Math.floor(q.maxLines ?? 500));
+  const maxInvocations = Math.max(1, Math.floor(q.maxInvocations ?? 8));
+  const client = aws.client('logs', (config) => new CloudWatchLogsClient(config));
+  const lines = await lastLogLines(client, {
+    logGroupName,
+    since: q.since,
+    until: q.until,
+    max: maxLines,
+    ...(q.signal && { signal: q.signal }),
+  });
+  const parsed = parseRotationLog(lines);
+  const mine = q.secretArn === undefined ? parsed.invocations : invocationsForSecret(parsed.invocations, q.secretArn);
+  return {
+    logGroupName,
+    invocations: mine.slice(-maxInvocations),
+    groupNotFound: lines.groupNotFound,
+    truncated: lines.truncated || lines.length >= maxLines,
+    unattributed: parsed.unattributed,
+    otherSecrets: parsed.invocations.length - mine.length,
+  };
 }

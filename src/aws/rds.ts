@@ -1,8 +1,10 @@
 import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  paginateDescribeDBClusterParameters,
   paginateDescribeDBClusters,
   paginateDescribeDBInstances,
+  paginateDescribeDBParameters,
   paginateDescribeEvents,
   type DBCluster,
   type DBInstance,
@@ -19,6 +21,8 @@ export const RDS_IAM = {
   describeClusters: iam('rds:DescribeDBClusters'),
   describeInstances: iam('rds:DescribeDBInstances'),
   describeEvents: iam('rds:DescribeEvents'),
+  describeClusterParameters: iam('rds:DescribeDBClusterParameters'),
+  describeParameters: iam('rds:DescribeDBParameters'),
 } as const;
 
 export interface DbSummary {
@@ -36,6 +40,8 @@ export interface DbSummary {
   iamAuthEnabled?: boolean;
   /** clusters only: TagList (e.g. aws:cloudformation:stack-name) */
   tags?: Record<string, string>;
+  /** a cluster's DB cluster parameter group, an instance's (first) DB parameter group */
+  parameterGroup?: string;
 }
 
 export interface RdsEvent {
@@ -58,6 +64,7 @@ const fromCluster = (c: DBCluster): DbSummary => ({
   masterUserSecretStatus: c.MasterUserSecret?.SecretStatus,
   iamAuthEnabled: c.IAMDatabaseAuthenticationEnabled,
   tags: Object.fromEntries((c.TagList ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])),
+  ...(c.DBClusterParameterGroup !== undefined && { parameterGroup: c.DBClusterParameterGroup }),
 });
 
 const fromInstance = (i: DBInstance): DbSummary => ({
@@ -72,6 +79,7 @@ const fromInstance = (i: DBInstance): DbSummary => ({
   masterUserSecretStatus: i.MasterUserSecret?.SecretStatus,
   clusterId: i.DBClusterIdentifier,
   iamAuthEnabled: i.IAMDatabaseAuthenticationEnabled,
+  ...(i.DBParameterGroups?.[0]?.DBParameterGroupName !== undefined && { parameterGroup: i.DBParameterGroups[0].DBParameterGroupName }),
 });
 
 async function notFoundAsUndefined<T>(p: Promise<T>): Promise<T | undefined> {
@@ -158,4 +166,72 @@ export async function listDbClusters(aws: AwsClients, signal?: AbortSignal): Pro
       all.push(...(page.DBClusters ?? []).map(fromCluster));
     return all;
   });
+}
+
+/** The parameters that decide how a rotation function may log in (incident 002). */
+export const ROTATION_DB_PARAMETERS = ['rds.force_ssl', 'require_secure_transport', 'password_encryption'] as const;
+
+export interface DbParameter {
+  name: string;
+  /** absent when the parameter has no value set (AWS omits ParameterValue) */
+  value?: string;
+  /** user, engine-default or system */
+  source?: string;
+}
+
+export interface DbParameterValues {
+  /** the wanted names the group has, by name (a name the group does not have is absent) */
+  values: Record<string, DbParameter>;
+  /** DescribeDB(Cluster)Parameters calls made */
+  pages: number;
+  /** the page bound stopped the walk before every parameter was seen */
+  truncated: boolean;
+}
+
+/**
+ * The values of `names` in a DB cluster parameter group (`kind: 'cluster'`,
+ * DescribeDBClusterParameters) or a DB parameter group (`kind: 'instance'`,
+ * DescribeDBParameters). Pages through the whole group (100 a page, at most `maxPages`,
+ * default 20) and stops once every name is found. A missing group gives undefined; other
+ * failures throw AwsCallError naming the action.
+ */
+export async function parameterValues(
+  aws: AwsClients,
+  q: { kind: 'cluster' | 'instance'; group: string; names: readonly string[]; maxPages?: number; pageSize?: number; signal?: AbortSignal },
+): Promise<DbParameterValues | undefined> {
+  const client = rdsClient(aws);
+  const wanted = new Set(q.names);
+  const maxPages = Math.max(1, Math.floor(q.maxPages ?? 20));
+  const config = { client, pageSize: q.pageSize ?? 100 };
+  const options = q.signal ? [{ abortSignal: q.signal }] : [];
+  const action = q.kind === 'cluster' ? RDS_IAM.describeClusterParameters : RDS_IAM.describeParameters;
+  return notFoundAsUndefined(
+    awsCall(action, async () => {
+      const values: Record<string, DbParameter> = {};
+      let pages = 0;
+      let truncated = false;
+      const walk =
+        q.kind === 'cluster'
+          ? paginateDescribeDBClusterParameters(config, { DBClusterParameterGroupName: q.group }, ...options)
+          : paginateDescribeDBParameters(config, { DBParameterGroupName: q.group }, ...options);
+      if (wanted.size === 0) return { values, pages, truncated };
+      for await (const page of walk) {
+        pages++;
+        for (const p of page.Parameters ?? []) {
+          if (p.ParameterName === undefined || !wanted.has(p.ParameterName)) continue;
+          values[p.ParameterName] = {
+            name: p.ParameterName,
+            ...(p.ParameterValue !== undefined && { value: p.ParameterValue }),
+            ...(p.Source !== undefined && { source: p.Source }),
+          };
+        }
+        if (Object.keys(values).length === wanted.size) break;
+        if (pages >= maxPages && page.Marker) {
+          truncated = true;
+          break;
+        }
+      }
+      return { values, pages, truncated };
+    }),
+  );
 }
