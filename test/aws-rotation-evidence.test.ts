@@ -5,9 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../src/aws/clients.js';
 import { AwsCallError } from '../src/aws/errors.js';
-import { functionSetup, STACK_NAME_TAG } from '../src/aws/function-setup.js';
+import { functionConfiguration, functionSetup, functionTags, LAMBDA_FUNCTION_IAM, STACK_NAME_TAG } from '../src/aws/lambda-function.js';
 import { declaredIamActions } from '../src/aws/iam.js';
-import { functionConfiguration, functionTags, LAMBDA_IAM } from '../src/aws/lambda.js';
 import { rotationInvocations } from '../src/aws/logs.js';
 import { describeDb, parameterValues, RDS_IAM, ROTATION_DB_PARAMETERS } from '../src/aws/rds.js';
 import { invocationsForSecret, parseRotationLog, sameSecretArn, type RotationLogLine } from '../src/aws/rotation-log.js';
@@ -325,7 +324,7 @@ describe('rotation evidence through the AWS double (real SDK clients)', () => {
   });
 
   it('declares its IAM actions', () => {
-    expect(LAMBDA_IAM).toMatchObject({ getFunctionConfiguration: 'lambda:GetFunctionConfiguration', listTags: 'lambda:ListTags' });
+    expect(LAMBDA_FUNCTION_IAM).toEqual({ getFunctionConfiguration: 'lambda:GetFunctionConfiguration', listTags: 'lambda:ListTags' });
     expect(RDS_IAM).toMatchObject({ describeClusterParameters: 'rds:DescribeDBClusterParameters', describeParameters: 'rds:DescribeDBParameters' });
     for (const a of ['lambda:GetFunctionConfiguration', 'lambda:ListTags', 'rds:DescribeDBClusterParameters', 'rds:DescribeDBParameters', 'cloudformation:DescribeStacks', 'logs:FilterLogEvents'])
       expect(declaredIamActions()).toContain(a);
