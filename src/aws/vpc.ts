@@ -245,26 +245,26 @@ const fromEndpoint = (e: VpcEndpoint): VpcEndpointInfo => ({
   tags: tagsOf(e.Tags),
 });
 
+/** Every item of every page, mapped to our type. */
+async function collectPages<P, T, R>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined, map: (item: T) => R): Promise<R[]> {
+  const out: R[] = [];
+  for await (const page of pages) out.push(...(items(page) ?? []).map(map));
+  return out;
+}
+
 /** Subnets by id, through the `subnet-id` filter: an unknown (deleted) subnet is absent, not an error. */
 export async function describeSubnets(aws: AwsClients, subnetIds: readonly string[], signal?: AbortSignal): Promise<SubnetInfo[]> {
   if (subnetIds.length === 0) return [];
-  return awsCall(VPC_IAM.describeSubnets, async () => {
-    const out: SubnetInfo[] = [];
-    const pages = paginateDescribeSubnets({ client: ec2Client(aws), pageSize: 1000 }, { Filters: filter('subnet-id', subnetIds) }, ...abortOf(signal));
-    for await (const page of pages) out.push(...(page.Subnets ?? []).map(fromSubnet));
-    return out;
-  });
+  // a paginator sends nothing until it is read, inside awsCall
+  const pages = paginateDescribeSubnets({ client: ec2Client(aws), pageSize: 1000 }, { Filters: filter('subnet-id', subnetIds) }, ...abortOf(signal));
+  return awsCall(VPC_IAM.describeSubnets, () => collectPages(pages, (page) => page.Subnets, fromSubnet));
 }
 
 /** VPCs by id (`vpc-id` filter: an unknown one is absent), with every associated IPv4 CIDR block. */
 export async function describeVpcs(aws: AwsClients, vpcIds: readonly string[], signal?: AbortSignal): Promise<VpcInfo[]> {
   if (vpcIds.length === 0) return [];
-  return awsCall(VPC_IAM.describeVpcs, async () => {
-    const out: VpcInfo[] = [];
-    const pages = paginateDescribeVpcs({ client: ec2Client(aws), pageSize: 1000 }, { Filters: filter('vpc-id', vpcIds) }, ...abortOf(signal));
-    for await (const page of pages) out.push(...(page.Vpcs ?? []).map(fromVpc));
-    return out;
-  });
+  const pages = paginateDescribeVpcs({ client: ec2Client(aws), pageSize: 1000 }, { Filters: filter('vpc-id', vpcIds) }, ...abortOf(signal));
+  return awsCall(VPC_IAM.describeVpcs, () => collectPages(pages, (page) => page.Vpcs, fromVpc));
 }
 
 /**
@@ -272,23 +272,15 @@ export async function describeVpcs(aws: AwsClients, vpcIds: readonly string[], s
  * an explicit association; `routeTableForSubnet` in network-path.ts picks one).
  */
 export async function describeRouteTables(aws: AwsClients, vpcId: string, signal?: AbortSignal): Promise<RouteTableInfo[]> {
-  return awsCall(VPC_IAM.describeRouteTables, async () => {
-    const out: RouteTableInfo[] = [];
-    const pages = paginateDescribeRouteTables({ client: ec2Client(aws), pageSize: 100 }, { Filters: filter('vpc-id', [vpcId]) }, ...abortOf(signal));
-    for await (const page of pages) out.push(...(page.RouteTables ?? []).map(fromRouteTable));
-    return out;
-  });
+  const pages = paginateDescribeRouteTables({ client: ec2Client(aws), pageSize: 100 }, { Filters: filter('vpc-id', [vpcId]) }, ...abortOf(signal));
+  return awsCall(VPC_IAM.describeRouteTables, () => collectPages(pages, (page) => page.RouteTables, fromRouteTable));
 }
 
 /** The network ACLs associated with these subnets (each subnet has exactly one). */
 export async function describeNetworkAcls(aws: AwsClients, subnetIds: readonly string[], signal?: AbortSignal): Promise<NetworkAclInfo[]> {
   if (subnetIds.length === 0) return [];
-  return awsCall(VPC_IAM.describeNetworkAcls, async () => {
-    const out: NetworkAclInfo[] = [];
-    const pages = paginateDescribeNetworkAcls({ client: ec2Client(aws), pageSize: 100 }, { Filters: filter('association.subnet-id', subnetIds) }, ...abortOf(signal));
-    for await (const page of pages) out.push(...(page.NetworkAcls ?? []).map(fromNetworkAcl));
-    return out;
-  });
+  const pages = paginateDescribeNetworkAcls({ client: ec2Client(aws), pageSize: 100 }, { Filters: filter('association.subnet-id', subnetIds) }, ...abortOf(signal));
+  return awsCall(VPC_IAM.describeNetworkAcls, () => collectPages(pages, (page) => page.NetworkAcls, fromNetworkAcl));
 }
 
 /**
@@ -297,12 +289,8 @@ export async function describeNetworkAcls(aws: AwsClients, subnetIds: readonly s
  */
 export async function describeSecurityGroups(aws: AwsClients, groupIds: readonly string[], signal?: AbortSignal): Promise<SecurityGroupInfo[]> {
   if (groupIds.length === 0) return [];
-  return awsCall(VPC_IAM.describeSecurityGroups, async () => {
-    const out: SecurityGroupInfo[] = [];
-    const pages = paginateDescribeSecurityGroups({ client: ec2Client(aws), pageSize: 1000 }, { Filters: filter('group-id', groupIds) }, ...abortOf(signal));
-    for await (const page of pages) out.push(...(page.SecurityGroups ?? []).map(fromSecurityGroup));
-    return out;
-  });
+  const pages = paginateDescribeSecurityGroups({ client: ec2Client(aws), pageSize: 1000 }, { Filters: filter('group-id', groupIds) }, ...abortOf(signal));
+  return awsCall(VPC_IAM.describeSecurityGroups, () => collectPages(pages, (page) => page.SecurityGroups, fromSecurityGroup));
 }
 
 /** The VPC endpoints of a VPC, optionally only those for these service names. */
