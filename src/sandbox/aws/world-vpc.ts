@@ -163,15 +163,20 @@ export function buildVpcWorld(scenario: Scenario, now: Date): VpcWorld {
   const localRoutes = (vpcId: string): Ec2Route[] =>
     (vpcs.find((v) => v.id === vpcId)?.cidrBlocks ?? []).map((c) => ({ destinationCidrBlock: c, gatewayId: 'local', state: 'active', origin: 'CreateRouteTable' }));
 
+  /** A subnet is associated with exactly one route table and one network ACL. */
+  const associate = (kind: string, id: string, vpcId: string, subnetIds: readonly string[] | undefined, owners: Map<string, string>) => {
+    for (const s of subnetIds ?? []) {
+      needSubnet(`${kind} ${id}`, s, vpcId);
+      if (owners.has(s)) fail(`subnet ${s} is associated with ${kind}s ${owners.get(s)} and ${id}`);
+      owners.set(s, id);
+    }
+  };
+
   const routeTables: Ec2RouteTable[] = [];
   const rtbOfSubnet = new Map<string, string>();
   for (const t of src.routeTables) {
     needVpc(`route table ${t.id}`, t.vpcId);
-    for (const s of t.subnetIds ?? []) {
-      needSubnet(`route table ${t.id}`, s, t.vpcId);
-      if (rtbOfSubnet.has(s)) fail(`subnet ${s} is associated with route tables ${rtbOfSubnet.get(s)} and ${t.id}`);
-      rtbOfSubnet.set(s, t.id);
-    }
+    associate('route table', t.id, t.vpcId, t.subnetIds, rtbOfSubnet);
     if (t.main && routeTables.some((o) => o.main && o.vpcId === t.vpcId)) fail(`VPC ${t.vpcId} has two main route tables`);
     const routes = (t.routes ?? []).map((r): Ec2Route => {
       if ((r.destination === undefined) === (r.destinationPrefixListId === undefined))
@@ -202,11 +207,7 @@ export function buildVpcWorld(scenario: Scenario, now: Date): VpcWorld {
   const aclOfSubnet = new Map<string, string>();
   for (const a of src.networkAcls) {
     needVpc(`network ACL ${a.id}`, a.vpcId);
-    for (const s of a.subnetIds ?? []) {
-      needSubnet(`network ACL ${a.id}`, s, a.vpcId);
-      if (aclOfSubnet.has(s)) fail(`subnet ${s} is associated with network ACLs ${aclOfSubnet.get(s)} and ${a.id}`);
-      aclOfSubnet.set(s, a.id);
-    }
+    associate('network ACL', a.id, a.vpcId, a.subnetIds, aclOfSubnet);
     if (a.isDefault && networkAcls.some((o) => o.isDefault && o.vpcId === a.vpcId)) fail(`VPC ${a.vpcId} has two default network ACLs`);
     const entries = (a.entries ?? []).map((e): Ec2NetworkAclEntry => {
       const protocol = PROTOCOL_NUMBERS[e.protocol.toLowerCase()] ?? e.protocol;
