@@ -28,6 +28,8 @@ export interface FunctionConfig {
   timeoutSeconds?: number;
   memoryMb?: number;
   lastModified?: Date;
+  /** the execution role's ARN (what an endpoint policy must let in) */
+  role?: string;
   /** set when the function runs in a VPC (subnets and security groups of its ENIs) */
   vpc?: { vpcId?: string; subnetIds: string[]; securityGroupIds: string[] };
   /** the environment variables' NAMES, sorted; their values are never read out of the answer */
@@ -61,6 +63,7 @@ export async function functionConfiguration(aws: AwsClients, functionName: strin
         ...(out.Runtime !== undefined && { runtime: out.Runtime }),
         ...(out.Timeout !== undefined && { timeoutSeconds: out.Timeout }),
         ...(out.MemorySize !== undefined && { memoryMb: out.MemorySize }),
+        ...(out.Role !== undefined && { role: out.Role }),
         ...(lambdaTime(out.LastModified) && { lastModified: lambdaTime(out.LastModified) }),
         ...(inVpc && {
           vpc: {

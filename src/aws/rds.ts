@@ -42,6 +42,10 @@ export interface DbSummary {
   tags?: Record<string, string>;
   /** a cluster's DB cluster parameter group, an instance's (first) DB parameter group */
   parameterGroup?: string;
+  /** the port it listens on (a cluster's Port, an instance's Endpoint.Port) */
+  port?: number;
+  /** VpcSecurityGroups */
+  securityGroupIds?: string[];
 }
 
 export interface RdsEvent {
@@ -51,6 +55,9 @@ export interface RdsEvent {
   message: string;
   categories: string[];
 }
+
+const securityGroupIdsOf = (groups: { VpcSecurityGroupId?: string }[] | undefined): string[] =>
+  (groups ?? []).flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : []));
 
 const fromCluster = (c: DBCluster): DbSummary => ({
   kind: 'cluster',
@@ -65,6 +72,8 @@ const fromCluster = (c: DBCluster): DbSummary => ({
   iamAuthEnabled: c.IAMDatabaseAuthenticationEnabled,
   tags: Object.fromEntries((c.TagList ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])),
   ...(c.DBClusterParameterGroup !== undefined && { parameterGroup: c.DBClusterParameterGroup }),
+  ...(c.Port !== undefined && { port: c.Port }),
+  securityGroupIds: securityGroupIdsOf(c.VpcSecurityGroups),
 });
 
 const fromInstance = (i: DBInstance): DbSummary => ({
@@ -80,6 +89,8 @@ const fromInstance = (i: DBInstance): DbSummary => ({
   clusterId: i.DBClusterIdentifier,
   iamAuthEnabled: i.IAMDatabaseAuthenticationEnabled,
   ...(i.DBParameterGroups?.[0]?.DBParameterGroupName !== undefined && { parameterGroup: i.DBParameterGroups[0].DBParameterGroupName }),
+  ...(i.Endpoint?.Port !== undefined && { port: i.Endpoint.Port }),
+  securityGroupIds: securityGroupIdsOf(i.VpcSecurityGroups),
 });
 
 async function notFoundAsUndefined<T>(p: Promise<T>): Promise<T | undefined> {

@@ -24,6 +24,8 @@ export interface SecretInfo {
   nextRotation?: Date;
   owningService?: string;
   tags: Record<string, string>;
+  /** DescribeSecret only: a version labelled AWSPENDING and not AWSCURRENT (a rotation started and did not finish) */
+  pendingVersion?: boolean;
 }
 
 /** DescribeSecret's answer and a ListSecrets entry carry the same metadata. */
@@ -52,7 +54,9 @@ export async function listSecrets(aws: AwsClients): Promise<SecretInfo[]> {
 export async function describeSecret(aws: AwsClients, secretId: string, signal?: AbortSignal): Promise<SecretInfo> {
   return awsCall(SECRETS_IAM.describeSecret, async () => {
     const s = await secretsClient(aws).send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal: signal });
-    return toSecretInfo(s, secretId);
+    const stages = Object.values(s.VersionIdsToStages ?? {});
+    const pendingVersion = stages.some((labels) => labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT'));
+    return { ...toSecretInfo(s, secretId), pendingVersion };
   });
 }
 

@@ -5,11 +5,12 @@ import certPending from './cert-pending/meta.js';
 import dbDown from './db-down/meta.js';
 import decryptDenied from './decrypt-denied/meta.js';
 import deployFailed from './deploy-failed/meta.js';
+import rotationFailed from './rotation-failed/meta.js';
 import type { PlaybookMeta } from './playbook-meta.js';
 
 export type { PlaybookMeta, TargetRule } from './playbook-meta.js';
 
-const metas = [dbDown, decryptDenied, certPending, deployFailed] as const;
+const metas = [dbDown, decryptDenied, certPending, deployFailed, rotationFailed] as const;
 export type PlaybookName = (typeof metas)[number]['name'];
 
 export const PLAYBOOK_CATALOG: Record<string, PlaybookMeta> = Object.fromEntries(metas.map((m) => [m.name, m]));

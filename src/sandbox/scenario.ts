@@ -57,6 +57,8 @@ const DbClusterSchema = z.object({
   tags: z.record(z.string(), z.string()).optional(),
   /** DBClusterParameterGroup; default "default.<engine><major>" */
   parameterGroup: z.string().optional(),
+  /** VpcSecurityGroups; default none */
+  securityGroupIds: z.array(z.string()).optional(),
 });
 
 const DbInstanceSchema = z.object({
@@ -72,6 +74,8 @@ const DbInstanceSchema = z.object({
   createdAt: time.optional(),
   /** DBParameterGroups[0]; default "default.<engine><major>" */
   parameterGroup: z.string().optional(),
+  /** VpcSecurityGroups; default none (a member instance: its cluster's) */
+  securityGroupIds: z.array(z.string()).optional(),
 });
 
 const RdsEventSchema = z.object({

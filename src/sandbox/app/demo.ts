@@ -29,8 +29,10 @@ export async function parseDemoArgs(argv: string[]): Promise<{ ok: true; args: D
   if (unknown.length > 0) return { ok: false, message: `Unknown option ${unknown[0]} for demo. Usage: ${DEMO_USAGE}` };
   const words = argv.filter((a) => !a.startsWith('-'));
   const scenarios = await listScenarios();
-  // `whybot demo db-down prod-db` means the default scenario
-  const scenario = words[0] !== undefined && !Object.hasOwn(PLAYBOOK_CATALOG, words[0]) ? words.shift()! : DEFAULT_SCENARIO;
+  // `whybot demo db-down prod-db` means the default scenario; a word that names a scenario
+  // is the scenario even when a playbook has the same name (`demo rotation-failed rotation-failed s`)
+  const isScenario = words[0] !== undefined && (scenarios.includes(words[0]) || !Object.hasOwn(PLAYBOOK_CATALOG, words[0]));
+  const scenario = isScenario ? words.shift()! : DEFAULT_SCENARIO;
   if (!scenarios.includes(scenario)) return { ok: false, message: `No scenario "${scenario}". Scenarios: ${scenarios.join(', ')}` };
   if (words.length > 2) return { ok: false, message: `Too many arguments. Usage: ${DEMO_USAGE}` };
   const fallback = defaultInvocation(scenario);

@@ -35,6 +35,8 @@ export interface DbCluster {
   tags?: { key: string; value: string }[];
   /** DBClusterParameterGroup; absent = the engine's default group */
   parameterGroup?: string;
+  /** VpcSecurityGroups */
+  securityGroupIds: string[];
 }
 
 export interface DbInstance {
@@ -54,6 +56,8 @@ export interface DbInstance {
   createdAt: Date;
   /** DBParameterGroups[0]; absent = the engine's default group */
   parameterGroup?: string;
+  /** VpcSecurityGroups */
+  securityGroupIds: string[];
 }
 
 export interface RdsEvent {
@@ -331,6 +335,7 @@ export function buildWorld(scenario: Scenario, now: Date): World {
       createdAt: at(c.createdAt, defaultCreated),
       ...(c.tags !== undefined && { tags: Object.entries(c.tags).map(([key, value]) => ({ key, value })) }),
       ...(c.parameterGroup !== undefined && { parameterGroup: c.parameterGroup }),
+      securityGroupIds: [...(c.securityGroupIds ?? [])],
     };
   });
 
@@ -354,6 +359,7 @@ export function buildWorld(scenario: Scenario, now: Date): World {
       availabilityZone: azs[index % azs.length]!,
       createdAt: at(i.createdAt, cluster?.createdAt ?? defaultCreated),
       ...(i.parameterGroup !== undefined && { parameterGroup: i.parameterGroup }),
+      securityGroupIds: [...(i.securityGroupIds ?? cluster?.securityGroupIds ?? [])],
     };
   });
 

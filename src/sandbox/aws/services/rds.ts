@@ -81,6 +81,12 @@ function masterUserSecret(world: World, arn: string | undefined) {
   };
 }
 
+const vpcSecurityGroups = (ids: readonly string[]) =>
+  xmlList(
+    'VpcSecurityGroupMembership',
+    ids.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+  );
+
 function clusterXml(world: World, c: DbCluster) {
   const members = world.rds.instances.filter((i) => i.clusterId === c.id);
   return {
@@ -98,6 +104,7 @@ function clusterXml(world: World, c: DbCluster) {
     EngineVersion: c.engineVersion,
     Port: c.port,
     MasterUsername: c.masterUsername,
+    VpcSecurityGroups: vpcSecurityGroups(c.securityGroupIds),
     PreferredBackupWindow: '16:00-16:30',
     PreferredMaintenanceWindow: 'sun:17:00-sun:17:30',
     DBClusterMembers: xmlList(
@@ -134,6 +141,7 @@ function instanceXml(world: World, i: DbInstance) {
     DBInstanceStatus: i.status,
     MasterUsername: i.masterUsername,
     Endpoint: { Address: i.endpoint.address, Port: i.endpoint.port },
+    VpcSecurityGroups: vpcSecurityGroups(i.securityGroupIds),
     AllocatedStorage: aurora ? 1 : 20,
     InstanceCreateTime: i.createdAt,
     PreferredBackupWindow: '16:00-16:30',

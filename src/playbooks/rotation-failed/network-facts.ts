@@ -1,0 +1,212 @@
+// The questions incident 002 asks of the network between the rotation function and what it
+// calls, answered from the `network` and `db-network` reads: how each of the function's
+// subnets reaches Secrets Manager (an endpoint, a NAT gateway, nothing), whether the
+// endpoint's security groups and the network ACLs let HTTPS through, whether the endpoint
+// policy lets the function in, and whether the DB's security groups admit the function.
+import {
+  anySgAllowsIngress,
+  endpointFor,
+  internetPath,
+  naclAllowsHttpsOut,
+  naclAllowsServerPort,
+  naclForSubnet,
+  routeTableForSubnet,
+  sgAllowsEgress,
+  type HttpsThroughNacl,
+} from '../../aws/network-path.js';
+import type { NetworkAclInfo, NaclEntryInfo, SubnetInfo, VpcEndpointInfo } from '../../aws/vpc.js';
+import type { RotationFailedEvidence } from './evidence.js';
+import { DEFAULT_PORTS, engineOf } from './facts.js';
+import type { NetworkPath } from './network-read.js';
+
+/** The environment variable the rotation templates read to call a given Secrets Manager endpoint. */
+export const ENDPOINT_ENV = 'SECRETS_MANAGER_ENDPOINT';
+
+export interface SubnetRoute {
+  subnet: SubnetInfo;
+  /** endpoint: a private endpoint answers Secrets Manager's name; nat: out through a NAT gateway; none: no way */
+  via: 'endpoint' | 'nat' | 'none';
+  /** a default route to an internet gateway: useless to a Lambda ENI, which never has a public IP */
+  internetGatewayOnly?: string;
+  natGatewayId?: string;
+}
+
+export interface ServiceRoute {
+  service: 'secretsmanager' | 'rds';
+  endpoint?: VpcEndpointInfo;
+  /** the endpoint exists but its private DNS is off and the function is not told its address */
+  privateDnsOff: boolean;
+  subnets: SubnetRoute[];
+}
+
+/** How each of the function's subnets reaches `service`. */
+export function serviceRoute(e: Pick<RotationFailedEvidence, 'fn' | 'input'>, n: NetworkPath, service: 'secretsmanager' | 'rds'): ServiceRoute {
+  const found = endpointFor(n.endpoints, { region: e.input.region, service, vpcId: n.vpcId });
+  const endpoint = found && found.state === 'available' ? found : undefined;
+  const told = service === 'secretsmanager' && (e.fn?.environmentNames ?? []).includes(ENDPOINT_ENV);
+  const privateDnsOff = endpoint !== undefined && endpoint.type === 'Interface' && !endpoint.privateDnsEnabled && !told;
+  const usable = endpoint !== undefined && !privateDnsOff;
+  const subnets = n.subnets.map((subnet): SubnetRoute => {
+    if (usable) return { subnet, via: 'endpoint' };
+    const table = routeTableForSubnet(n.routeTables, subnet)?.table;
+    const out = table ? internetPath(table) : undefined;
+    if (out?.via === 'nat-gateway') return { subnet, via: 'nat', natGatewayId: out.gatewayId };
+    return { subnet, via: 'none', ...(out?.via === 'internet-gateway' ? { internetGatewayOnly: out.gatewayId } : {}) };
+  });
+  return { service, ...(found ? { endpoint: found } : {}), privateDnsOff, subnets };
+}
+
+export interface EndpointGroupGap {
+  endpoint: VpcEndpointInfo;
+  /** the function's subnets whose addresses (and groups) the endpoint's groups do not admit on 443 */
+  subnets: SubnetInfo[];
+  /** the endpoint's first security group: where the fix goes */
+  groupId?: string;
+  /** the VPC's primary CIDR: what the fix admits (the guide: the VPC CIDR) */
+  vpcCidr?: string;
+}
+
+/** The endpoint's security groups do not admit HTTPS from (some of) the function's subnets. */
+export function endpointGroupGap(n: NetworkPath, endpoint: VpcEndpointInfo): EndpointGroupGap | undefined {
+  if (endpoint.type !== 'Interface') return undefined;
+  const groups = n.endpointGroups.filter((g) => endpoint.securityGroupIds.includes(g.id));
+  const fnGroups = n.functionGroups.map((g) => g.id);
+  const shut = n.subnets.filter((s) => !anySgAllowsIngress(groups, 443, { groupIds: fnGroups, cidr: s.cidrBlock }).allowed);
+  if (shut.length === 0) return undefined;
+  return {
+    endpoint,
+    subnets: shut,
+    ...(endpoint.securityGroupIds[0] ? { groupId: endpoint.securityGroupIds[0] } : {}),
+    ...(n.vpc?.cidrBlocks[0] ? { vpcCidr: n.vpc.cidrBlocks[0] } : {}),
+  };
+}
+
+/** The function's own groups do not let HTTPS out to the endpoint (or anywhere, for a NAT path). */
+export function functionEgressShut(n: NetworkPath, to: { groupIds: readonly string[]; cidr: string }, port = 443): boolean {
+  if (n.functionGroups.length === 0) return false;
+  return !n.functionGroups.some((g) => sgAllowsEgress(g, port, to).allowed);
+}
+
+export interface AclBlock {
+  acl: NetworkAclInfo;
+  subnet: SubnetInfo;
+  /** which leg: the request out (443) or the answer back in (1024–65535); for the endpoint's subnet the other way round */
+  leg: 'request' | 'response';
+  side: 'function' | 'endpoint';
+  /** the other end the ACL was asked about */
+  cidr: string;
+  /** the entry that decided it (none: the final `*` deny) */
+  entry?: NaclEntryInfo;
+}
+
+function blocks(decision: HttpsThroughNacl, acl: NetworkAclInfo, subnet: SubnetInfo, side: AclBlock['side'], cidr: string): AclBlock | undefined {
+  for (const leg of ['request', 'response'] as const) {
+    const d = decision[leg];
+    if (d.allowed) continue;
+    const entry = d.partlyDeniedBy[0] ?? d.decidedBy;
+    return { acl, subnet, leg, side, cidr, ...(entry ? { entry } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * Network ACLs that stop HTTPS from the function's subnets to Secrets Manager: toward the
+ * endpoint's subnets (both ACLs), or toward anywhere (0.0.0.0/0) when the way is a NAT gateway.
+ */
+export function aclBlocks(n: NetworkPath, route: ServiceRoute): AclBlock[] {
+  const out: AclBlock[] = [];
+  const targets = route.endpoint && route.subnets.some((s) => s.via === 'endpoint') ? n.endpointSubnets.filter((s) => route.endpoint!.subnetIds.includes(s.id)) : [];
+  for (const r of route.subnets) {
+    const acl = naclForSubnet(n.acls, r.subnet.id);
+    if (!acl) continue;
+    const cidrs = r.via === 'endpoint' ? targets.map((t) => t.cidrBlock) : r.via === 'nat' ? ['0.0.0.0/0'] : [];
+    for (const cidr of cidrs) {
+      const b = blocks(naclAllowsHttpsOut(acl, cidr), acl, r.subnet, 'function', cidr);
+      if (b) {
+        out.push(b);
+        break;
+      }
+    }
+    if (r.via !== 'endpoint') continue;
+    for (const t of targets) {
+      const tacl = naclForSubnet(n.acls, t.id);
+      const b = tacl ? blocks(naclAllowsServerPort(tacl, r.subnet.cidrBlock, 443), tacl, t, 'endpoint', r.subnet.cidrBlock) : undefined;
+      if (b && !out.some((o) => o.acl.id === b.acl.id && o.side === 'endpoint')) out.push(b);
+    }
+  }
+  return out;
+}
+
+/** The secretsmanager actions the rotation templates call. */
+const ROTATION_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecretVersionStage'];
+
+export interface PolicyVerdict {
+  allowed: boolean;
+  /** the statement that decided (Sid or index) */
+  statement?: string;
+  /** statements with conditions whybot does not evaluate */
+  conditional: boolean;
+}
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+const glob = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(value);
+
+function principalMatches(principal: unknown, role: string | undefined): boolean {
+  if (principal === '*') return true;
+  if (principal && typeof principal === 'object') {
+    const aws = list((principal as Record<string, unknown>).AWS);
+    const account = role ? /:iam::(\d{12}):/.exec(role)?.[1] : undefined;
+    return aws.some((p) => p === '*' || (role !== undefined && glob(p, role)) || (account !== undefined && (p === account || p === `arn:aws:iam::${account}:root`)));
+  }
+  return false;
+}
+
+/**
+ * Whether a VPC endpoint policy lets the function's role make the rotation's Secrets Manager
+ * calls: an explicit Deny of any of them for the role wins; else one Allow must cover each.
+ * Conditions are not evaluated (a statement with one counts as applying, and says so).
+ */
+export function endpointPolicyAllows(policyDocument: string | undefined, role: string | undefined): PolicyVerdict {
+  if (!policyDocument) return { allowed: true, conditional: false }; // no policy: full access
+  let doc: { Statement?: unknown };
+  try {
+    doc = JSON.parse(policyDocument) as { Statement?: unknown };
+  } catch {
+    return { allowed: true, conditional: true };
+  }
+  const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter((s): s is Record<string, unknown> => !!s && typeof s === 'object');
+  const applies = (s: Record<string, unknown>, action: string) =>
+    principalMatches(s.Principal, role) && list(s.Action).some((a) => glob(a, action)) && (s.NotAction === undefined || !list(s.NotAction).some((a) => glob(a, action)));
+  const name = (s: Record<string, unknown>, i: number) => (typeof s.Sid === 'string' ? s.Sid : `statement ${i + 1}`);
+  let conditional = false;
+  for (const action of ROTATION_ACTIONS) {
+    const deny = statements.findIndex((s) => s.Effect === 'Deny' && applies(s, action));
+    if (deny >= 0) return { allowed: false, statement: name(statements[deny]!, deny), conditional: statements[deny]!.Condition !== undefined };
+    const allow = statements.findIndex((s) => s.Effect === 'Allow' && applies(s, action));
+    if (allow < 0) return { allowed: false, statement: `no statement allows ${action}`, conditional: false };
+    conditional ||= statements[allow]!.Condition !== undefined;
+  }
+  return { allowed: true, conditional };
+}
+
+export interface DbAdmission {
+  port: number;
+  /** the function's subnets the DB's groups do not admit (by the function's groups or the subnet's CIDR) */
+  shutSubnets: SubnetInfo[];
+  /** the function's groups do not let the port out toward the DB */
+  egressShut: boolean;
+  /** the DB's first group: where a fix goes */
+  dbGroupId?: string;
+}
+
+/** Whether the DB's security groups admit the function on the DB's port, and the function's let it out. */
+export function dbAdmission(e: Pick<RotationFailedEvidence, 'db' | 'dbGroups' | 'fn' | 'setup'>, n: NetworkPath): DbAdmission | undefined {
+  const db = e.db?.db;
+  const port = db?.port ?? DEFAULT_PORTS[engineOf(e)];
+  if (!db || !e.dbGroups || port === undefined) return undefined;
+  const fnGroups = n.functionGroups.map((g) => g.id);
+  const shutSubnets = n.subnets.filter((s) => !anySgAllowsIngress(e.dbGroups!, port, { groupIds: fnGroups, cidr: s.cidrBlock }).allowed);
+  const vpcCidr = n.vpc?.cidrBlocks[0] ?? '0.0.0.0/0';
+  const egressShut = functionEgressShut(n, { groupIds: db.securityGroupIds ?? [], cidr: vpcCidr }, port);
+  return { port, shutSubnets, egressShut, ...(db.securityGroupIds?.[0] ? { dbGroupId: db.securityGroupIds[0] } : {}) };
+}
