@@ -101,7 +101,10 @@ function nacl(e: RotationFailedEvidence, route: ServiceRoute): Cause {
           naclId: found.acl.id,
           cidr: found.cidr,
           region: e.input.region,
-          direction: (found.side === 'function') === (found.leg === 'request') ? 'egress-443' : 'ingress-ephemeral',
+          // the function's subnet sends 443 and takes the answers in; the endpoint's takes 443 in and answers out
+          direction: found.side === 'function'
+            ? found.leg === 'request' ? 'egress-443' : 'ingress-ephemeral'
+            : found.leg === 'request' ? 'ingress-443' : 'egress-ephemeral',
         },
       },
     ],
