@@ -9,6 +9,7 @@ import { functionConfiguration } from '../src/aws/lambda-function.js';
 import { describeSecurityGroups } from '../src/aws/vpc.js';
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { remediations } from '../src/remediations/index.js';
+import { sgRuleDescription } from '../src/remediations/sg-allow-https-from-vpc.meta.js';
 import type { Params, VerifyOptions } from '../src/remediations/types.js';
 import { startAwsDouble, type AwsDouble } from '../src/sandbox/aws/server.js';
 import { ScenarioSchema } from '../src/sandbox/scenario.js';
@@ -74,7 +75,7 @@ async function rejection(promise: Promise<unknown>): Promise<AwsCallError> {
 const lastCall = (operation: string) => double.calls.filter((c) => c.operation === operation).at(-1)!;
 
 describe('sg-allow-https-from-vpc', () => {
-  const p: Params = { groupId: SG_VPCE, cidr: '10.0.0.0/16', region: REGION, vpcId: VPC, description: 'the secretsmanager endpoint' };
+  const p: Params = { groupId: SG_VPCE, cidr: '10.0.0.0/16', region: REGION, vpcId: VPC, description: 'Secrets Manager endpoint vpce-0a1b2c3d4e5f60001' };
 
   it('reconcile before: not happened (443 from 10.0.1.0/24 does not cover the VPC)', async () => {
     expect(await action('sg-allow-https-from-vpc').reconcile!(aws, p, {})).toEqual({ happened: 'not-happened' });
@@ -87,7 +88,7 @@ describe('sg-allow-https-from-vpc', () => {
     expect(out.facts?.ruleId).toMatch(/^sgr-[0-9a-f]{17}$/);
     expect(lastCall('AuthorizeSecurityGroupIngress').params).toMatchObject({
       GroupId: SG_VPCE,
-      IpPermissions: [{ IpProtocol: 'tcp', FromPort: '443', ToPort: '443', IpRanges: [{ CidrIp: '10.0.0.0/16', Description: 'whybot: HTTPS from the VPC for Secrets Manager rotation' }] }],
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: '443', ToPort: '443', IpRanges: [{ CidrIp: '10.0.0.0/16', Description: 'whybot: HTTPS from the VPC for Secrets Manager endpoint vpce-0a1b2c3d4e5f60001' }] }],
     });
     expect(await sg.verify(aws, p, out.facts ?? {}, FAST)).toEqual({ ok: true, detail: `${SG_VPCE} admits TCP 443 from 10.0.0.0/16` });
     expect(await sg.reconcile!(aws, p, {})).toMatchObject({ happened: 'happened' });
@@ -119,13 +120,16 @@ describe('sg-allow-https-from-vpc', () => {
 
   it('plan and commands say which group and CIDR; the undo revokes exactly that rule', () => {
     const plan = action('sg-allow-https-from-vpc').plan(p);
-    expect(plan.resource).toBe(`Security group ${SG_VPCE}, the secretsmanager endpoint (${REGION})`);
+    expect(plan.resource).toBe(`Security group ${SG_VPCE}, Secrets Manager endpoint vpce-0a1b2c3d4e5f60001 (${REGION})`);
     expect(plan.effect).toContain(`TCP 443 from 10.0.0.0/16 (${VPC})`);
     expect(plan.undo).toBe(`aws ec2 revoke-security-group-ingress --region ${REGION} --group-id ${SG_VPCE} --protocol tcp --port 443 --cidr 10.0.0.0/16`);
     expect(cliCommands({ id: 'sg-allow-https-from-vpc', params: p })[0]).toBe(
       `aws ec2 authorize-security-group-ingress --region ${REGION} --group-id ${SG_VPCE} --ip-permissions ` +
-        `'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=10.0.0.0/16,Description="whybot: HTTPS from the VPC for Secrets Manager rotation"}]'`,
+        `'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=10.0.0.0/16,Description="whybot: HTTPS from the VPC for Secrets Manager endpoint vpce-0a1b2c3d4e5f60001"}]'`,
     );
+    // generic (a CodeBuild endpoint later): no description → a plain one; characters EC2 refuses are dropped
+    expect(sgRuleDescription({})).toBe('whybot: HTTPS from the VPC');
+    expect(sgRuleDescription({ description: 'CodeBuild’s “build” endpoint\n' })).toBe('whybot: HTTPS from the VPC for CodeBuilds build endpoint');
   });
 });
 

@@ -19,8 +19,16 @@ export const SgAllowHttpsFromVpcParams = z.object({
 });
 export type SgAllowHttpsFromVpcParams = z.infer<typeof SgAllowHttpsFromVpcParams>;
 
-/** The rule's own description, as EC2 stores it (ASCII; shown in the console next to the rule). */
-export const SG_RULE_DESCRIPTION = 'whybot: HTTPS from the VPC for Secrets Manager rotation';
+/**
+ * The rule's own description, as EC2 stores it (shown in the console next to the rule):
+ * "whybot: HTTPS from the VPC for <what the group guards>", e.g. "… for Secrets Manager
+ * endpoint vpce-…". EC2 allows only a-zA-Z0-9, spaces and ._-:/()#,@[]+=&;{}!$* (255 at
+ * most), so anything else in the params' description is dropped here.
+ */
+export function sgRuleDescription(p: Pick<SgAllowHttpsFromVpcParams, 'description'>): string {
+  const what = (p.description ?? '').replace(/[^a-zA-Z0-9 ._:/()#,@[\]+=&;{}!$*-]/g, '').replace(/\s+/g, ' ').trim();
+  return `whybot: HTTPS from the VPC${what ? ` for ${what}` : ''}`.slice(0, 255);
+}
 
 const from = (p: SgAllowHttpsFromVpcParams) => (p.vpcId ? `${p.cidr} (${p.vpcId})` : p.cidr);
 const group = (p: SgAllowHttpsFromVpcParams) => (p.description ? `${p.groupId}, ${p.description}` : p.groupId);
@@ -35,7 +43,7 @@ export const sgAllowHttpsFromVpcMeta = defineActionMeta({
     resource: `Security group ${group(p)} (${p.region})`,
     apiCall:
       `ec2:AuthorizeSecurityGroupIngress { GroupId: "${p.groupId}", IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, ` +
-      `IpRanges: [{ CidrIp: "${p.cidr}", Description: "${SG_RULE_DESCRIPTION}" }] }] }`,
+      `IpRanges: [{ CidrIp: "${p.cidr}", Description: "${sgRuleDescription(p)}" }] }] }`,
     effect:
       `Adds one inbound rule: TCP 443 from ${from(p)}. Whatever sits behind the group (a VPC endpoint, a load balancer) ` +
       'accepts HTTPS from those addresses; nothing else changes and no rule is removed. If the same rule is there already, nothing happens.',
@@ -45,7 +53,7 @@ export const sgAllowHttpsFromVpcMeta = defineActionMeta({
   iamActions: { write: ['ec2:AuthorizeSecurityGroupIngress'], read: ['ec2:DescribeSecurityGroups'] },
   cli: (p) => {
     const base = `--region ${q(p.region)}`;
-    const perms = `IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=${p.cidr},Description="${SG_RULE_DESCRIPTION}"}]`;
+    const perms = `IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=${p.cidr},Description="${sgRuleDescription(p)}"}]`;
     return [
       `aws ec2 authorize-security-group-ingress ${base} --group-id ${q(p.groupId)} --ip-permissions ${q(perms)}`,
       `aws ec2 describe-security-groups ${base} --group-ids ${q(p.groupId)} --query 'SecurityGroups[0].IpPermissions[?ToPort==\`443\`]'`,

@@ -3,7 +3,7 @@ import { describeSecurityGroups } from '../aws/vpc.js';
 import { authorizeTcpIngress } from '../aws/vpc-write.js';
 import type { AwsClients } from '../aws/clients.js';
 import { defineAction } from './define.js';
-import { SG_RULE_DESCRIPTION, sgAllowHttpsFromVpcMeta, type SgAllowHttpsFromVpcParams } from './sg-allow-https-from-vpc.meta.js';
+import { sgAllowHttpsFromVpcMeta, sgRuleDescription, type SgAllowHttpsFromVpcParams } from './sg-allow-https-from-vpc.meta.js';
 import { pollUntil } from './types.js';
 
 const done = (p: SgAllowHttpsFromVpcParams) => `allowed HTTPS from ${p.cidr} into ${p.groupId}`;
@@ -16,7 +16,7 @@ async function admits(aws: AwsClients, p: SgAllowHttpsFromVpcParams): Promise<bo
 
 export const sgAllowHttpsFromVpc = defineAction(sgAllowHttpsFromVpcMeta, {
   async execute(aws, p) {
-    const out = await authorizeTcpIngress(aws, { groupId: p.groupId, cidr: p.cidr, port: 443, description: SG_RULE_DESCRIPTION });
+    const out = await authorizeTcpIngress(aws, { groupId: p.groupId, cidr: p.cidr, port: 443, description: sgRuleDescription(p) });
     return {
       // EC2's InvalidPermission.Duplicate: the very rule is there, which is the state asked for
       done: out.alreadyThere ? `${done(p)} (the rule was already there)` : done(p),
