@@ -18,7 +18,6 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { handleRotationEvent } from '../src/alerts/handle.js';
-import { rotationLogReader } from '../src/alerts/logs.js';
 import { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/entry/bot.js';
@@ -331,7 +330,7 @@ describe('secret canary: alerts and the store', () => {
       const config: Config = testConfig({ AWS_REGION: w.scenario.region, SLACK_API_URL: slack.url, WHYBOT_ALERT_CHANNEL: 'C0ALERTS', WHYBOT_LOG_LEVEL: 'trace' });
       const client = new WebClient(BOT_TOKEN, { ...slackClientOptions(config), retryConfig: { retries: 0 } });
       const awsFor = (region: string) => new AwsClients({ region, maxAttempts: 2 });
-      const deps = { client, store, config, log: createLogger('trace', {}, logs), awsFor, owner: 'canary-test', readLogs: rotationLogReader(awsFor), reportWrite: slackWriteReporter({ client, store, config }) };
+      const deps = { client, store, config, log: createLogger('trace', {}, logs), awsFor, owner: 'canary-test', reportWrite: slackWriteReporter({ client, store, config }) };
       const time = new Date(w.aws.now().getTime() - 2 * 3_600_000);
       const secret = w.aws.world.secretsManager.secrets[0]!.arn;
       const parsed = parseRotationEvent({

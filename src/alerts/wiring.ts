@@ -9,7 +9,6 @@ import type { ActionSigner } from '../remediations/signed-value.js';
 import type { Store } from '../store/types.js';
 import { digestDue, postDigest } from './digest.js';
 import { handleRotationEvent } from './handle.js';
-import { rotationLogReader } from './logs.js';
 import type { WatchDeps } from './watch.js';
 
 export interface AlertWiring {
@@ -25,7 +24,7 @@ export interface AlertWiring {
 
 export function watchDeps(config: Config, region: string, w: AlertWiring): WatchDeps {
   const awsFor = readerAws(config);
-  const alertDeps = { ...w, awsFor, writerFor: writerAws(config), config, readLogs: rotationLogReader(awsFor) };
+  const alertDeps = { ...w, awsFor, writerFor: writerAws(config), config };
   return {
     aws: awsFor(region),
     store: w.store,

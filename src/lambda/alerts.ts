@@ -6,7 +6,6 @@ import * as z from 'zod';
 import { postDigest } from '../alerts/digest.js';
 import { parseRotationEvent } from '../alerts/events.js';
 import { handleRotationEvent } from '../alerts/handle.js';
-import { rotationLogReader } from '../alerts/logs.js';
 import { AwsClients } from '../aws/clients.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { slackClient } from '../slack/client.js';
@@ -41,7 +40,6 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
     client, store: rt.store, awsFor, config, log: rt.log, owner: rt.bootId,
     reportWrite: slackWriteReporter({ client, store: rt.store, config }),
     ...(rt.actionSecret ? { signer: new ActionSigner(rt.actionSecret) } : {}),
-    readLogs: rotationLogReader(awsFor),
   };
   // The daily schedule (EventBridge Scheduler rule with input {"whybot":"digest"}).
   if (DigestTrigger.safeParse(event).success) {

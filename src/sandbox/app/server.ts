@@ -50,7 +50,6 @@ import type { WebClient } from '@slack/web-api';
 import * as z from 'zod';
 import { parseRotationEvent } from '../../alerts/events.js';
 import { handleRotationEvent } from '../../alerts/handle.js';
-import { rotationLogReader } from '../../alerts/logs.js';
 import { readerAws } from '../../aws/for-config.js';
 import { loadConfig, type Config } from '../../config.js';
 import { startBot, type RunningBot } from '../../entry/bot.js';
@@ -424,7 +423,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       store: b.store,
       config: c,
       awsFor,
-      readLogs: rotationLogReader(awsFor),
       signer: new ActionSigner(actionSecret),
       log: log.child({ component: 'alerts' }),
       owner: 'sandbox-eventbridge',
