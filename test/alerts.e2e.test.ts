@@ -226,7 +226,7 @@ describe('RotationFailed alerts', () => {
   it('run rotation-failed: one alert, the verdict on it, the finding endpoint-unreachable in its thread; a duplicate posts nothing', async () => {
     const { deps } = await setup('rotation-failed', {}, unreachableEndpoint);
     const raw = eventBridge('RotationFailed', APP_SECRET, new Date(aws!.now().getTime() - 2 * 3_600_000), undefined, {
-      errorCode: 'RotationFailed', errorMessage: `setSecret failed: password '${LEAKED}' rejected`,
+      errorCode: 'RotationFailed', errorMessage: `setSecret: Unable to log in with {"username": "app", "password": "${LEAKED}"}`,
     });
     expect(await handleRotationEvent(parsed(raw), deps)).toBe('posted');
     expect(posts()).toHaveLength(1);
@@ -234,7 +234,7 @@ describe('RotationFailed alerts', () => {
     const alert = text(root);
     expect(alert).toMatch(/Rotation of secret `prod\/app\/db` failed/);
     expect(alert).toMatch(new RegExp(`Rotation function: \`${FN}\``));
-    expect(alert).toMatch(/CloudTrail: setSecret failed/);
+    expect(alert).toMatch(/CloudTrail: setSecret: Unable to log in/);
     expect(alert).toMatch(/Likely cause: .*cannot reach Secrets Manager/); // the verdict, as the slash command puts it on its root
     expect(alert).not.toMatch(/Investigating/);
 
