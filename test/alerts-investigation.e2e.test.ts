@@ -17,6 +17,7 @@ import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import { slackClientOptions } from '../src/slack/client-options.js';
 import { slackWriteReporter } from '../src/slack/write-report.js';
+import { slackResultPoster } from '../src/slack/alert-result.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
 import { awsWorld, BOT_TOKEN, testConfig } from './helpers/harness.js';
 
@@ -53,6 +54,7 @@ async function setup() {
   return {
     client, store, config, signer: new ActionSigner('alerts-action-secret-0123456789abcdef-0123'), log: createLogger('silent'), owner: 'alerts-test',
     reportWrite: slackWriteReporter({ client, store, config }),
+    postResult: slackResultPoster({ client, config }),
     awsFor: (region: string) => new AwsClients({ region, maxAttempts: 2 }),
   };
 }

@@ -13,6 +13,7 @@ import type { Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { slackClientOptions } from '../src/slack/client-options.js';
 import { slackWriteReporter } from '../src/slack/write-report.js';
+import { slackResultPoster } from '../src/slack/alert-result.js';
 import { ActionSigner } from '../src/remediations/signed-value.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { resolveTime, type Scenario } from '../src/sandbox/scenario.js';
@@ -56,6 +57,7 @@ async function setup(scenario = 'incident-003', env: Record<string, string> = {}
   const deps = {
     client, store, config, signer: new ActionSigner(ACTION_SECRET), log: createLogger('silent'), owner: 'alerts-test',
     reportWrite: slackWriteReporter({ client, store, config }),
+    postResult: slackResultPoster({ client, config, signer: new ActionSigner(ACTION_SECRET) }),
     awsFor: (region: string) => new AwsClients({ region, maxAttempts: 2 }),
   };
   return { deps, config };
@@ -278,7 +280,8 @@ describe('RotationFailed alerts', () => {
 
   it('without an action secret: the findings, no remediation button (Show CLI only)', async () => {
     const { deps } = await setup('rotation-failed', {}, unreachableEndpoint);
-    const { signer: _none, ...unsigned } = deps;
+    const { signer: _none, ...rest } = deps;
+    const unsigned = { ...rest, postResult: slackResultPoster({ client: deps.client, config: deps.config }) };
     await handleRotationEvent(parsed(eventBridge('RotationFailed', APP_SECRET, new Date(aws!.now().getTime() - 2 * 3_600_000))), unsigned);
     const thread = slack.thread(ALERTS, posts()[0]!.ts).map(text).join('\n');
     expect(thread).toContain('`endpoint-unreachable`');

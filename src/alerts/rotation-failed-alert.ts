@@ -8,9 +8,7 @@ import type { PlaybookResult } from '../findings.js';
 import { loadPlaybook } from '../playbooks/index.js';
 import type { Playbook } from '../playbooks/types.js';
 import { redactText } from '../redact/index.js';
-import { remediations } from '../remediations/index.js';
 import { code, esc, slackDate } from '../render/mrkdwn.js';
-import { threadMessages, verdictMessage, type Block, type ButtonFactory, type SlackMessageBody } from '../slack/render.js';
 import type { RotationEvent } from './events.js';
 import { claimAlert, type AlertDeps, type AlertOutcome } from './rotation-alert.js';
 
@@ -22,7 +20,7 @@ export function hoursCovering(eventTime: Date, now: Date): number {
   return Math.max(1, Math.ceil((now.getTime() - eventTime.getTime()) / HOUR_MS) + 1);
 }
 
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } });
+const section = (text: string) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: text.slice(0, 3000) } });
 
 /** Why something did not work, for a person: AWS's own words with the IAM action, no stack. */
 function reason(err: unknown): string {
@@ -46,7 +44,7 @@ function alertLines(e: RotationEvent, secret: SecretInfo | undefined): { text: s
 }
 
 export async function handleRotationFailed(e: RotationEvent, deps: AlertDeps): Promise<AlertOutcome> {
-  const { store, client, config, log } = deps;
+  const { store, client, log } = deps;
   const claimed = await claimAlert(e, deps);
   if (typeof claimed === 'string') return claimed;
   const { channel } = claimed;
@@ -79,7 +77,7 @@ export async function handleRotationFailed(e: RotationEvent, deps: AlertDeps): P
       await store.finishClaim(`alert:${e.dedupeKey}`, 'done', root.ts);
       return 'posted';
     }
-    await postResult(root, alert, outcome.result, deps);
+    await deps.postResult(root, { text: alert.text, mrkdwn: alert.lines.join('\n').slice(0, 3000) }, outcome.result);
     await store.finishClaim(`alert:${e.dedupeKey}`, 'done', root.ts);
     log.info({ secret: secret?.name ?? e.secretId, verdict: outcome.result.verdict.severity, findings: outcome.result.findings.map((f) => f.id) }, 'rotation failure alert posted');
     return 'posted';
@@ -120,23 +118,4 @@ async function investigate(e: RotationEvent, secret: SecretInfo | undefined, dep
     clearTimeout(timer);
     aws.destroy();
   }
-}
-
-/** As the slash command does (slack/investigate.ts): the verdict on the root, the details in its thread. */
-async function postResult(root: { channel: string; ts: string }, alert: { text: string; lines: string[] }, result: PlaybookResult, deps: AlertDeps): Promise<void> {
-  const { client, config, signer } = deps;
-  const verdict = verdictMessage(result);
-  const withVerdict: SlackMessageBody = { text: `${alert.text}: ${verdict.text}`, blocks: [section(alert.lines.join('\n')), ...verdict.blocks] };
-  try {
-    await client.chat.update({ channel: root.channel, ts: root.ts, ...withVerdict });
-  } catch (err) {
-    // the root cannot be edited (deleted, too old): the verdict goes into the thread instead
-    const why = (err as { data?: { error?: string } }).data?.error;
-    if (why !== 'message_not_found' && why !== 'cant_update_message') throw err;
-    await client.chat.postMessage({ channel: root.channel, thread_ts: root.ts, ...verdict });
-  }
-  const buttonFor: ButtonFactory | undefined = signer
-    ? (ref) => (remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, c: root.channel, t: root.ts, ttlSeconds: config.buttonTtlSeconds }) : undefined)
-    : undefined;
-  for (const message of threadMessages(result, buttonFor)) await client.chat.postMessage({ channel: root.channel, thread_ts: root.ts, ...message });
 }

@@ -9,6 +9,7 @@ import type { ActionSigner } from '../remediations/signed-value.js';
 import type { Store } from '../store/types.js';
 import { digestDue, postDigest } from './digest.js';
 import { handleRotationEvent } from './handle.js';
+import type { ResultPoster } from './rotation-alert.js';
 import type { WatchDeps } from './watch.js';
 
 export interface AlertWiring {
@@ -20,6 +21,8 @@ export interface AlertWiring {
   owner: string;
   /** how the auto-redeploys are told in the alert's thread */
   reportWrite: WriteReporter;
+  /** how a failed rotation's investigation is posted on its alert */
+  postResult: ResultPoster;
 }
 
 export function watchDeps(config: Config, region: string, w: AlertWiring): WatchDeps {

@@ -56,6 +56,7 @@ import { startBot, type RunningBot } from '../../entry/bot.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { ActionSigner } from '../../remediations/signed-value.js';
 import { slackClient } from '../../slack/client.js';
+import { slackResultPoster } from '../../slack/alert-result.js';
 import { slackWriteReporter } from '../../slack/write-report.js';
 import { startAwsDouble, type AwsCall, type AwsDouble } from '../aws/server.js';
 import { listenOnLoopback } from '../loopback.js';
@@ -427,6 +428,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       log: log.child({ component: 'alerts' }),
       owner: 'sandbox-eventbridge',
       reportWrite: slackWriteReporter({ client: cl, store: b.store, config: c }),
+      postResult: slackResultPoster({ client: cl, config: c, signer: new ActionSigner(actionSecret) }),
     });
     return { ok: true, outcome, secret: secret.name };
   }
