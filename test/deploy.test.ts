@@ -15,6 +15,8 @@ import * as bundleScript from '../scripts/bundle.mjs';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { FUNCTION_PERMISSIONS, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
+import { ROTATION_FAILED_CHECKS } from '../src/playbooks/rotation-failed/index.js';
+import { loadConfig } from '../src/config.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
@@ -233,6 +235,10 @@ describe('functions', () => {
     expect(slack.Timeout).toBeLessThanOrEqual(10);
     expect(slack.Environment.Variables.WHYBOT_WORKER_FUNCTION).toEqual({ Ref: 'WorkerLambdaFunction' });
     expect(tpl.Resources.WorkerLambdaFunction.Properties.Timeout).toBe(900);
+    // a failed rotation's alert runs rotation-failed, bounded by every check's timeout in a row (default config)
+    const defaults = loadConfig({});
+    if (!defaults.ok) throw new Error(defaults.problems.join('; '));
+    expect(tpl.Resources.AlertsLambdaFunction.Properties.Timeout * 1000).toBeGreaterThan(defaults.config.checkTimeoutMs * ROTATION_FAILED_CHECKS.length);
   });
 
   it('configuration by environment, secrets only by SSM path: no token or secret value in the template', () => {
