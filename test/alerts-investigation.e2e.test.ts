@@ -9,6 +9,7 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { handleRotationEvent } from '../src/alerts/handle.js';
+import { hoursCovering } from '../src/alerts/rotation-failed-alert.js';
 import { AwsClients } from '../src/aws/clients.js';
 import { createLogger } from '../src/logger.js';
 import type { PlaybookResult } from '../src/findings.js';
@@ -40,6 +41,8 @@ afterAll(async () => slack.close());
 afterEach(async () => {
   await aws?.close();
   await store?.close();
+  aws = undefined;
+  store = undefined;
   slack.reset();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -101,5 +104,15 @@ describe('a failed rotation whose investigation cannot finish', () => {
     const replies = slack.thread(ALERTS, root.ts).filter((m) => m.threadTs);
     expect(replies.map(text).join('\n')).toMatch(/could not finish investigating this rotation: it did not finish within/);
     expect(slack.violations).toEqual([]);
+  });
+});
+
+describe('the window the alert investigates', () => {
+  it('covers the failed step: whole hours since it, plus one; at least one', () => {
+    const now = new Date('2026-12-01T12:00:00Z');
+    expect(hoursCovering(new Date('2026-12-01T10:00:00Z'), now)).toBe(3);
+    expect(hoursCovering(new Date('2026-12-01T09:59:00Z'), now)).toBe(4);
+    expect(hoursCovering(now, now)).toBe(1);
+    expect(hoursCovering(new Date('2026-12-01T12:05:00Z'), now)).toBe(1); // a clock a little ahead
   });
 });
