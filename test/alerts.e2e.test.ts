@@ -249,6 +249,7 @@ describe('RotationFailed alerts', () => {
     // any remediation button is the slash command's, signed for this alert's thread (which ones
     // show depends on the deployment's registry: an action it cannot run gets no button)
     const buttons = [...thread.matchAll(/"action_id":"remediate:([a-z0-9-]+):\d+"[^}]*\},"value":"([^"]+)"/g)];
+    expect(buttons.map(([, id]) => id)).toContain('rotate-now');
     for (const [, id, value] of buttons) {
       const v = new ActionSigner(ACTION_SECRET).verify(value!);
       expect(v.ok && v.payload).toMatchObject({ a: id, c: ALERTS, t: root.ts });
