@@ -1,18 +1,20 @@
 // A failed rotation's alert when its investigation cannot finish: the playbook throws, or
 // never answers. The alert stands; its thread says the investigation could not finish and
-// why, with no stack and nothing secret. The playbook is replaced (vi.mock) because the real
-// one turns every AWS failure into a failed check and never throws.
+// why, with no stack and nothing secret. The alert is given a playbook that fails (through
+// AlertDeps.loadPlaybook, not a module mock) because the real one turns every AWS failure
+// into a failed check and never throws.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { handleRotationEvent } from '../src/alerts/handle.js';
 import { hoursCovering } from '../src/alerts/rotation-failed-alert.js';
 import { AwsClients } from '../src/aws/clients.js';
 import { createLogger } from '../src/logger.js';
 import type { PlaybookResult } from '../src/findings.js';
+import type { Playbook } from '../src/playbooks/types.js';
 import { ActionSigner } from '../src/remediations/signed-value.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
@@ -22,10 +24,9 @@ import { slackResultPoster } from '../src/slack/alert-result.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
 import { awsWorld, BOT_TOKEN, testConfig } from './helpers/harness.js';
 
-const behaviour = vi.hoisted(() => ({ run: (): Promise<PlaybookResult> => Promise.reject(new Error('unset')) }));
-vi.mock('../src/playbooks/index.js', () => ({
-  loadPlaybook: async (name: string) => (name === 'rotation-failed' ? { checks: [{ id: 'secret', title: 'secret' }], run: () => behaviour.run() } : undefined),
-}));
+const behaviour = { run: (): Promise<PlaybookResult> => Promise.reject(new Error('unset')) };
+const failingPlaybooks = async (name: string) =>
+  (name === 'rotation-failed' ? ({ checks: [{ id: 'secret', title: 'secret' }], run: () => behaviour.run() } as unknown as Playbook) : undefined);
 
 const ALERTS = 'C0ALERTS';
 const LEAKED = 'hunter2-Sup3rS3cret!';
@@ -58,6 +59,7 @@ async function setup() {
     client, store, config, signer: new ActionSigner('alerts-action-secret-0123456789abcdef-0123'), log: createLogger('silent'), owner: 'alerts-test',
     reportWrite: slackWriteReporter({ client, store, config }),
     postResult: slackResultPoster({ client, config }),
+    loadPlaybook: failingPlaybooks,
     awsFor: (region: string) => new AwsClients({ region, maxAttempts: 2 }),
   };
 }

@@ -7,6 +7,7 @@ import { AwsCallError } from '../aws/errors.js';
 import type { EcsTask } from '../aws/ecs.js';
 import { describeSecret, type SecretInfo } from '../aws/secrets.js';
 import type { Config } from '../config.js';
+import type { Playbook } from '../playbooks/types.js';
 import type { PlaybookResult } from '../findings.js';
 import type { Logger } from '../logger.js';
 import { consumersOf, consumerTasks, ecsInventory, startedBefore, type Consumer } from '../playbooks/consumers.js';
@@ -36,6 +37,8 @@ export interface AlertDeps {
   reportWrite: WriteReporter;
   /** how a failed rotation's investigation is posted on its alert (slackResultPoster) */
   postResult: ResultPoster;
+  /** where playbooks come from (playbooks/index.ts's loadPlaybook; a test passes one that fails) */
+  loadPlaybook?: (name: string) => Promise<Playbook | undefined>;
 }
 
 /**

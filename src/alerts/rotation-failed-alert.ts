@@ -96,7 +96,7 @@ export async function handleRotationFailed(e: RotationEvent, deps: AlertDeps): P
  * with a word in the thread rather than silence.
  */
 async function investigate(e: RotationEvent, secret: SecretInfo | undefined, deps: AlertDeps): Promise<{ result: PlaybookResult }> {
-  const playbook: Playbook | undefined = await loadPlaybook(PLAYBOOK);
+  const playbook: Playbook | undefined = await (deps.loadPlaybook ?? loadPlaybook)(PLAYBOOK);
   if (!playbook) throw new Error(`the ${PLAYBOOK} playbook is not in this build`);
   const aws = deps.awsFor(e.region);
   const budgetMs = deps.config.checkTimeoutMs * Math.max(1, playbook.checks.length);
