@@ -232,6 +232,19 @@ describe('rotation-failed: the guide’s other symptom → cause pairs (tweaks o
     expect(result.verdict.cause).toBe('endpoint-unreachable');
   });
 
+  it('private DNS off, and the SECRETS_MANAGER_ENDPOINT variable the templates always set: not ruled out, never "ruled out"', async () => {
+    // the templates set the variable to the public name by default; whybot reads names only,
+    // so the variable's presence cannot show the function is told the endpoint's own name
+    const { result } = await investigate('incident-002-no-endpoint', (s) => {
+      s.ec2.vpcEndpoints.push({ id: SM_ENDPOINT, vpcId: VPC, serviceName: 'com.amazonaws.ap-northeast-1.secretsmanager', subnetIds: [SUB_A, SUB_C], securityGroupIds: [SG_VPCE], privateDnsEnabled: false });
+      s.ec2.securityGroups.push({ id: SG_VPCE, vpcId: VPC, ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: ['10.20.0.0/16'] }] });
+    });
+    const f = finding(result, 'endpoint-unreachable');
+    expect(f.data.cause).toBeUndefined();
+    expect(f.detail).toMatch(/Not ruled out:[\s\S]*No way to Secrets Manager[\s\S]*private DNS off[\s\S]*SECRETS_MANAGER_ENDPOINT/);
+    expect(f.detail).not.toMatch(/Ruled out:[\s\S]*No way to Secrets Manager/);
+  });
+
   it('a network ACL without the ephemeral ports back in → stalled-after-create, cause nacl, nacl-allow-https', async () => {
     const { result } = await investigate('incident-002-stalled', (s) => {
       endpointAdmitsVpc(s);

@@ -28,6 +28,11 @@ function networkUnknown(e: RotationFailedEvidence): string {
 
 function noRoute(e: RotationFailedEvidence, route: ServiceRoute): Cause {
   const stuck = route.subnets.filter((s) => s.via === 'none');
+  if (stuck.length === 0 && route.privateDnsOffVariableSet)
+    return unknown(
+      'no-route',
+      `endpoint ${route.endpoint!.id} has private DNS off; the function has a SECRETS_MANAGER_ENDPOINT variable, whose value whybot does not read (the templates set the public name by default): unless it is the endpoint’s own DNS name, the function calls the public name, and subnets ${route.privateDnsOffVariableSet.map((s) => s.id).join(', ')} have no NAT gateway`,
+    );
   if (stuck.length === 0)
     return { id: 'no-route', status: 'ruled-out', text: route.endpoint ? `endpoint ${route.endpoint.id} serves Secrets Manager in the VPC` : 'every subnet has a NAT gateway' };
   const names = stuck.map((s) => s.subnet.id).join(', ');

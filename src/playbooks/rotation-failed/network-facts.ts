@@ -36,6 +36,12 @@ export interface ServiceRoute {
   endpoint?: VpcEndpointInfo;
   /** the endpoint exists but its private DNS is off and the function is not told its address */
   privateDnsOff: boolean;
+  /**
+   * private DNS is off and the function has a SECRETS_MANAGER_ENDPOINT variable, whose value
+   * whybot does not read: the templates set it to the public name by default, so whether it
+   * names this endpoint is unknown. The subnets that could not reach the public name (no NAT).
+   */
+  privateDnsOffVariableSet?: SubnetInfo[];
   subnets: SubnetRoute[];
 }
 
@@ -46,14 +52,16 @@ export function serviceRoute(e: Pick<RotationFailedEvidence, 'fn' | 'input'>, n:
   const told = service === 'secretsmanager' && (e.fn?.environmentNames ?? []).includes(ENDPOINT_ENV);
   const privateDnsOff = endpoint !== undefined && endpoint.type === 'Interface' && !endpoint.privateDnsEnabled && !told;
   const usable = endpoint !== undefined && !privateDnsOff;
-  const subnets = n.subnets.map((subnet): SubnetRoute => {
-    if (usable) return { subnet, via: 'endpoint' };
+  const outside = (subnet: SubnetInfo): SubnetRoute => {
     const table = routeTableForSubnet(n.routeTables, subnet)?.table;
     const out = table ? internetPath(table) : undefined;
     if (out?.via === 'nat-gateway') return { subnet, via: 'nat', natGatewayId: out.gatewayId };
     return { subnet, via: 'none', ...(out?.via === 'internet-gateway' ? { internetGatewayOnly: out.gatewayId } : {}) };
-  });
-  return { service, ...(found ? { endpoint: found } : {}), privateDnsOff, subnets };
+  };
+  const subnets = n.subnets.map((subnet): SubnetRoute => (usable ? { subnet, via: 'endpoint' } : outside(subnet)));
+  const variableSet = endpoint !== undefined && endpoint.type === 'Interface' && !endpoint.privateDnsEnabled && told;
+  const noNat = variableSet ? n.subnets.filter((s) => outside(s).via === 'none') : [];
+  return { service, ...(found ? { endpoint: found } : {}), privateDnsOff, ...(noNat.length > 0 ? { privateDnsOffVariableSet: noNat } : {}), subnets };
 }
 
 export interface EndpointGroupGap {
