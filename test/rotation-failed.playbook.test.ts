@@ -158,6 +158,7 @@ describe('rotation-failed on incident 002’s scenarios', () => {
     expect(f.data).toMatchObject({ function: FN, secret: SECRET_NAME, cause: 'endpoint-sg', notRuledOut: [] });
     expect(f.title).toContain(`${SM_ENDPOINT} (${SG_VPCE}) do not admit HTTPS (443) from subnets ${SUB_C} 10.20.2.0/24`);
     expect(f.title).not.toContain(SUB_A);
+    expect(f.title).toMatch(/^Rotation stops after createSecret: the endpoint’s security group does not admit the VPC \(/);
     expect(buttons(f)).toEqual(['sg-allow-https-from-vpc', 'rotate-now']);
     expect(f.remediations[0]!.params).toEqual({ groupId: SG_VPCE, cidr: '10.20.0.0/16', region: 'ap-northeast-1', vpcId: VPC });
     // the guide's other four causes, each ruled out from what was read
@@ -176,6 +177,9 @@ describe('rotation-failed on incident 002’s scenarios', () => {
     expect(new Date(f.data.setUpAt as string).toISOString()).toBe('2021-06-14T05:20:00.000Z');
     expect(f.detail).toContain('scram-sha-256');
     expect(f.detail).toContain('readelf -a libpq.so.5');
+    // the default group's value is the engine's default (RDS says Source: engine-default), not a setting someone made
+    expect(f.evidence[0]!.text).toBe('orders-db: aurora-postgresql 15.4; password_encryption = scram-sha-256 (engine-default)');
+    expect(f.detail).toContain('the engine’s default for this version');
     expect(buttons(f)).toEqual(['rotation-function-recreate']);
     expect(f.remediations[0]!.params).toMatchObject({ secretId: SECRET_ARN, functionName: FN_ARN, reason: 'scram' });
     expect(result.findings.some((x) => x.id === 'cannot-login-credentials' || x.id === 'cannot-login-network')).toBe(false);

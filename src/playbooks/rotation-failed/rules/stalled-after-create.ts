@@ -22,7 +22,7 @@ export default rule({
     return {
       data: { function: name, secret: e.secret?.name, cause: cause?.id, notRuledOut: d.notRuledOut.map((c) => c.id) },
       title: cause
-        ? `Rotation stops after createSecret: ${CAUSE_NAMES[cause.id]!.toLowerCase()} (${cause.text})`
+        ? `Rotation stops after createSecret: ${CAUSE_NAMES[cause.id]!.replace(/^./, (c) => c.toLowerCase())} (${cause.text})`
         : 'Rotation stops after createSecret; the cause is not in what whybot can see',
       detail: rich(
         para(
