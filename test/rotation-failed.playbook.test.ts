@@ -397,6 +397,9 @@ describe('rotation-failed: what it could not read, and what it never shows', () 
     // the rotation is known not to have finished (AWSPENDING), and the verdict says so
     expect(result.verdict.severity).toBe('warning');
     expect(result.verdict.summary).toMatch(/did not finish/);
+    // …and what the network shows: no endpoint, no NAT
+    expect(result.verdict.summary).toContain(`the network shows a likely cause: no Secrets Manager endpoint in ${VPC}`);
+    expect(result.verdict.summary).toMatch(/1 check could not run: logs\.$/);
     const thread = threadMessages(result).flatMap((m) => collectMrkdwn({ blocks: m.blocks }).map((t) => t.text)).join('\n');
     expect(thread).toContain('needs `logs:FilterLogEvents`');
   });
