@@ -347,6 +347,7 @@ describe('rotation-failed: the guide’s other symptom → cause pairs (tweaks o
     for (const stage of ['AWSCURRENT', 'AWSPREVIOUS'])
       expect(f.detail).toContain(`aws secretsmanager get-secret-value --region ap-northeast-1 --secret-id '${SECRET_ARN}' --version-stage ${stage} --query SecretString --output text`);
     expect(buttons(f)).toEqual(['rotate-now']);
+    expect(f.detail).not.toContain('Not ruled out');
     expect(result.verdict).toMatchObject({ severity: 'critical', cause: 'cannot-login-credentials' });
   });
 
@@ -410,6 +411,10 @@ describe('rotation-failed: what it could not read, and what it never shows', () 
     });
     expect(check(result, 'db')).toMatchObject({ status: 'failed', iamAction: 'rds:DescribeDBClusters' });
     expect(ids(result)).toEqual(['cannot-login-credentials']);
+    // SCRAM (the real cause here) cannot be decided without the DB: the finding says so, with the action
+    const f = finding(result, 'cannot-login-credentials');
+    expect(f.detail).toMatch(/Not ruled out: an old rotation function against a database that hashes passwords with SCRAM or requires TLS/);
+    expect(f.detail).toContain('needs rds:DescribeDBClusters');
   });
 
   const failures: Array<[string, Fault, string]> = [
