@@ -160,7 +160,7 @@ describe('rotation-failed on incident 002’s scenarios', () => {
     expect(f.title).not.toContain(SUB_A);
     expect(f.title).toMatch(/^Rotation stops after createSecret: the endpoint’s security group does not admit the VPC \(/);
     expect(buttons(f)).toEqual(['sg-allow-https-from-vpc', 'rotate-now']);
-    expect(f.remediations[0]!.params).toEqual({ groupId: SG_VPCE, cidr: '10.20.0.0/16', region: 'ap-northeast-1', vpcId: VPC });
+    expect(f.remediations[0]!.params).toEqual({ groupId: SG_VPCE, cidr: '10.20.0.0/16', region: 'ap-northeast-1', vpcId: VPC, description: `Secrets Manager endpoint ${SM_ENDPOINT}` });
     // the guide's other four causes, each ruled out from what was read
     expect(f.detail).toMatch(/Ruled out:/);
     for (const cause of ['network ACL', 'timeout is 30 s', 'policy of vpce-0e7a8b9c0d1e2f302 allows', 'single-user rotation']) expect(f.detail).toContain(cause);
