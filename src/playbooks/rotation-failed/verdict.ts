@@ -19,7 +19,8 @@ export function verdict(e: RotationFailedEvidence, results: Results): VerdictDra
       severity: top.severity,
       cause: top.id,
       subject: secret,
-      summary: `Likely cause: ${top.title}.${others > 0 ? ` ${others} more finding${others === 1 ? '' : 's'} in the thread.` : ''}`,
+      // a warning (managed rotation, not invoked, secret not found) is what was seen, not a cause
+      summary: `${top.severity === 'critical' ? 'Likely cause: ' : ''}${top.title}.${others > 0 ? ` ${others} more finding${others === 1 ? '' : 's'} in the thread.` : ''}`,
     };
   }
   if (top) return { severity: 'info', subject: secret, summary: `${top.title}.` };
