@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwsClients } from '../src/aws/clients.js';
 import { lookupsAcrossProcesses } from '../src/bench/lookups-procs.js';
 import { startAwsDouble, type AwsDouble } from '../src/sandbox/aws/server.js';
 import { loadScenario } from '../src/sandbox/scenario.js';
@@ -20,6 +22,7 @@ beforeAll(async () => {
   const scenario = await loadScenario('incident-003');
   region = scenario.region;
   aws = await startAwsDouble({ scenario });
+  process.env.AWS_ENDPOINT_URL = aws.url; // this process's own clients (the children get it too)
   dir = mkdtempSync(path.join(tmpdir(), 'whybot-limits-'));
 });
 afterAll(async () => {
@@ -49,5 +52,27 @@ describe('LookupEvents across processes sharing a store', () => {
     // and the Regions are separate buckets: together the double saw more than 2 in some second
     const all = run.calls.map((c) => c.at).sort((a, b) => a - b);
     expect(all.some((t, i) => i >= 2 && t - all[i - 2]! < 1000)).toBe(true);
+  });
+});
+
+describe('a throttle that still happens', () => {
+  it('is retried by the SDK (adaptive retry) behind whybot\'s limiter, and the call succeeds', async () => {
+    // another tool in the account empties the bucket (the double's burst is 2)
+    aws.reset();
+    const other = new CloudTrailClient({ region, maxAttempts: 1 });
+    const clients = new AwsClients({ region });
+    try {
+      await Promise.all([0, 1].map(() => other.send(new LookupEventsCommand({})).catch(() => undefined)));
+      const ct = clients.client('cloudtrail', (config) => new CloudTrailClient(config));
+      expect(await ct.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
+      const out = await ct.send(new LookupEventsCommand({ MaxResults: 50 }));
+      expect(out.$metadata.attempts).toBeGreaterThan(1);
+      const lookups = aws.calls.filter((c) => c.operation === 'LookupEvents');
+      expect(lookups.map((c) => c.error ?? 'ok')).toEqual(['ok', 'ok', 'ThrottlingException', ...Array(lookups.length - 3).fill(expect.anything())]);
+      expect(lookups.at(-1)?.error).toBeUndefined();
+    } finally {
+      other.destroy();
+      clients.destroy();
+    }
   });
 });
