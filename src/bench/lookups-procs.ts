@@ -109,3 +109,37 @@ export async function lookupsAcrossProcesses(o: ProcsOptions): Promise<ProcsRun>
     await Promise.all(children.map((c) => stopChild(c)));
   }
 }
+
+/** One bench run: 4 processes sharing a store, and the baseline of the same 4 pacing alone. */
+export interface ProcsBenchRun {
+  processes: number;
+  regions: string[];
+  /** shared store: LookupEvents/s achieved per account × Region (mean over the Regions) */
+  achievedPerSec: number;
+  /** shared store: the busiest 1 s of any account × Region */
+  maxPerSec: number;
+  throttles: number;
+  lookups: number;
+  minGap2Ms: number;
+  /** baseline: each process with only its own limiter (what N workers did before) */
+  alone: { maxPerSec: number; throttles: number; lookups: number };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const maxValue = (r: Record<string, number>) => Math.max(0, ...Object.values(r));
+
+export async function procsBenchRun(o: Omit<ProcsOptions, 'sharedGate' | 'dbPath'> & { dbPath: (name: string) => string }): Promise<ProcsBenchRun> {
+  const shared = await lookupsAcrossProcesses({ ...o, dbPath: o.dbPath('procs-shared'), sharedGate: true });
+  await new Promise((r) => setTimeout(r, 1100)); // the double's buckets refill
+  const alone = await lookupsAcrossProcesses({ ...o, dbPath: o.dbPath('procs-alone'), sharedGate: false });
+  return {
+    processes: o.processes,
+    regions: o.regions,
+    achievedPerSec: mean(Object.values(shared.achievedPerSec)),
+    maxPerSec: maxValue(shared.maxPerSec),
+    throttles: shared.throttles,
+    lookups: shared.lookups,
+    minGap2Ms: shared.minGap2Ms,
+    alone: { maxPerSec: maxValue(alone.maxPerSec), throttles: alone.throttles, lookups: alone.lookups },
+  };
+}
