@@ -1,8 +1,9 @@
 // The rate gate over a store: every process sharing the store shares each schedule (SQLite
 // locally, the DynamoDB table on AWS: platform/rate-gate.ts says how). If the store cannot
-// answer (a full disk, a locked file, DynamoDB throttling or unreachable, or no answer within
-// STORE_TIMEOUT_MS), the process falls back to its own limiter for a while
-// (DEGRADED_MS) and says so in the log: pacing per process is worse than shared pacing (N
+// answer a token (a full disk, a locked file, DynamoDB throttling or unreachable, or no
+// answer within STORE_TIMEOUT_MS), the process falls back to its own limiter for a while
+// (DEGRADED_MS) and says so in the log (a failed Slack reservation goes by the local
+// schedule for that call only, as before): pacing per process is worse than shared pacing (N
 // processes may then make N × the rate together, and the SDK's adaptive retry absorbs the
 // throttles), but a message or an AWS read is never lost to, or stuck behind, the limiter.
 import { MemoryRateGate, type RateGate, type RateSpec, type Take } from '../platform/rate-gate.js';
@@ -60,8 +61,18 @@ export function storeRateGate(
   }
 
   return {
-    reserve: (key: string, spec: RateSpec) =>
-      viaStore(`reserveRate(${key})`, () => store.reserveRate(key, spec), () => local.reserve(key, spec)),
+    // Slack's per-channel pace: a reservation may legitimately take a while when many
+    // processes race for one channel (each lost race is a read and a write), and answering
+    // from a second, local schedule would collide with the shared one: no time limit, and
+    // only the call whose store request failed goes by the local schedule.
+    async reserve(key: string, spec: RateSpec) {
+      try {
+        return await store.reserveRate(key, spec);
+      } catch (err) {
+        onFallback?.(err, now());
+        return local.reserve(key, spec);
+      }
+    },
     tryTake: (key: string, spec: RateSpec): Promise<Take> =>
       viaStore(`tryTakeRate(${key})`, () => store.tryTakeRate(key, spec), () => local.tryTake(key, spec)),
   };
