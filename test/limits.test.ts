@@ -2,7 +2,8 @@
 // Controlled clocks throughout: timing itself belongs to the bench.
 import { describe, expect, it, vi } from 'vitest';
 import { KNOWN_QUOTAS, operationName, quotaFor, quotaKey, serviceName } from '../src/aws/limits.js';
-import { MemoryRateGate, reserveSlot, takeSlot } from '../src/platform/rate-gate.js';
+import { MemoryRateGate, reserveSlot, takeNow, takeSlot, takeToken, type RateGate, type Take } from '../src/platform/rate-gate.js';
+import { storeRateGate } from '../src/store/rate-gate.js';
 import { SharedReads, isReadOperation } from '../src/aws/shared-reads.js';
 
 describe('quotas are keyed by the names AWS counts', () => {
@@ -78,6 +79,140 @@ describe('the shared schedule (GCRA with reservation)', () => {
     expect(await gate.reserve('b', spec)).toBe(0);
     now = 5000;
     expect(await gate.reserve('a', spec)).toBe(5000);
+  });
+});
+
+describe('the shared token bucket (takeToken: taken at the moment a call leaves)', () => {
+  it('takeNow is a token bucket: burst at once, then one per interval; a refusal takes nothing', () => {
+    const spec = { perSecond: 2, burst: 2 };
+    let tat: number | undefined;
+    const take = (now: number) => {
+      const r = takeNow(tat, now, spec);
+      if (r.ok) tat = r.tat;
+      return r.ok ? 'ok' : r.retryAt;
+    };
+    expect([take(0), take(0), take(0), take(100), take(500), take(500)]).toEqual(['ok', 'ok', 500, 500, 'ok', 1000]);
+    expect(take(10_000)).toBe('ok');
+    expect(take(10_000)).toBe('ok');
+  });
+
+  it('one store request per process at a time: callers of a process queue in it, FIFO, and leave one interval apart', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const inner = new MemoryRateGate(() => Date.now());
+      let asked = 0;
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const gate: RateGate = {
+        reserve: (k, s) => inner.reserve(k, s),
+        async tryTake(k, s) {
+          asked++;
+          maxInFlight = Math.max(maxInFlight, ++inFlight);
+          await Promise.resolve();
+          inFlight--;
+          return inner.tryTake(k, s);
+        },
+      };
+      const spec = { perSecond: 2, burst: 1 };
+      const gone: [number, number][] = [];
+      const calls = Array.from({ length: 5 }, (_, i) => takeToken('k', spec, gate).then(() => gone.push([i, Date.now()])));
+      await vi.advanceTimersByTimeAsync(3_000);
+      await Promise.all(calls);
+      expect(gone).toEqual([[0, 0], [1, 500], [2, 1000], [3, 1500], [4, 2000]]);
+      expect(maxInFlight).toBe(1);
+      // the in-process limiter waited for each token: the store was asked once per call
+      expect(asked).toBe(5);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a refused caller waits for the time the gate named (another process took the token)', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const answers: Take[] = [{ ok: false, retryAt: 300 }, { ok: false, retryAt: 800 }, { ok: true, tat: 1300 }];
+      const askedAt: number[] = [];
+      const gate: RateGate = {
+        reserve: async () => 0,
+        async tryTake() {
+          askedAt.push(Date.now());
+          return answers.shift()!;
+        },
+      };
+      let goneAt: number | undefined;
+      const p = takeToken('k', { perSecond: 2, burst: 1 }, gate).then(() => (goneAt = Date.now()));
+      await vi.advanceTimersByTimeAsync(2_000);
+      await p;
+      expect(askedAt[0]).toBe(0);
+      expect(askedAt[1]).toBeGreaterThanOrEqual(300);
+      expect(askedAt[2]).toBeGreaterThanOrEqual(800);
+      expect(goneAt).toBe(askedAt[2]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a grant that arrives late (slow store) is not used: the call would leave bunched with the next', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const inner = new MemoryRateGate(() => Date.now());
+      let slow = 1;
+      const gate: RateGate = {
+        reserve: async () => 0,
+        async tryTake(k, s) {
+          const r = await inner.tryTake(k, s);
+          if (slow-- > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+          return r;
+        },
+      };
+      let goneAt: number | undefined;
+      const p = takeToken('k', { perSecond: 2, burst: 1 }, gate).then(() => (goneAt = Date.now()));
+      await vi.advanceTimersByTimeAsync(2_000);
+      await p;
+      // granted at 0 but received at 200: dropped; the next token is at 500
+      expect(goneAt).toBeGreaterThanOrEqual(500);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a failing or silent store degrades to the local limiter, says so once, and is asked again later', async () => {
+    let now = 0;
+    let mode: 'fail' | 'hang' | 'ok' = 'fail';
+    let asked = 0;
+    const store = {
+      reserveRate: async () => now,
+      async tryTakeRate(): Promise<Take> {
+        asked++;
+        if (mode === 'fail') throw new Error('SQLITE_FULL: database or disk is full');
+        if (mode === 'hang') return new Promise<Take>(() => {});
+        return { ok: true, tat: now + 500 };
+      },
+    };
+    const events: string[] = [];
+    const gate = storeRateGate(
+      store,
+      { onFallback: (err) => events.push(`fallback: ${String(err)}`), onRecovered: () => events.push('recovered') },
+      { timeoutMs: 20, degradedMs: 10_000, now: () => now },
+    );
+    const spec = { perSecond: 2, burst: 1 };
+    // the store fails: the local bucket answers (one token, then a refusal: still paced)
+    expect((await gate.tryTake('k', spec)).ok).toBe(true);
+    expect(await gate.tryTake('k', spec)).toEqual({ ok: false, retryAt: 500 });
+    expect(asked).toBe(1); // not asked again while degraded
+    now = 10_001;
+    mode = 'hang';
+    // silent store: the timeout ends the wait, and the local limiter answers
+    expect((await gate.tryTake('k', spec)).ok).toBe(true);
+    expect(asked).toBe(2);
+    now = 20_002;
+    mode = 'ok';
+    expect(await gate.tryTake('k', spec)).toEqual({ ok: true, tat: 20_502 });
+    expect(events).toEqual([
+      'fallback: Error: SQLITE_FULL: database or disk is full',
+      'fallback: Error: tryTakeRate(k): no answer from the store within 20 ms',
+      'recovered',
+    ]);
   });
 });
 

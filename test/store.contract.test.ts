@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { claimThroughput } from '../src/bench/store-claims.js';
+import { windowMax } from '../src/bench/stats.js';
 import type { Clock } from '../src/store/common.js';
 import { createDynamoStore, ensureTable } from '../src/store/dynamodb.js';
 import { defaultDbPath, openStore } from '../src/store/index.js';
@@ -384,6 +385,61 @@ describe.each([sqliteBackend(), dynamoBackend()])('Store contract: $name', (back
       );
       // every slot distinct and exactly one interval apart: no two processes got the same one
       expect(slots.map((s) => s - t0).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i * 1000));
+    });
+  });
+
+  describe('tryTakeRate (a token bucket every process takes from at the moment of its call)', () => {
+    it('takes while the bucket holds a token, refuses with the time of the next one, refills at the rate', async () => {
+      const clock = manualClock();
+      const t0 = clock.now();
+      const store = backend.open(clock.now);
+      const spec = { perSecond: 2, burst: 2 };
+      expect((await store.tryTakeRate('aws|111@eu-west-1|CloudTrail:LookupEvents', spec)).ok).toBe(true);
+      expect((await store.tryTakeRate('aws|111@eu-west-1|CloudTrail:LookupEvents', spec)).ok).toBe(true);
+      expect(await store.tryTakeRate('aws|111@eu-west-1|CloudTrail:LookupEvents', spec)).toEqual({ ok: false, retryAt: t0 + 500 });
+      // a refusal takes nothing: still refused a moment later, for the same time
+      clock.advance(100);
+      expect(await store.tryTakeRate('aws|111@eu-west-1|CloudTrail:LookupEvents', spec)).toEqual({ ok: false, retryAt: t0 + 500 });
+      // other keys (another Region, another account) are other buckets
+      expect((await store.tryTakeRate('aws|111@us-east-1|CloudTrail:LookupEvents', spec)).ok).toBe(true);
+      expect((await store.tryTakeRate('aws|222@eu-west-1|CloudTrail:LookupEvents', spec)).ok).toBe(true);
+      clock.advance(400);
+      expect((await store.tryTakeRate('aws|111@eu-west-1|CloudTrail:LookupEvents', spec)).ok).toBe(true);
+      expect((await store.tryTakeRate('aws|111@eu-west-1|CloudTrail:LookupEvents', spec)).ok).toBe(false);
+    });
+
+    it('racing processes at one instant: exactly one token goes, the others are told when', async () => {
+      const clock = manualClock();
+      const t0 = clock.now();
+      const processes = Array.from({ length: 4 }, () => backend.open(clock.now));
+      const spec = { perSecond: 1.9, burst: 1 };
+      const takes = await Promise.all(Array.from({ length: 12 }, (_, i) => processes[i % 4]!.tryTakeRate('aws|111@eu-west-1|CloudTrail:LookupEvents', spec)));
+      expect(takes.filter((t) => t.ok)).toHaveLength(1);
+      for (const t of takes) if (!t.ok) expect(t.retryAt).toBeCloseTo(t0 + 1000 / 1.9, 6);
+    });
+
+    it('4 processes claiming as fast as they can on the real clock never exceed the rate in any 1-second window', { timeout: 20_000 }, async () => {
+      // the real clock: each "process" is its own store instance on the same storage, looping
+      // tryTakeRate with no pacing of its own (the store alone must hold the bound)
+      const processes = Array.from({ length: 4 }, () => backend.open());
+      const spec = { perSecond: 2 * 0.95, burst: 1 };
+      const key = 'aws|111@eu-west-1|CloudTrail:LookupEvents';
+      const grants: number[] = [];
+      const until = Date.now() + 3_000;
+      await Promise.all(
+        processes.map(async (store) => {
+          while (Date.now() < until) {
+            const r = await store.tryTakeRate(key, spec);
+            if (r.ok) grants.push(r.tat - 1000 / spec.perSecond);
+            else await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(50, r.retryAt - Date.now()))));
+          }
+        }),
+      );
+      // the grant times (the store's clock when it took the token): ≥ 5 over 3 s, ≤ 2 in any 1 s
+      expect(grants.length).toBeGreaterThanOrEqual(5);
+      expect(windowMax(grants, 1000)).toBeLessThanOrEqual(2);
+      const sorted = [...grants].sort((a, b) => a - b);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(1000 / spec.perSecond - 1e-6);
     });
   });
 

@@ -57,6 +57,12 @@ function paced<C extends Sendable>(client: C, scope: CallScope, shareReads: bool
 export interface ClientConfig {
   region: string;
   maxAttempts: number;
+  /**
+   * 'adaptive': a throttle that still happens (the quota is shared with every other tool in
+   * the account, and whybot's own limiter degrades to per-process pacing when its store
+   * fails) also slows this client's later attempts, on top of the backoff.
+   */
+  retryMode: 'adaptive' | 'standard';
   profile?: string;
   requestHandler?: { requestTimeout?: number; connectionTimeout?: number };
 }
@@ -92,6 +98,7 @@ export class AwsClients {
     return {
       region,
       maxAttempts: maxAttempts ?? 3,
+      retryMode: 'adaptive',
       ...(profile ? { profile } : {}),
       ...(requestTimeoutMs ? { requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: Math.min(requestTimeoutMs, 5_000) } } : {}),
     };

@@ -1,14 +1,18 @@
 // AWS rate limits, keyed by what AWS limits. A published quota (CloudTrail LookupEvents: 2/s
 // per account × Region; Route 53: 5/s per account, every Region and operation together) is a
-// shared schedule in the rate gate, so every investigation of every process sharing the store
-// queues behind the same one. Every other API gets a per-process concurrency cap only.
+// token bucket in the rate gate, keyed account × Region × API (account × API for Route 53),
+// which every process sharing the store takes from at the moment its request leaves
+// (platform/rate-gate.ts takeToken: the process's own limiter first, then one conditional
+// update in the store): N processes together stay under the quota, not N × it. Every other
+// API gets a per-process concurrency cap only. Throttles that still happen (another tool in
+// the account using the same quota) are retried by the SDK's adaptive retry (aws/clients.ts).
 import pQueue from 'p-queue';
 
 // p-queue 6 is CommonJS with an ES-module default: Node hands us module.exports, a bundler
 // may hand us the class itself.
 const PQueue = (pQueue as unknown as { default?: typeof pQueue.default }).default ?? (pQueue as unknown as typeof pQueue.default);
 type Queue = InstanceType<typeof PQueue>;
-import { takeSlot, type RateSpec } from '../platform/rate-gate.js';
+import { takeToken, type RateSpec } from '../platform/rate-gate.js';
 
 export interface Quota extends RateSpec {
   /** the SDK client name without "Client" (context.clientName), e.g. "CloudTrail" */
@@ -19,12 +23,18 @@ export interface Quota extends RateSpec {
   per: 'account-region' | 'account';
 }
 
-// Slightly under the published figure: requests that leave on schedule can still arrive
-// closer together, and a throttle costs a retry with backoff.
+// Under the published figure: requests that leave on schedule can still arrive closer
+// together (a process or the network delays one and not the next), and a throttle costs a
+// retry with backoff. LookupEvents at 1.8/s leaves 2 × 556 − 1000 = 111 ms that calls may
+// lose between their token and the wire before a third call could land in the same second as
+// the two before it; 1.9/s left 52 ms, and on a 2-core machine running 4 processes and the
+// double, warm calls were seen up to ~50 ms apart from their schedule (a process's very first
+// request, which sets up its HTTP agent, up to ~300 ms: test/limits.e2e.test.ts).
 const MARGIN = 0.95;
+const LOOKUP_MARGIN = 0.9;
 
 export const KNOWN_QUOTAS: readonly Quota[] = [
-  { service: 'CloudTrail', operation: 'LookupEvents', perSecond: 2 * MARGIN, burst: 1, per: 'account-region' },
+  { service: 'CloudTrail', operation: 'LookupEvents', perSecond: 2 * LOOKUP_MARGIN, burst: 1, per: 'account-region' },
   { service: 'Route53', operation: '*', perSecond: 5 * MARGIN, burst: 1, per: 'account' },
 ];
 
@@ -67,7 +77,7 @@ export async function withinLimits<T>(scope: CallScope, clientName: string, comm
   const service = serviceName(clientName);
   const quota = quotaFor(service, operationName(commandName));
   return concurrencyFor(scope, service).add(async () => {
-    if (quota) await takeSlot(quotaKey(quota, scope), quota);
+    if (quota) await takeToken(quotaKey(quota, scope), quota);
     return send();
   });
 }

@@ -19,7 +19,7 @@ import { createJobHandler } from '../slack/job-handler.js';
 import { openConfiguredStore } from '../store/index.js';
 import type { Job, JobRunner } from '../slack/jobs.js';
 import type { RemediationDeps } from '../slack/remediate.js';
-import { storeRateGate } from '../store/rate-gate.js';
+import { loggedRateGateEvents, storeRateGate } from '../store/rate-gate.js';
 import type { Store } from '../store/types.js';
 import { InlineLane, ThreadLane } from './lanes.js';
 import { startReconciler } from './reconciler.js';
@@ -138,7 +138,7 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
         });
 
   const store = openConfiguredStore(config);
-  useRateGate(storeRateGate(store));
+  useRateGate(storeRateGate(store, loggedRateGateEvents(log.child({ component: 'rate-gate' }))));
   let app: App | undefined;
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
   const remediation: RemediationDeps | undefined = signer

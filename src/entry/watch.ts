@@ -11,7 +11,7 @@ import { ActionSigner } from '../remediations/signed-value.js';
 import { slackClient } from '../slack/client.js';
 import { slackWriteReporter } from '../slack/write-report.js';
 import { openConfiguredStore } from '../store/index.js';
-import { storeRateGate } from '../store/rate-gate.js';
+import { loggedRateGateEvents, storeRateGate } from '../store/rate-gate.js';
 
 export type WatchArgs = { ok: true; once: boolean } | { ok: false; message: string };
 
@@ -36,7 +36,7 @@ export async function runWatch(config: Config, once: boolean): Promise<string | 
   const log = createLogger(config.logLevel, { component: 'watch' });
   const client = slackClient(config);
   const store = openConfiguredStore({ ...config, region });
-  useRateGate(storeRateGate(store));
+  useRateGate(storeRateGate(store, loggedRateGateEvents(log)));
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
   const deps = watchDeps(config, region, { client, store, log, owner: newBootId(), reportWrite: slackWriteReporter({ client, store, config }), postResult: slackResultPoster({ client, config, ...(signer ? { signer } : {}) }), ...(signer ? { signer } : {}) });
   const aws = deps.aws;

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { newBootId } from '../engine/liveness.js';
 import { useRateGate } from '../platform/rate-gate.js';
 import { createDynamoStore } from '../store/dynamodb.js';
-import { storeRateGate } from '../store/rate-gate.js';
+import { loggedRateGateEvents, storeRateGate } from '../store/rate-gate.js';
 import type { Store } from '../store/types.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -59,7 +59,7 @@ export async function coldStart(fn: 'slack' | 'worker' | 'alerts'): Promise<Runt
   // DynamoDB directly (not openStore): the SQLite adapter's native module has no place in a bundle.
   const store = createDynamoStore({ table: env.data.WHYBOT_TABLE, client: new DynamoDBClient({ region }), destroyClientOnClose: true });
   // Every container paces AWS quotas and Slack channels on the same schedules, in the table.
-  useRateGate(storeRateGate(store, (err) => log.warn({ err: String(err) }, 'shared rate gate unavailable; pacing in this container only')));
+  useRateGate(storeRateGate(store, loggedRateGateEvents(log)));
   return {
     config,
     botToken: config.slack.botToken!,

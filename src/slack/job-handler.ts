@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { openConfiguredStore } from '../store/index.js';
-import { storeRateGate } from '../store/rate-gate.js';
+import { loggedRateGateEvents, storeRateGate } from '../store/rate-gate.js';
 import { slackClient } from './client.js';
 import { reconcileWrite } from '../engine/execute-once.js';
 import { runInvestigation } from './investigate.js';
@@ -31,7 +31,7 @@ export interface JobHandler {
 
 export function createJobHandler(config: Config, botToken: string, log: Logger, owner: string): JobHandler {
   const store = openConfiguredStore(config);
-  useRateGate(storeRateGate(store));
+  useRateGate(storeRateGate(store, loggedRateGateEvents(log)));
   const client = slackClient(config, botToken);
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
   // Investigations share identical reads; remediations (and their verification polls) never do.

@@ -25,8 +25,14 @@
 //             on every read, since TTL deletion is lazy — up to days late).
 //   rate      pk = rate#<key>          sk = rate
 //             tat (N, epoch ms: GCRA state, platform/rate-gate.ts), expiresAt (N, s, for TTL).
-//             Read consistently, then written with the condition that tat is still what was
-//             read (or the item is still absent); a lost race reads again.
+//             reserveRate: read consistently, then written with the condition that tat is
+//             still what was read (or the item is still absent); a lost race reads again.
+//             tryTakeRate (a token bucket taken at the moment of the call, AWS quotas): one
+//             UpdateItem `SET tat = :now + interval` on the condition
+//             `attribute_not_exists(tat) OR tat <= :now` — the bucket is full, the common case
+//             when callers wait for the time they were told; if that fails, a consistent read
+//             says when the next token is there (or, with a burst above 1, a put conditional on
+//             the tat read takes one of the burst). Same item, same key scheme: no table change.
 //   list      pk = list#<key>          sk = list
 //             items (L of S, JSON each), expiresAtMs (N, from the first append), expiresAt (N, s).
 //             Appended by one UpdateItem (list_append, ReturnValues ALL_NEW) on the condition
@@ -64,7 +70,7 @@ import {
   systemClock,
   type Clock,
 } from './common.js';
-import { reserveSlot } from '../platform/rate-gate.js';
+import { intervalOf, reserveSlot, takeNow, type Take } from '../platform/rate-gate.js';
 import { ClaimStateSchema, JournalEntrySchema, type AuditRecord, type Claim, type ClaimResult, type ClaimState, type JournalEntry, type Store } from './types.js';
 
 export interface DynamoStoreOptions {
@@ -348,6 +354,51 @@ export function createDynamoStore(opts: DynamoStoreOptions): Store {
         }
       }
       throw new Error(`reserveRate(${key}): ${RATE_ATTEMPTS} lost races in a row`);
+    },
+
+    async tryTakeRate(key, spec): Promise<Take> {
+      requireNonEmpty('key', key);
+      const t = now();
+      const next = t + intervalOf(spec);
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: rateKey(key),
+            UpdateExpression: 'SET #tat = :next, expiresAt = :exp',
+            ConditionExpression: 'attribute_not_exists(#tat) OR #tat <= :now',
+            ExpressionAttributeNames: { '#tat': 'tat' },
+            ExpressionAttributeValues: { ':next': N(next), ':now': N(t), ':exp': N(Math.ceil(next / 1000) + 3600) },
+          }),
+        );
+        return { ok: true, tat: next };
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+      // the bucket is not full: someone took a token less than one interval ago
+      for (let attempt = 0; attempt < RATE_ATTEMPTS; attempt++) {
+        const item = await getItem(rateKey(key));
+        // gone in between (TTL): the first path takes it when the caller asks again
+        if (!item) return { ok: false, retryAt: now() };
+        const stored = num(item, 'tat');
+        const r = takeNow(stored, now(), spec);
+        if (!r.ok) return r;
+        try {
+          await client.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: { ...rateKey(key), tat: N(r.tat), expiresAt: N(Math.ceil(r.tat / 1000) + 3600) },
+              ConditionExpression: '#tat = :tat',
+              ExpressionAttributeNames: { '#tat': 'tat' },
+              ExpressionAttributeValues: { ':tat': N(stored) },
+            }),
+          );
+          return r;
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw err;
+        }
+      }
+      throw new Error(`tryTakeRate(${key}): ${RATE_ATTEMPTS} lost races in a row`);
     },
 
     async appendToList(key, item, ttlSeconds) {

@@ -25,7 +25,7 @@ import {
   systemClock,
   type Clock,
 } from './common.js';
-import { reserveSlot, type RateSpec } from '../platform/rate-gate.js';
+import { reserveSlot, takeNow, type RateSpec, type Take } from '../platform/rate-gate.js';
 import { ClaimStateSchema, JournalEntrySchema, type Claim, type ClaimResult, type ClaimState, type JournalEntry, type JournalPatch, type Store } from './types.js';
 
 export interface SqliteStore extends Store {
@@ -227,6 +227,13 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     upsertRate.run(key, r.tat);
     return r.goAt;
   });
+  // BEGIN IMMEDIATE: the read and the write hold the file's write lock, so two processes
+  // cannot both see the same token.
+  const takeTx = db.transaction((key: string, spec: RateSpec): Take => {
+    const r = takeNow(selectRate.get(key)?.tat, now(), spec);
+    if (r.ok) upsertRate.run(key, r.tat);
+    return r;
+  });
 
   const appendTx = db.transaction((key: string, json: string, ttlSeconds: number): unknown[] => {
     const t = now();
@@ -304,6 +311,11 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     async reserveRate(key, spec) {
       requireNonEmpty('key', key);
       return rateTx.immediate(key, spec);
+    },
+
+    async tryTakeRate(key, spec) {
+      requireNonEmpty('key', key);
+      return takeTx.immediate(key, spec);
     },
 
     async appendToList(key, item, ttlSeconds) {

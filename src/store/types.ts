@@ -3,7 +3,7 @@
 // Adapters: SQLite (local, Socket Mode) and DynamoDB (AWS). One contract test suite runs
 // against both (test/store.contract.test.ts).
 import * as z from 'zod';
-import type { RateSpec } from '../platform/rate-gate.js';
+import type { RateSpec, Take } from '../platform/rate-gate.js';
 
 export const ClaimStateSchema = z.enum(['running', 'done', 'failed']);
 export type ClaimState = z.infer<typeof ClaimStateSchema>;
@@ -104,6 +104,13 @@ export interface Store {
    * returns the epoch ms at which the caller may make its call.
    */
   reserveRate(key: string, spec: RateSpec): Promise<number>;
+  /**
+   * Takes a token of a rate limit shared by every process using this store, now, if the
+   * bucket holds one (platform/rate-gate.ts, takeNow): one atomic conditional update of the
+   * key's state. Refused, it changes nothing and says when the next token is there. Shares
+   * the key's state with reserveRate.
+   */
+  tryTakeRate(key: string, spec: RateSpec): Promise<Take>;
   /**
    * Atomically appends one JSON value to the list at `key` and returns the whole list, in
    * append order, as every process sharing the store sees it. The list expires ttlSeconds
