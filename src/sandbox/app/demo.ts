@@ -61,7 +61,8 @@ export async function runDemo(argv: string[], config: Pick<Config, 'checkTimeout
     const playbook = (await loadPlaybook(playbookName))!;
     let target = parsed.args.target;
     if (!target) {
-      const choice = await chooseTarget(playbook, aws);
+      const choice = await chooseTarget(playbook, aws, { region, hours: config.defaultHours });
+      if (choice.kind === 'healthy') return { ok: true, output: json ? JSON.stringify(redactDeep(choice.result), null, 2) + '\n' : renderText(choice.result) };
       if (choice.kind === 'one') target = choice.id;
       else if (choice.kind === 'none') return { ok: false, usage: `Nothing for ${playbookName} in scenario ${name}: pass the ${playbook.target.label}.` };
       else return { ok: false, usage: `Which ${playbook.target.label}? Scenario ${name} has: ${choice.candidates.map((c) => c.id).join(', ')}` };
