@@ -63,7 +63,7 @@ export class TerminalProgress {
 
   private show(text: string): void {
     if (!this.on) return;
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    const width = Math.max(20, (this.stream.columns || 80) - 1); // 0 on a pty of unknown size
     const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
     this.stream.write(`${CLEAR_LINE}${this.paint('dim', line)}`);
     this.shown = true;
