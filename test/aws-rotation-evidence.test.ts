@@ -340,9 +340,11 @@ describe('rotation evidence through the AWS double (real SDK clients)', () => {
       timeoutSeconds: 30,
       memoryMb: 128,
       lastModified: new Date('2021-06-01T00:05:00Z'),
+      role: `arn:aws:iam::${ACCOUNT}:role/${FN}-role`,
       vpc: { vpcId: 'vpc-0main', subnetIds: ['subnet-0aaa', 'subnet-0bbb'], securityGroupIds: ['sg-0rot'] },
       environmentNames: ['DB_PASSWORD', 'EXCLUDE_CHARACTERS', 'SECRETS_MANAGER_ENDPOINT'],
       logGroup: `/aws/lambda/${FN}`,
+      lastUpdateStatus: 'Successful',
     });
     // the double served the values (as AWS does); the adapter dropped them
     const text = JSON.stringify(config);

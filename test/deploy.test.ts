@@ -13,8 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain JavaScript (scripts/bundle.mjs); its helpers are typed below
 import * as bundleScript from '../scripts/bundle.mjs';
 import { parseRotationEvent } from '../src/alerts/events.js';
-import { FUNCTION_PERMISSIONS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
+import { FUNCTION_PERMISSIONS, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
+import { ROTATION_FAILED_CHECKS } from '../src/playbooks/rotation-failed/index.js';
+import { loadConfig } from '../src/config.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
@@ -42,8 +44,11 @@ const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
  */
 const NO_RESOURCE_LEVEL = [
   'acm:ListCertificates', 'cloudformation:ListStacks', 'cloudtrail:LookupEvents', 'ec2:DescribeAddresses', 'ec2:DescribeNatGateways',
+  'ec2:DescribeSecurityGroups',
   'ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'ecs:ListTasks', 'kms:ListAliases', 'rds:DescribeEvents',
   'route53:ListHostedZonesByName', 'route53domains:GetDomainDetail', 'secretsmanager:ListSecrets', 'ssm:DescribeParameters',
+  // rotation-failed's network path: EC2's Describe* name no resource type
+  'ec2:DescribeNetworkAcls', 'ec2:DescribeRouteTables', 'ec2:DescribeSubnets', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeVpcs',
 ];
 
 type Json = any; // CloudFormation as osls wrote it
@@ -131,11 +136,13 @@ describe('IAM: one least-privilege role per function', () => {
     expect(tpl.Resources[`${cap(fn)}LogGroup`].Properties.LogGroupName).toBe(`/aws/lambda/whybot-${STAGE}-${fn}`);
   });
 
-  it('alerts reads (never writes) Lambda functions’ log groups, for a failed rotation’s last lines', () => {
-    const reads = statementsOf(tpl, roleOf(tpl, 'alerts')).filter((s) => actionsOf(s).includes('logs:FilterLogEvents'));
-    expect(reads.map((s) => actionsOf(s))).toEqual([['logs:FilterLogEvents']]);
-    expect(JSON.stringify(reads[0]!.Resource)).toContain('log-group:/aws/lambda/*');
-    for (const fn of ['slack', 'worker'] as const) expect(granted(tpl, fn).has('logs:FilterLogEvents')).toBe(false);
+  it('worker and alerts read (never write) Lambda functions’ log groups, for rotation-failed; slack does not', () => {
+    for (const fn of ['worker', 'alerts'] as const) {
+      const reads = statementsOf(tpl, roleOf(tpl, fn)).filter((s) => actionsOf(s).includes('logs:FilterLogEvents'));
+      expect(reads.map((s) => actionsOf(s))).toEqual([['logs:FilterLogEvents']]);
+      expect(JSON.stringify(reads[0]!.Resource)).toContain('log-group:/aws/lambda/*');
+    }
+    expect(granted(tpl, 'slack').has('logs:FilterLogEvents')).toBe(false);
   });
 
   it('no wildcard action anywhere, in either template; "*" resources only where AWS allows nothing narrower', () => {
@@ -164,7 +171,7 @@ describe('IAM: one least-privilege role per function', () => {
     expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] }]);
   });
 
-  it('writes: worker, and alerts for auto-redeploy only; scoped to this account; RotateSecret cannot rotate now', () => {
+  it('writes: worker, and alerts for auto-redeploy only; scoped to this account; RotateSecret rotates now only with the secret’s own function', () => {
     expect(WRITE_ACTIONS.length).toBeGreaterThan(0);
     for (const w of WRITE_ACTIONS) expect(granted(tpl, 'slack').has(w)).toBe(false);
     expect([...granted(tpl, 'alerts')].filter((a) => WRITE_ACTIONS.includes(a))).toEqual(['ecs:UpdateService']);
@@ -174,8 +181,19 @@ describe('IAM: one least-privilege role per function', () => {
     const update = st.filter((s) => actionsOf(s).includes('ecs:UpdateService'));
     expect(update.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:ecs:*:${AWS::AccountId}:service/*' }]);
     const rotate = st.filter((s) => actionsOf(s).includes('secretsmanager:RotateSecret'));
-    expect(rotate.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*' }]);
-    expect(rotate[0]!.Condition).toEqual({ Bool: { 'secretsmanager:RotateImmediately': 'false' } });
+    const secrets = { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*' };
+    // rotation-schedule: never now; rotate-now: now, but never with another function
+    expect(rotate.map((s) => [s.Sid, s.Resource, s.Condition])).toEqual([
+      ['RotationSchedule', secrets, { Bool: { 'secretsmanager:RotateImmediately': 'false' } }],
+      ['RotateNow', secrets, { Null: { 'secretsmanager:RotationLambdaARN': 'true' } }],
+    ]);
+    // rotate-now's lambda:InvokeFunction (Secrets Manager invokes the rotation function as the
+    // caller): the worker's only Invoke, in the remediation policy, this account's functions
+    const invoke = st.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke.map((s) => [s.Sid, actionsOf(s), s.Resource])).toEqual([
+      ['RotateNowInvokesRotationFunction', ['lambda:InvokeFunction'], { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:*:${AWS::AccountId}:function:*' }],
+    ]);
+    expect(granted(tpl, 'alerts').has('lambda:InvokeFunction')).toBe(false);
   });
 
   it('readOnly=true: no write action at all, the rest unchanged, and the functions are told', () => {
@@ -183,9 +201,11 @@ describe('IAM: one least-privilege role per function', () => {
     for (const w of WRITE_ACTIONS) expect(everyAction).not.toContain(w);
     expect(ro.Resources.WorkerRemediationPolicy).toBeUndefined();
     expect(ro.Resources.AlertsRemediationPolicy).toBeUndefined();
+    // what AWS checks on a write's behalf (rotate-now's lambda:InvokeFunction) goes with the writes
+    expect(granted(ro, 'worker').has('lambda:InvokeFunction')).toBe(false);
     for (const fn of ['worker', 'alerts'] as const)
       expect([...granted(ro, fn)].filter((a) => !LOG_ACTIONS.includes(a)).sort()).toEqual(
-        FUNCTION_PERMISSIONS[fn].filter((a) => !WRITE_ACTIONS.includes(a)).sort(),
+        FUNCTION_PERMISSIONS[fn].filter((a) => !REMEDIATION_GRANTS.includes(a)).sort(),
       );
     expect(granted(ro, 'slack')).toEqual(granted(tpl, 'slack'));
     for (const fn of FNS) {
@@ -215,6 +235,10 @@ describe('functions', () => {
     expect(slack.Timeout).toBeLessThanOrEqual(10);
     expect(slack.Environment.Variables.WHYBOT_WORKER_FUNCTION).toEqual({ Ref: 'WorkerLambdaFunction' });
     expect(tpl.Resources.WorkerLambdaFunction.Properties.Timeout).toBe(900);
+    // a failed rotation's alert runs rotation-failed, bounded by every check's timeout in a row (default config)
+    const defaults = loadConfig({});
+    if (!defaults.ok) throw new Error(defaults.problems.join('; '));
+    expect(tpl.Resources.AlertsLambdaFunction.Properties.Timeout * 1000).toBeGreaterThan(defaults.config.checkTimeoutMs * ROTATION_FAILED_CHECKS.length);
   });
 
   it('configuration by environment, secrets only by SSM path: no token or secret value in the template', () => {
@@ -270,11 +294,14 @@ describe('bundle contents', () => {
   /** node_modules/<pkg>/… inputs (a stub is `whybot-stub:<pkg>`, no file of the package) */
   const fromPackage = (inputs: string[], pkg: string) => inputs.filter((i) => packageOf(i) === pkg && i.includes('node_modules/'));
 
-  it('alerts holds no EC2 client, nor any remediation but the policy redeploy', () => {
-    const inputs = Object.keys(metafile('alerts').inputs);
+  it('alerts loads the EC2 client only through import() (rotation-failed’s network path), and no remediation but the policy redeploy', () => {
+    const meta = metafile('alerts');
+    const inputs = Object.keys(meta.inputs);
     expect(inputs).toContain('src/lambda/alerts.ts');
-    expect(fromPackage(inputs, '@aws-sdk/client-ec2')).toEqual([]);
-    expect(inputs).not.toContain('src/aws/ec2.ts');
+    const entry = entryOutput(meta);
+    const initInputs = initialOutputs(meta, entry!).flatMap((o) => Object.keys(meta.outputs[o]!.inputs));
+    expect(fromPackage(initInputs, '@aws-sdk/client-ec2')).toEqual([]);
+    expect(initInputs).not.toContain('src/playbooks/rotation-failed/index.ts');
     // the registry is there (through src/slack/remediate-worker.ts) with the policy loader table in place of the full one
     expect(inputs).toContain('src/remediations/policy-executors.ts');
     expect(inputs).not.toContain('src/remediations/executors.ts');
