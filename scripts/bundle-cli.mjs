@@ -157,6 +157,7 @@ export async function bundleCli({ out = path.join(root, 'dist', 'cli'), metafile
   await rm(out, { recursive: true, force: true });
   await mkdir(path.join(out, 'commands'), { recursive: true });
   const playbooks = await playbookNames();
+  const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
   const bundles = {};
   const metas = {};
   for (const command of ['base', ...playbooks, 'audit', 'watch', 'demo']) {
@@ -183,6 +184,8 @@ export async function bundleCli({ out = path.join(root, 'dist', 'cli'), metafile
       logLevel: 'warning',
       plugins: [commandPlugin(command, playbooks)],
       ...(command === 'demo' ? DEMO_IMPORT_META : {}),
+      // `whybot --version` without reading package.json at run time (src/entry/cli-usage.ts)
+      define: { ...(command === 'demo' ? DEMO_IMPORT_META.define : {}), __WHYBOT_VERSION__: JSON.stringify(version) },
     });
     for (const f of result.outputFiles) {
       // the loader wraps the code in a function, where cli.ts's #! line would not parse

@@ -2,6 +2,9 @@
 // what the Slack renderer draws. Kept as zod schemas so the JSON output is validated too.
 import * as z from 'zod';
 import { RichTextSchema } from './markup.js';
+import { RESULT_SCHEMA_VERSION } from './schema-version.js';
+
+export { RESULT_SCHEMA_VERSION };
 
 export const SeveritySchema = z.enum(['critical', 'warning', 'info', 'ok']);
 export type Severity = z.infer<typeof SeveritySchema>;
@@ -65,6 +68,8 @@ export const VerdictSchema = z.object({
 export type Verdict = z.infer<typeof VerdictSchema>;
 
 export const PlaybookResultSchema = z.object({
+  /** RESULT_SCHEMA_VERSION when written; a consumer checks it before reading the rest */
+  schemaVersion: z.number().int().positive(),
   playbook: z.string(),
   target: z.string(),
   region: z.string().optional(),
@@ -76,3 +81,27 @@ export const PlaybookResultSchema = z.object({
   timeline: z.array(TimelineEntrySchema),
 });
 export type PlaybookResult = z.infer<typeof PlaybookResultSchema>;
+
+/** A target whybot can investigate, as the CLI lists them when it cannot pick one. */
+export const CandidateSchema = z.object({ id: z.string(), description: z.string() });
+
+/**
+ * What `--json` prints instead of a PlaybookResult when the playbook did not run: bad usage or
+ * configuration, several targets to choose from, AWS refusing whybot, an internal error.
+ */
+export const ErrorResultSchema = z.object({
+  schemaVersion: z.number().int().positive(),
+  error: z.object({
+    /** `usage` (exit 2), `choose-target` (exit 2, with `candidates`), `aws` (exit 2 or 1), `internal` (exit 1) */
+    code: z.enum(['usage', 'choose-target', 'aws', 'internal']),
+    message: z.string(),
+    playbook: z.string().optional(),
+    region: z.string().optional(),
+    /** for `choose-target`: what the target is ("DB", "stack") and the ones to choose from */
+    targetLabel: z.string().optional(),
+    candidates: z.array(CandidateSchema).optional(),
+    /** for `aws`: the IAM action that was denied */
+    iamAction: z.string().optional(),
+  }),
+});
+export type ErrorResult = z.infer<typeof ErrorResultSchema>;

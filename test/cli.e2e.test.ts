@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PlaybookResultSchema } from '../src/findings.js';
+import { ErrorResultSchema, PlaybookResultSchema } from '../src/findings.js';
+import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { awsWorld } from './helpers/harness.js';
@@ -42,6 +43,7 @@ describe('whybot CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const result = PlaybookResultSchema.parse(JSON.parse(r.stdout));
+    expect(result.schemaVersion).toBe(1);
     expect(result.findings.map((f) => f.id)).toEqual(['stale-credentials', 'short-rotation-interval']);
   });
 
@@ -60,6 +62,47 @@ describe('whybot CLI', () => {
     const r = await run(['db-down'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Which DB\? .*legacy-mysql, prod-db, staging-db/);
+    // with --json the question is JSON too, on stdout, with what to choose from
+    const json = await run(['db-down', '--json'], env);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toBe('');
+    const { error } = ErrorResultSchema.parse(JSON.parse(json.stdout));
+    expect(error).toMatchObject({ code: 'choose-target', playbook: 'db-down', targetLabel: 'DB' });
+    expect(error.candidates!.map((c) => c.id)).toEqual(['legacy-mysql', 'prod-db', 'staging-db']);
+    expect(error.candidates![0]!.description).toMatch(/\w/);
+  });
+
+  it('a healthy account is an answer: decrypt-denied and deploy-failed with nothing to investigate exit 0 with an ok verdict', async () => {
+    const env = await world('healthy');
+    const kms = await run(['decrypt-denied', '--json'], env);
+    expect(kms.stderr).toBe('');
+    expect(kms.code).toBe(0);
+    const k = PlaybookResultSchema.parse(JSON.parse(kms.stdout));
+    expect(k.verdict).toEqual({ severity: 'ok', summary: 'No KMS denials in the last 24 h.' });
+    expect(k.checks[0]).toMatchObject({ id: 'find-denials', status: 'ok' });
+    expect((await run(['decrypt-denied', '--hours', '48'], env)).stdout).toMatch(/^\[OK\] decrypt-denied every KMS key \(ap-northeast-1\)\nNo KMS denials in the last 48 h\./);
+    const stacks = await run(['deploy-failed', '--json', '--fail-on', 'warning'], env);
+    expect(stacks.code).toBe(0);
+    expect(PlaybookResultSchema.parse(JSON.parse(stacks.stdout)).verdict).toMatchObject({ severity: 'ok', summary: expect.stringMatching(/^No stack is in a failed state/) });
+  });
+
+  it('--fail-on: exit 3 when the verdict is that severe or more; 0 below it; a bad level is usage (2)', async () => {
+    const env = await world('incident-003');
+    const critical = await run(['db-down', 'prod-db', '--json', '--fail-on', 'critical'], env);
+    expect(critical.code).toBe(3);
+    expect(PlaybookResultSchema.parse(JSON.parse(critical.stdout)).verdict.severity).toBe('critical');
+    expect((await run(['db-down', 'prod-db', '--fail-on', 'warning'], env)).code).toBe(3);
+    expect((await run(['db-down', 'prod-db'], env)).code).toBe(0);
+    const bad = await run(['db-down', 'prod-db', '--fail-on', 'info'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--fail-on takes critical or warning/);
+  });
+
+  it('stdout and stderr are not terminals here: no colour codes, no progress line', async () => {
+    const env = await world('incident-003');
+    const r = await run(['db-down', 'prod-db'], env);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/\x1b/);
   });
 
   it('exits 0 with failed checks named when permissions are missing', async () => {
@@ -130,6 +173,53 @@ describe('whybot CLI', () => {
     const none = await run([], {});
     expect(none.code).toBe(2);
     expect(none.stdout).toBe(help.stdout);
+  });
+
+  it('--help lists every playbook with its target and summary, and the other commands', async () => {
+    const help = await run(['--help'], {});
+    for (const meta of Object.values(PLAYBOOK_CATALOG)) {
+      const target = meta.target.required ? `<${meta.target.label}>` : `[${meta.target.label}]`;
+      expect(help.stdout).toContain(`  ${meta.name} ${target}\n      ${meta.summary}\n`);
+    }
+    for (const command of ['whybot demo', 'whybot audit', 'whybot watch', '--version', '--fail-on']) expect(help.stdout).toContain(command);
+    expect((await run(['help'], {})).stdout).toBe(help.stdout);
+  });
+
+  it('whybot <playbook> --help and whybot help <playbook>: the target, its rule and the options (exit 0, no AWS, no config)', async () => {
+    for (const meta of Object.values(PLAYBOOK_CATALOG)) {
+      const r = await run([meta.name, '--help'], { WHYBOT_CHECK_TIMEOUT_MS: 'not a number' });
+      expect(r.code, meta.name).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: whybot ${meta.name} `));
+      expect(r.stdout).toContain(meta.summary);
+      expect(r.stdout).toContain(meta.target.hint);
+      expect((await run(['help', meta.name], {})).stdout).toBe(r.stdout);
+    }
+    expect((await run(['db-down', 'prod-db', '-h'], {})).stdout).toMatch(/--secret ID/);
+  });
+
+  it('--version prints package.json’s version', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    const r = await run(['--version'], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`whybot ${version}\n`);
+  });
+
+  it('an unknown playbook suggests the closest name', async () => {
+    const r = await run(['db-dwon'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^whybot: Unknown playbook "db-dwon"\. Did you mean db-down\?/);
+    expect((await run(['help', 'cert'], {})).stderr).toMatch(/Did you mean cert-pending\?/);
+  });
+
+  it('with --json, bad usage is one JSON error object on stdout (exit 2) and stderr stays empty', async () => {
+    for (const args of [['db-down', 'prod-db', '--json', '--bogus'], ['db-down', '<!channel>', '--json'], ['db-dwon', '--json'], ['db-down', 'prod-db', '--json']]) {
+      const r = await run(args, args[0] === 'db-down' && args[1] === 'prod-db' && args.length === 3 ? { AWS_REGION: 'us-east-1' } : {});
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe('');
+      const { error } = ErrorResultSchema.parse(JSON.parse(r.stdout));
+      expect(error.code).toBe('usage');
+      expect(error.message).not.toMatch(/Usage:/);
+    }
   });
 
   it('a corrupt code cache is ignored and replaced', async () => {

@@ -64,7 +64,8 @@ describe('db-down on incident 003', () => {
     expect(result.timeline.filter((t) => t.source === 'ECS')).toHaveLength(4);
     const times = result.timeline.map((t) => t.time);
     expect([...times].sort()).toEqual(times);
-    expect(result.checks.every((c) => c.status === 'ok')).toBe(true);
+    // every check but who stopped the DB, which only a stopped DB needs
+    expect(result.checks.filter((c) => c.status !== 'ok').map((c) => c.id)).toEqual(['stop-event']);
 
     // Metadata only: never the secret's value; web-static's tasks are not listed.
     expect(aws.calls.some((c) => c.operation === 'GetSecretValue')).toBe(false);
@@ -75,7 +76,7 @@ describe('db-down on incident 003', () => {
   it('reports progress as checks move from running to done', async () => {
     const { progress } = await investigate('incident-003');
     expect(progress[0]).toContain('db:running');
-    expect(progress.at(-1)!.every((s) => s.endsWith(':ok'))).toBe(true);
+    expect(progress.at(-1)!.filter((s) => !s.endsWith(':ok'))).toEqual(['stop-event:skipped']);
   });
 });
 
@@ -94,6 +95,16 @@ describe('db-down on other worlds', () => {
     expect(result.verdict.severity).toBe('critical');
     expect(result.findings[0]!.title).toMatch(/is stopped/);
     expect(result.findings[0]!.detail).toMatch(/since .* \(RDS: DB cluster stopped\)/);
+    // who stopped it and when (CloudTrail), and how to start it, in the finding and the verdict
+    expect(check(result, 'stop-event')).toMatchObject({ status: 'ok' });
+    expect(result.findings[0]!.detail).toMatch(/alice stopped it at \d{4}-\d\d-\d\d \d\d:\d\d UTC \(CloudTrail: StopDBCluster\)/);
+    expect(result.findings[0]!.evidence).toContainEqual(expect.objectContaining({ source: 'CloudTrail', text: expect.stringMatching(/^StopDBCluster by .*alice/) }));
+    expect(result.verdict.summary).toMatch(/stopped it at .* \(StopDBCluster\)\. Start it: aws rds start-db-cluster --db-cluster-identifier prod-db --region ap-northeast-1$/);
+  });
+
+  it('a DB that is not stopped: no CloudTrail lookup for who stopped it', async () => {
+    const { result } = await investigate('incident-003');
+    expect(check(result, 'stop-event')).toMatchObject({ status: 'skipped', reason: 'the DB is not stopped' });
   });
 
   it('rotation failed: rotation-failed, and no stale-credentials claim', async () => {

@@ -197,7 +197,8 @@ describe('deploy-failed on incident 001 §4', () => {
     double = aws;
     const clients = clientsFor(scenario.region);
     try {
-      const c = await deployFailed.candidates!(clients);
+      const found = await deployFailed.candidates!(clients);
+      const c = Array.isArray(found) ? found : found.candidates;
       expect(c.map((x) => x.id)).toEqual(['MyAppStack']);
       expect(c[0]!.description).toMatch(/^ROLLBACK_FAILED, created /);
     } finally {

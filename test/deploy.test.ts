@@ -269,10 +269,13 @@ describe('functions', () => {
     // the command parser and the catalog of names are the only playbook modules it needs; from
     // the engine only the boot id every function's runtime owns its journal entries by (the
     // rate gate that paces Slack messages is src/platform/rate-gate.ts, below the engine)
-    // (each playbook's meta.ts is its catalog entry: names, target patterns, Slack command)
+    // (each playbook's meta.ts is its catalog entry: names, target patterns, Slack command);
+    // `/why` answers at once with the list and the closest name (help.ts, close-matches.ts)
     expect(inputs.filter((f) => /^src\/(playbooks|engine)\//.test(f) && !/^src\/playbooks\/[^/]+\/meta\.ts$/.test(f)).sort()).toEqual([
       'src/engine/liveness.ts',
       'src/playbooks/catalog.ts',
+      'src/playbooks/close-matches.ts',
+      'src/playbooks/help.ts',
       'src/playbooks/invocation.ts',
       'src/playbooks/playbook-meta.ts',
     ]);

@@ -1,5 +1,6 @@
 // End to end through the real Bolt app over HTTP: signed requests in, the AWS double behind
 // AWS_ENDPOINT_URL, the Slack Web API double behind SLACK_API_URL. No module of ours is mocked.
+import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../src/entry/bot.js';
 import { createLogger } from '../src/logger.js';
@@ -215,12 +216,36 @@ describe('/why-db-down over HTTP', () => {
   it('/why alone answers with help; /why db-down <db> runs the playbook', async () => {
     const url = await boot('incident-003');
     const help = await slash(url, '/why', '');
-    expect(JSON.parse(help.text).text).toMatch(/why-db-down/);
+    const helpText = (JSON.parse(help.text) as { text: string }).text;
+    // every playbook with its target and one-line summary (escaped like any text)
+    for (const m of Object.values(PLAYBOOK_CATALOG)) {
+      expect(helpText).toContain(`\`/why-${m.name} ${m.target.required ? '&lt;' : '['}${m.target.label}`);
+      expect(helpText).toContain(m.summary.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+    }
+    // a word that is no playbook: the closest one is suggested
+    expect(JSON.parse((await slash(url, '/why', 'db-dwon prod-db')).text).text).toMatch(/There is no playbook `db-dwon`\. Did you mean `\/why db-down`\?/);
     // names that exist on every object are not playbooks
     for (const name of ['constructor', '__proto__', 'toString']) expect(JSON.parse((await slash(url, '/why', `${name} x`)).text).text).toMatch(/There is no playbook/);
     await slash(url, '/why', 'db-down prod-db');
     await bot!.jobs.idle();
     expect(rootOf().text).toMatch(/Likely cause/);
+  });
+});
+
+describe('a healthy account is an answer in Slack too', () => {
+  it.each([
+    ['/why-decrypt-denied', /No KMS denials in the last 24 h\./],
+    ['/why-deploy-failed', /No stack is in a failed state/],
+  ])('%s with nothing to investigate answers with an ok verdict, not an error', async (command, summary) => {
+    const url = await boot('healthy');
+    await slash(url, command, '', 'healthy');
+    await bot!.jobs.idle();
+    await slack.waitFor(() => slack.responses.some((r) => r.id === 'healthy'));
+    const body = JSON.stringify(slack.responses.find((r) => r.id === 'healthy')!.body);
+    expect(body).toMatch(summary);
+    expect(body).toContain(':white_check_mark:');
+    expect(body).not.toMatch(/:warning:|Nothing to investigate/);
+    expect(slack.violations).toEqual([]);
   });
 });
 

@@ -1,48 +1,64 @@
 #!/usr/bin/env node
-// whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
-// Exit codes (DESIGN.md): 0 the playbook ran (whatever it found), 2 bad usage or config,
-// 1 internal error.
+// whybot <playbook> [target] [--json] [--fail-on LEVEL] [--hours N] [--region R] [--secret S]
+// Exit codes (docs/json-contract.md): 0 the playbook ran (whatever it found), 3 it ran and the
+// verdict reached --fail-on, 2 bad usage or config, 1 internal error.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Only what `--help` and usage errors need is imported statically: the playbook catalog and
 // the error class. Everything else (zod, the SDK, pino, a playbook) is imported when the
 // command gets that far. The `whybot` bin runs this file as one bundle per command
 // (scripts/bundle-cli.mjs), in which these import()s name exactly what that command runs.
 import { AwsCallError } from '../aws/errors.js';
+import { actionToName } from '../engine/check-reason.js';
 import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
+import { didYouMean } from '../playbooks/help.js';
+import type { PlaybookResult } from '../findings.js';
 import type { Logger } from '../logger.js';
 // The redaction layer's CLI edge: everything printed (the answer and the errors) passes it.
 // Static: small, dependency-free, and stderr needs it in every bundle.
 import { redactDeep, redactText } from '../redact/index.js';
-import { MAX_HOURS } from '../time.js';
+import { colorEnabled, painter, TerminalProgress } from '../render/terminal.js';
+import { RESULT_SCHEMA_VERSION } from '../schema-version.js';
+import { EXIT, playbookUsage, usage, version } from './cli-usage.js';
 
-const USAGE = `Usage: whybot <playbook> [target] [--json] [--hours N] [--region R] [--secret S]
-       whybot audit [--since 7d] [--json]     remediation audit log (WHYBOT_DB_PATH or WHYBOT_TABLE)
-       whybot watch [--once]                  post rotation alerts from CloudTrail to WHYBOT_ALERT_CHANNEL
-       whybot demo [scenario] [playbook [target]] [--json]
-                                              a playbook against a built-in scenario (default incident-003,
-                                              db-down prod-db): no AWS account, no credentials
+type ErrorCode = 'usage' | 'choose-target' | 'aws' | 'internal';
 
-Playbooks:
-${Object.values(PLAYBOOK_CATALOG)
-  .map((p) => `  ${p.name.padEnd(16)} ${p.summary}`)
-  .join('\n')}
+/** Bad usage or configuration (exit 2); `extra` goes into the JSON error object. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorCode = 'usage',
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
 
-Options:
-  --json        print one PlaybookResult as JSON
-  --hours N     look back N hours for events (default 24, max ${MAX_HOURS})
-  --region R    AWS Region (default: AWS_REGION / your AWS config)
-  --secret S    the secret the app reads, when the DB password is not RDS-managed
-
-AWS credentials come from the standard chain (AWS_PROFILE, aws sso login, env vars, roles).`;
-
-class UsageError extends Error {}
+const SEVERITY_RANK = { critical: 3, warning: 2, info: 1, ok: 0 } as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE + '\n');
-    return command ? 0 : 2;
+  if (!command || command === '--help' || command === '-h') {
+    process.stdout.write(usage() + '\n');
+    return command ? EXIT.ok : EXIT.usage;
   }
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`whybot ${version()}\n`);
+    return EXIT.ok;
+  }
+  if (command === 'help') {
+    const topic = rest.find((a) => !a.startsWith('-'));
+    if (topic && !Object.hasOwn(PLAYBOOK_CATALOG, topic)) throw new UsageError(`No playbook "${topic}".${didYouMean(topic)}\n\n${usage()}`);
+    process.stdout.write((topic ? playbookUsage(topic) : usage()) + '\n');
+    return EXIT.ok;
+  }
+  const isPlaybook = Object.hasOwn(PLAYBOOK_CATALOG, command);
+  if (isPlaybook && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(playbookUsage(command) + '\n');
+    return EXIT.ok;
+  }
+  if (!isPlaybook && !['watch', 'audit', 'demo'].includes(command))
+    throw new UsageError(`Unknown ${command.startsWith('-') ? 'option' : 'playbook'} "${command}".${didYouMean(command)}\n\n${usage()}`);
+
   const { loadConfig } = await import('../config.js');
   const loaded = loadConfig();
   if (!loaded.ok) throw new UsageError(`Bad environment:\n  ${loaded.problems.join('\n  ')}`);
@@ -51,60 +67,86 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'watch') {
     const { parseWatchArgs, runWatch } = await import('./watch.js');
     const args = parseWatchArgs(rest);
-    if (!args.ok) throw new UsageError(`${args.message}\n\n${USAGE}`);
+    if (!args.ok) throw new UsageError(`${args.message}\n\n${usage()}`);
     const problem = await runWatch(config, args.once);
     if (problem) throw new UsageError(problem);
-    return 0;
+    return EXIT.ok;
   }
   if (command === 'audit') {
     const { parseAuditArgs, printAudit } = await import('./audit.js');
     const args = parseAuditArgs(rest);
-    if (!args.ok) throw new UsageError(`${args.message}\n\n${USAGE}`);
+    if (!args.ok) throw new UsageError(`${args.message}\n\n${usage()}`);
     await printAudit(config, args);
-    return 0;
+    return EXIT.ok;
   }
   if (command === 'demo') {
     const { runDemo } = await import('../sandbox/app/demo.js');
     const outcome = await runDemo(rest, config);
     if (!outcome.ok) throw new UsageError(outcome.usage);
     process.stdout.write(outcome.output); // redacted as the playbook commands do (renderText, redactDeep)
-    return 0;
+    return EXIT.ok;
   }
-  if (!Object.hasOwn(PLAYBOOK_CATALOG, command)) throw new UsageError(`Unknown playbook "${command}".\n\n${USAGE}`);
   const entry = PLAYBOOK_CATALOG[command]!;
   // Usage is checked against the catalog before the playbook (and its AWS SDK clients) loads,
   // so a mistyped option costs no more than the config.
   const { parseInvocation } = await import('../playbooks/invocation.js');
   const parsed = parseInvocation(rest, { hours: config.defaultHours }, true, entry.target);
-  if (!parsed.ok) throw new UsageError(`${parsed.message}\n\n${USAGE}`);
+  if (!parsed.ok) throw new UsageError(`${parsed.message}\n\n${playbookUsage(command)}`, 'usage', { playbook: command });
   const inv = parsed.value;
 
   const region = inv.region ?? config.region;
-  if (!region) throw new UsageError('No AWS Region: pass --region R or set AWS_REGION.');
+  if (!region) throw new UsageError('No AWS Region: pass --region R or set AWS_REGION.', 'usage', { playbook: command });
   const [playbook, { AwsClients }] = await Promise.all([
     import('../playbooks/index.js').then(async ({ loadPlaybook }) => (await loadPlaybook(command))!),
     import('../aws/clients.js'),
   ]);
   const aws = new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
+  // progress on stderr only on a terminal: pipes, files and tests see nothing
+  const progress = new TerminalProgress(process.stderr, `${command}${inv.target ? ` ${inv.target}` : ''}`, painter(colorEnabled(process.stderr)));
   try {
     const creds = await aws.preflight();
     if (!creds.ok)
       throw new UsageError(
         `No AWS credentials (${creds.message}).\nLog in first, e.g. \`aws sso login --profile X\` then AWS_PROFILE=X, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`,
+        'usage',
+        { playbook: command, region },
       );
+
+    const render = inv.json ? undefined : import('../render/text.js');
+    const print = async (result: PlaybookResult): Promise<number> => {
+      progress.clear();
+      process.stdout.write(
+        render ? (await render).renderText(result, { color: colorEnabled(process.stdout) }) : JSON.stringify(redactDeep(result), null, 2) + '\n',
+      );
+      return inv.failOn && SEVERITY_RANK[result.verdict.severity] >= SEVERITY_RANK[inv.failOn] ? EXIT.failOn : EXIT.ok;
+    };
 
     let target = inv.target;
     if (!target) {
       const { chooseTarget } = await import('../playbooks/candidates.js');
-      const choice = await chooseTarget(playbook, aws);
+      progress.note(`looking for a ${playbook.target.label} to investigate…`);
+      const choice = await chooseTarget(playbook, aws, { region, hours: inv.hours });
+      progress.clear();
+      if (choice.kind === 'healthy') return await print(choice.result);
       if (choice.kind === 'one') target = choice.id;
-      else if (choice.kind === 'none') throw new UsageError(`Nothing to investigate in ${region}: pass the ${playbook.target.label}, or --region.`);
-      else throw new UsageError(`Which ${playbook.target.label}? ${region} has: ${choice.candidates.map((c) => c.id).join(', ')}`);
+      else if (choice.kind === 'none')
+        throw new UsageError(`Nothing to investigate in ${region}: pass the ${playbook.target.label}, or --region.`, 'choose-target', {
+          playbook: command,
+          region,
+          targetLabel: playbook.target.label,
+          candidates: [],
+        });
+      else
+        throw new UsageError(`Which ${playbook.target.label}? ${region} has: ${choice.candidates.map((c) => c.id).join(', ')}`, 'choose-target', {
+          playbook: command,
+          region,
+          targetLabel: playbook.target.label,
+          candidates: choice.candidates,
+        });
     }
 
-    // The text renderer loads while the playbook waits for AWS; the logger (pino) only if a
-    // check fails with an internal error, which is the only thing the CLI logs.
-    const render = inv.json ? undefined : import('../render/text.js');
+    // The logger (pino) loads only if a check fails with an internal error, which is the only
+    // thing the CLI logs.
     let log: Promise<Logger> | undefined;
     const logger = () =>
       (log ??= import('../logger.js').then(({ createLogger }) =>
@@ -115,31 +157,44 @@ async function main(argv: string[]): Promise<number> {
       { target, region, hours: inv.hours, ...(inv.secret ? { secret: inv.secret } : {}) },
       {
         timeoutMs: config.checkTimeoutMs,
+        onProgress: (checks) => progress.update(checks),
         onInternalError: (check, err) => void logger().then((l) => l.error({ err, check }, 'check failed with an internal error')),
       },
     );
-    process.stdout.write(render ? (await render).renderText(result) : JSON.stringify(redactDeep(result), null, 2) + '\n');
+    const code = await print(result);
     await log;
-    return 0;
+    return code;
   } finally {
+    progress.clear();
     aws.destroy();
   }
 }
 
-main(process.argv.slice(2)).then(
+/** With --json, an error is one JSON object on stdout too (docs/json-contract.md "Errors"). */
+function fail(message: string, code: ErrorCode, extra: Record<string, unknown>, exitCode: number): void {
+  if (wantsJson) {
+    const error = { code, message, ...extra };
+    process.stdout.write(JSON.stringify(redactDeep({ schemaVersion: RESULT_SCHEMA_VERSION, error }), null, 2) + '\n');
+  } else process.stderr.write(redactText(`whybot: ${message}\n`));
+  process.exitCode = exitCode;
+}
+
+const argv = process.argv.slice(2);
+const wantsJson = argv.slice(1).includes('--json') && argv[0] !== 'audit' && argv[0] !== 'watch';
+
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(redactText(`whybot: ${err.message}\n`));
-      process.exitCode = 2;
+      // the usage text is for people: a JSON error carries the message alone
+      fail(wantsJson ? err.message.split('\n\n')[0]! : err.message, err.code, err.extra, EXIT.usage);
     } else if (err instanceof AwsCallError) {
-      process.stderr.write(redactText(`whybot: AWS said no: ${err.message}${err.iamAction ? ` (needs ${err.iamAction})` : ''}\n`));
-      process.exitCode = err.kind === 'credentials' || err.kind === 'access-denied' ? 2 : 1;
+      const needs = actionToName(err.message, err.iamAction);
+      fail(`AWS said no: ${err.message}${needs ? ` (needs ${needs})` : ''}`, 'aws', err.iamAction ? { iamAction: err.iamAction } : {}, err.kind === 'credentials' || err.kind === 'access-denied' ? EXIT.usage : EXIT.internal);
     } else {
-      process.stderr.write(redactText(`whybot: internal error: ${err instanceof Error ? err.message : String(err)}\n`));
-      process.exitCode = 1;
+      fail(`internal error: ${err instanceof Error ? err.message : String(err)}`, 'internal', {}, EXIT.internal);
     }
   },
 );

@@ -6,6 +6,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { CheckSpec } from '../engine/investigation.js';
 import {
   bySeverity,
+  RESULT_SCHEMA_VERSION,
   type CheckResult,
   type Evidence as EvidenceLine,
   type Finding,
@@ -17,7 +18,7 @@ import {
 } from '../findings.js';
 import { plainText, type RichText } from '../markup.js';
 import type { PlaybookMeta } from './catalog.js';
-import type { Candidate, Playbook, PlaybookInput, RunOptions } from './types.js';
+import type { CandidateList, NothingFound, Playbook, PlaybookInput, RunOptions } from './types.js';
 
 /** What every playbook's evidence carries: the checks' outcomes, in order. */
 export interface Evidence {
@@ -174,7 +175,8 @@ export interface PlaybookParts<E extends Evidence, Rules extends readonly AnyRul
   timeline(e: E): TimelineEntry[];
   /** the target as the result names it (e.g. a normalised domain) */
   targetOf?(e: E, input: PlaybookInput): string;
-  candidates?(aws: AwsClients): Promise<Candidate[]>;
+  candidates?(aws: AwsClients, opts?: { hours: number }): Promise<CandidateList>;
+  nothingFound?: NothingFound;
 }
 
 /** The verdict with the shared sentence about checks that could not run. */
@@ -198,18 +200,20 @@ export function judge<E extends Evidence, const Rules extends readonly AnyRule<E
 }
 
 export function definePlaybook<E extends Evidence, const Rules extends readonly AnyRule<E>[]>(parts: PlaybookParts<E, Rules>): Playbook {
-  const { meta, gather, rules, verdict, timeline, targetOf, checks, criticalPathCalls, candidates } = parts;
+  const { meta, gather, rules, verdict, timeline, targetOf, checks, criticalPathCalls, candidates, nothingFound } = parts;
   return {
     ...meta,
     checks,
     criticalPathCalls,
     rules,
     ...(candidates ? { candidates } : {}),
+    ...(nothingFound ? { nothingFound } : {}),
     async run(aws, input, opts) {
       const startedAt = new Date();
       const e = await gather(aws, input, opts);
       const concluded = judge(rules, verdict, e);
       return {
+        schemaVersion: RESULT_SCHEMA_VERSION,
         playbook: meta.name,
         target: targetOf?.(e, input) ?? input.target,
         region: input.region,

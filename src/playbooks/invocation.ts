@@ -14,6 +14,8 @@ const buildSchema = (target: TargetRule) => z.object({
   region: z.string().regex(REGION, '--region takes a Region code such as us-east-1').optional(),
   secret: z.string().regex(SECRET_ID, '--secret takes a secret name or ARN').optional(),
   json: z.boolean().default(false),
+  /** CLI only: exit non-zero when the verdict is this severe or more */
+  failOn: z.enum(['critical', 'warning'], { error: '--fail-on takes critical or warning' }).optional(),
 });
 export type Invocation = z.infer<ReturnType<typeof buildSchema>>;
 
@@ -55,7 +57,8 @@ export function parseInvocation(
         hours: { type: 'string' },
         region: { type: 'string' },
         secret: { type: 'string' },
-        ...(allowJson ? { json: { type: 'boolean' } } : {}),
+        // what only a terminal or a script asks for
+        ...(allowJson ? { json: { type: 'boolean' }, 'fail-on': { type: 'string' } } : {}),
       },
     });
   } catch (err) {
@@ -63,7 +66,7 @@ export function parseInvocation(
     const unknown = /Unknown option '([^']+)'/.exec(msg);
     return {
       ok: false,
-      message: unknown ? `Unknown option ${unknown[1]}. Options: --hours N, --region R, --secret S${allowJson ? ', --json' : ''}.` : msg.split('.')[0]! + '.',
+      message: unknown ? `Unknown option ${unknown[1]}. Options: --hours N, --region R, --secret ID${allowJson ? ', --json, --fail-on LEVEL' : ''}.` : msg.split('.')[0]! + '.',
     };
   }
   if (parsed.positionals.length > 1)
@@ -75,6 +78,7 @@ export function parseInvocation(
     region: parsed.values.region,
     secret: parsed.values.secret,
     json: parsed.values.json ?? false,
+    failOn: parsed.values['fail-on'],
   });
   if (!result.success) return { ok: false, message: result.error.issues.map((i) => i.message).join('; ') };
   return { ok: true, value: result.data };

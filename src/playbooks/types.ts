@@ -26,6 +26,25 @@ export interface Candidate {
   description: string;
 }
 
+/**
+ * For a playbook where "nothing to investigate" is itself the answer (no KMS denials, no
+ * failed stack): what the ok result says when candidates() finds nothing.
+ */
+export interface NothingFound {
+  /** the result's target: what was looked at, e.g. "every KMS key" */
+  target: string;
+  /** the lookup candidates() made, reported as the result's first check */
+  check: { id: string; title: string };
+  /**
+   * The verdict's summary, e.g. "No KMS denials in the last 24 h."; `partial` when the lookup
+   * stopped before the end of the window (the verdict is then info, not ok).
+   */
+  summary(hours: number, partial: boolean): string;
+}
+
+/** What candidates() found; `partial` when it stopped before looking at everything. */
+export type CandidateList = Candidate[] | { candidates: Candidate[]; partial: boolean };
+
 export interface Playbook extends PlaybookMeta {
   checks: readonly CheckSpec[];
   /** one per finding id, in the order they run */
@@ -33,7 +52,9 @@ export interface Playbook extends PlaybookMeta {
   /** the longest chain of AWS calls that depend on each other: the floor for time to verdict */
   criticalPathCalls: number;
   /** what the target could be, when none was given (the only one is used; several are offered) */
-  candidates?(aws: AwsClients): Promise<Candidate[]>;
+  candidates?(aws: AwsClients, opts?: { hours: number }): Promise<CandidateList>;
+  /** set when no candidate is a healthy answer rather than a question (db-down: no DB is a question) */
+  nothingFound?: NothingFound;
   run(aws: AwsClients, input: PlaybookInput, opts: RunOptions): Promise<PlaybookResult>;
 }
 

@@ -5,7 +5,9 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { parseInvocation, tokenize } from '../playbooks/invocation.js';
 import { PLAYBOOK_CATALOG as playbooks } from '../playbooks/catalog.js';
+import { playbookHelp, suggestPlaybooks } from '../playbooks/help.js';
 import { cliScript } from '../remediations/cli-commands.js';
+import { redactText } from '../redact/index.js';
 import { slackClientOptions } from './client-options.js';
 import type { BotIdentity } from './identity.js';
 import type { JobRunner } from './jobs.js';
@@ -53,11 +55,20 @@ export function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-const HELP = [
-  '*whybot* answers “why is it broken?” for AWS outages caused by credentials, keys and DNS.',
-  ...Object.values(playbooks).map((p) => `• \`/why-${p.name} ${p.target.required ? `<${p.target.label}>` : `[${p.target.label}]`} [--hours N] [--region R]\` — ${p.summary}`),
-  '• `/why <playbook> <target>` reaches every playbook.',
+/** `/why` alone: every playbook with its target and one-line summary, escaped like any text. */
+export const WHY_HELP = [
+  '*whybot* answers “why is it broken?” for AWS outages caused by credentials, keys and DNS. Playbooks:',
+  ...playbookHelp().map((p) => `• ${code(`/why-${p.name} ${p.target}`)} — ${esc(p.summary)}`),
+  `Options: ${code('--hours N')} ${code('--region R')}. ${code('/why <playbook> <target>')} reaches every playbook too; ${code('/why help')} shows this.`,
 ].join('\n');
+
+/** `/why <text>` whose first word is no playbook: the closest names, then the list. */
+export function unknownPlaybookText(typed: string): string {
+  const close = suggestPlaybooks(typed);
+  const shown = typed.length > 60 ? `${typed.slice(0, 60)}…` : typed;
+  const hint = close.length > 0 ? ` Did you mean ${close.map((n) => code(`/why ${n}`)).join(' or ')}?` : '';
+  return `${errorText('There is no playbook')} ${code(redactText(shown))}.${hint}\n${WHY_HELP}`;
+}
 
 export function createSlackApp(deps: SlackAppDeps): App {
   const { config, jobs, log } = deps;
@@ -105,11 +116,11 @@ export function createSlackApp(deps: SlackAppDeps): App {
   app.command('/why', async ({ command, ack }) => {
     const [first, ...rest] = tokenize(command.text);
     if (!first || first === 'help') {
-      await ack({ response_type: 'ephemeral', text: HELP });
+      await ack({ response_type: 'ephemeral', text: WHY_HELP });
       return;
     }
     if (!Object.hasOwn(playbooks, first)) {
-      await ack({ response_type: 'ephemeral', text: `${errorText(`There is no playbook ${first.slice(0, 60)}.`)}\n${HELP}` });
+      await ack({ response_type: 'ephemeral', text: unknownPlaybookText(first) });
       return;
     }
     await investigate(first, rest.join(' '), { command, ack });

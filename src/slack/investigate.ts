@@ -15,7 +15,7 @@ import type { InvestigateJob } from './jobs.js';
 import { respondEphemeral } from './respond.js';
 import { code, esc } from '../render/mrkdwn.js';
 import { CoalescingUpdater } from './progress.js';
-import { errorText, pickTargetMessage, progressMessage, threadMessages, verdictMessage, type SlackMessageBody } from './render.js';
+import { errorText, nothingFoundMessage, pickTargetMessage, progressMessage, threadMessages, verdictMessage, type SlackMessageBody } from './render.js';
 import { encodePickContext } from './values.js';
 import { remediations } from '../remediations/index.js';
 import type { ActionSigner } from '../remediations/signed-value.js';
@@ -55,12 +55,18 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
 
   let target = job.target;
   if (!target) {
-    const choice = await chooseTarget(playbook, aws).catch((err: unknown) => ({ kind: 'error' as const, err }));
+    const choice = await chooseTarget(playbook, aws, { region: job.region, hours: job.hours }).catch((err: unknown) => ({ kind: 'error' as const, err }));
     if (choice.kind === 'error') {
       const e = choice.err as { message?: string; iamAction?: string };
       await respondEphemeral(job.responseUrl, {
         text: errorText(`Could not list what to investigate in ${job.region}: ${e.message ?? 'error'}. Name it: \`/why-${job.playbook} <${playbook.target.label}>\`.`),
       });
+      return;
+    }
+    if (choice.kind === 'healthy') {
+      // nothing to investigate, and that is the answer (no KMS denials, no failed stack)
+      await respondEphemeral(job.responseUrl, nothingFoundMessage(choice.result));
+      log.info({ playbook: job.playbook, verdict: choice.result.verdict.severity }, 'nothing to investigate');
       return;
     }
     if (choice.kind === 'none') {

@@ -5,9 +5,11 @@ import type { types } from '@slack/bolt';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Admission } from '../engine/job-pool.js';
 import type { Finding, PlaybookResult, Severity } from '../findings.js';
+import { actionToName } from '../engine/check-reason.js';
 import { clip, code, esc, mrkdwn, slackDate } from '../render/mrkdwn.js';
 import type { RemediationRef } from '../findings.js';
 import { encodeShowCli } from './values.js';
+import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
 import { redactText } from '../redact/index.js';
 
 /** Signs a button value for a remediation, or undefined when this deployment cannot run it. */
@@ -36,7 +38,8 @@ const context = (text: string): Block => ({ type: 'context', elements: [{ type: 
 
 function checkLine(c: CheckProgress): string {
   const why = c.reason ? ` — ${esc(c.reason)}` : '';
-  const needs = c.state === 'failed' && c.iamAction ? ` (needs ${code(c.iamAction)})` : '';
+  const action = c.state === 'failed' ? actionToName(c.reason, c.iamAction) : undefined;
+  const needs = action ? ` (needs ${code(action)})` : '';
   return `${stateIcon[c.state]} ${esc(c.title)}${c.state === 'running' ? '…' : ''}${why}${needs}`;
 }
 
@@ -60,6 +63,17 @@ export function verdictMessage(r: PlaybookResult): SlackMessageBody {
     blocks: [
       section(`${icon[r.verdict.severity]} *${esc(r.playbook)} ${code(r.target)}* _(${esc(r.region ?? '')})_\n${esc(r.verdict.summary)}`),
       context(counts),
+    ],
+  };
+}
+
+/** The answer when there was nothing to investigate (no KMS denials, no failed stack): a verdict, not an error. */
+export function nothingFoundMessage(r: PlaybookResult): SlackMessageBody {
+  return {
+    text: `${r.verdict.severity.toUpperCase()}: ${esc(r.verdict.summary)}`,
+    blocks: [
+      section(`${icon[r.verdict.severity]} *${esc(r.playbook)}* _(${esc(r.region ?? '')})_\n${esc(r.verdict.summary)}`),
+      context(`To investigate one anyway, name it: ${code(`/why-${r.playbook} <${PLAYBOOK_CATALOG[r.playbook]?.target.label ?? 'target'}>`)}`),
     ],
   };
 }
@@ -130,7 +144,10 @@ export function threadMessages(r: PlaybookResult, buttonFor?: ButtonFactory): Sl
     checkBlocks.push(
       section(
         `*Could not check* :x:\n${failed
-          .map((c) => `• ${esc(c.title ?? c.id)}: ${esc(c.reason ?? 'failed')}${c.iamAction ? ` — needs ${code(c.iamAction)}` : ''}`)
+          .map((c) => {
+            const action = actionToName(c.reason, c.iamAction);
+            return `• ${esc(c.title ?? c.id)}: ${esc(c.reason ?? 'failed')}${action ? ` — needs ${code(action)}` : ''}`;
+          })
           .join('\n')}`,
       ),
     );

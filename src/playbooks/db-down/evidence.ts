@@ -24,6 +24,7 @@ export const CHECKS = defineChecks([
     iam: [ECS_IAM.listClusters, ECS_IAM.listServices, ECS_IAM.describeServices, ECS_IAM.describeTaskDefinition],
   },
   { id: 'ecs-tasks', title: 'Start times of the consumers’ running tasks', iam: [ECS_IAM.listTasks, ECS_IAM.describeTasks] },
+  { id: 'stop-event', title: 'CloudTrail: who stopped the DB, and when', iam: [CLOUDTRAIL_IAM.lookupEvents] },
 ] as const);
 export type CheckId = CheckIdOf<typeof CHECKS>;
 
@@ -54,6 +55,8 @@ export interface DbDownEvidence {
   rotationTruncated?: boolean;
   consumers?: Consumer[];
   tasks?: Map<string, EcsTask[]>;
+  /** a stopped DB: the StopDBCluster/StopDBInstance call that stopped it (the latest) */
+  stopEvent?: StopEvent;
   checks: CheckResult[];
 }
 
@@ -125,7 +128,14 @@ export async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOpt
     return inv.run('ecs-tasks', () => consumerTasks(aws, consumers));
   });
 
-  const [eventsOut, secretOut, trailOut, tasksOut, idOut] = await Promise.all([events, secret, trail, tasks, identity]);
+  // Who stopped it: only asked of a stopped DB, so LookupEvents' shared 2/s goes to the
+  // rotation history otherwise (the rate gate in aws/limits.ts queues the two).
+  const stop = dbFound && STOPPED.has(dbFound.status)
+    ? inv.run('stop-event', () => lookupStop(aws, dbFound, now))
+    : Promise.resolve(inv.skip('stop-event', dbFound ? 'the DB is not stopped' : noDb));
+
+  const [eventsOut, secretOut, trailOut, tasksOut, idOut, stopOut] = await Promise.all([events, secret, trail, tasks, identity, stop]);
+  if (stopOut.ok && stopOut.value) evidence.stopEvent = stopOut.value;
   if (eventsOut.ok) evidence.rdsEvents = eventsOut.value;
   if (secretOut.ok) evidence.secret = secretOut.value;
   if (tasksOut.ok) evidence.tasks = tasksOut.value;
@@ -161,4 +171,41 @@ const stepRank = (e: TrailEvent): number => {
 /** Every cluster and every instance that is not a cluster member. */
 export async function dbCandidates(aws: AwsClients): Promise<Candidate[]> {
   return (await listDbs(aws)).map((d) => ({ id: d.id, description: `${d.kind}, ${d.status}` }));
+}
+
+/** Statuses of a DB someone stopped (or is stopping). */
+export const STOPPED = new Set(['stopped', 'stopping']);
+/** RDS starts a stopped DB by itself after 7 days: the stop is never older than that. */
+const STOP_LOOKBACK_MS = 7 * 24 * 3_600_000;
+
+export interface StopEvent {
+  name: 'StopDBCluster' | 'StopDBInstance';
+  time: Date;
+  actor?: string;
+}
+
+/** The DB that was stopped: an Aurora member instance stops with its cluster. */
+export const stoppedResource = (db: DbSummary): { kind: 'cluster' | 'instance'; id: string } =>
+  db.kind === 'instance' && db.clusterId ? { kind: 'cluster', id: db.clusterId } : { kind: db.kind, id: db.id };
+
+async function lookupStop(aws: AwsClients, db: DbSummary, now: Date): Promise<StopEvent | undefined> {
+  const res = stoppedResource(db);
+  const name = res.kind === 'cluster' ? 'StopDBCluster' : 'StopDBInstance';
+  const param = res.kind === 'cluster' ? 'dBClusterIdentifier' : 'dBInstanceIdentifier';
+  const { events } = await lookupEvents(aws, {
+    attribute: { key: 'EventName', value: name },
+    since: new Date(now.getTime() - STOP_LOOKBACK_MS),
+    until: now,
+    maxPages: 2,
+  });
+  const mine = events
+    .filter((ev) => !ev.errorCode && identifierOf(ev, param)?.toLowerCase() === res.id.toLowerCase())
+    .sort((a, b) => b.time.getTime() - a.time.getTime())[0];
+  return mine ? { name, time: mine.time, ...(mine.actor ? { actor: mine.actor } : {}) } : undefined;
+}
+
+function identifierOf(ev: TrailEvent, param: string): string | undefined {
+  const params = ev.record?.['requestParameters'];
+  const value = params && typeof params === 'object' ? (params as Record<string, unknown>)[param] : undefined;
+  return typeof value === 'string' ? value : undefined;
 }

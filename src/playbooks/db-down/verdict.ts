@@ -33,6 +33,12 @@ export function verdict(e: DbDownEvidence, results: Results): VerdictDraft {
     };
   }
   const top = results.top;
+  const down = top?.id === 'db-unavailable' ? results.data('db-unavailable')[0] : undefined;
+  if (top && down?.startCommand) {
+    // stopped: who did it, when, and what brings it back
+    const by = down.stoppedBy ? ` ${down.stoppedBy.actor ?? 'Someone'} stopped it at ${formatUtc(down.stoppedBy.time)} (${down.stoppedBy.event}).` : '';
+    return { severity: top.severity, cause: top.id, subject: down.db, summary: `${top.title}.${by} Start it: ${down.startCommand}` };
+  }
   if (top && top.severity !== 'info') {
     const subject = subjectOf(results, top.id) ?? e.db?.id ?? e.input.target;
     return { severity: top.severity, cause: top.id, subject, summary: `${top.title}.` };

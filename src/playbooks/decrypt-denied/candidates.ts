@@ -1,25 +1,37 @@
-// Without a target: the keys KMS denied something on in the last day.
+// Without a target: the keys KMS denied something on in the look-back window. None is an
+// answer too ("No KMS denials in the last 24 h", nothingFound below), so the lookup reads as
+// many pages as the investigation's own and says when it could not read them all.
 import type { AwsClients } from '../../aws/clients.js';
 import { lookupEvents } from '../../aws/cloudtrail.js';
-import type { Candidate } from '../types.js';
+import type { CandidateList, NothingFound } from '../types.js';
 import { denialFromTrail } from './denials.js';
+import { MAX_TRAIL_PAGES } from './evidence.js';
 
-/** LookupEvents pages read to suggest targets: a quick look, not the investigation's MAX_TRAIL_PAGES */
-const CANDIDATE_TRAIL_PAGES = 2;
-const CANDIDATE_WINDOW_HOURS = 24;
+const DEFAULT_WINDOW_HOURS = 24;
 
-export async function candidates(aws: AwsClients): Promise<Candidate[]> {
+export async function candidates(aws: AwsClients, opts?: { hours: number }): Promise<CandidateList> {
+  const hours = opts?.hours ?? DEFAULT_WINDOW_HOURS;
   const now = new Date();
-  const { events } = await lookupEvents(aws, {
+  const { events, truncated } = await lookupEvents(aws, {
     attribute: { key: 'EventSource', value: 'kms.amazonaws.com' },
-    since: new Date(now.getTime() - CANDIDATE_WINDOW_HOURS * 3_600_000),
+    since: new Date(now.getTime() - hours * 3_600_000),
     until: now,
-    maxPages: CANDIDATE_TRAIL_PAGES,
+    maxPages: MAX_TRAIL_PAGES,
   });
   const counts = new Map<string, number>();
   for (const ev of events) {
     const d = denialFromTrail(ev, aws.target.region);
     if (d?.keyArn) counts.set(d.keyArn, (counts.get(d.keyArn) ?? 0) + 1);
   }
-  return [...counts].map(([id, n]) => ({ id, description: `${n} denied call${n === 1 ? '' : 's'} in the last ${CANDIDATE_WINDOW_HOURS} h` }));
+  const list = [...counts].map(([id, n]) => ({ id, description: `${n} denied call${n === 1 ? '' : 's'} in the last ${hours} h` }));
+  return { candidates: list, partial: truncated };
 }
+
+export const nothingFound: NothingFound = {
+  target: 'every KMS key',
+  check: { id: 'find-denials', title: 'CloudTrail: KMS calls denied, on any key (to pick what to investigate)' },
+  summary: (hours, partial) =>
+    partial
+      ? `No KMS denials in the latest ${MAX_TRAIL_PAGES * 50} KMS events CloudTrail has for the last ${hours} h; it has more than whybot reads without a target. Name a key, role or stack to look at all of them.`
+      : `No KMS denials in the last ${hours} h.`,
+};

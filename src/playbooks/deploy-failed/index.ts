@@ -43,5 +43,11 @@ const deployFailed: Playbook = definePlaybook({
   verdict,
   timeline,
   candidates: failedStackCandidates,
+  // no stack in a failed state is an answer, not a question
+  nothingFound: {
+    target: 'every stack',
+    check: { id: 'find-failed-stacks', title: 'CloudFormation stacks in a failed state (to pick what to investigate)' },
+    summary: () => 'No stack is in a failed state (CREATE_FAILED, ROLLBACK_COMPLETE, UPDATE_ROLLBACK_FAILED …): nothing failed to deploy here.',
+  },
 });
 export default deployFailed;

@@ -7,6 +7,7 @@ import { PLAYBOOK_CATALOG } from '../../playbooks/catalog.js';
 import { chooseTarget } from '../../playbooks/candidates.js';
 import { loadPlaybook } from '../../playbooks/index.js';
 import { redactDeep } from '../../redact/index.js';
+import { colorEnabled } from '../../render/terminal.js';
 import { renderText } from '../../render/text.js';
 import { startAwsDouble } from '../aws/server.js';
 import { listScenarios, loadScenario } from '../scenario.js';
@@ -56,19 +57,22 @@ export async function runDemo(argv: string[], config: Pick<Config, 'checkTimeout
   process.env.AWS_ACCESS_KEY_ID = 'AKIASANDBOXEXAMPLE00';
   process.env.AWS_SECRET_ACCESS_KEY = 'sandbox-secret-access-key-not-a-real-one';
   const region = scenario.region;
+  // the answer goes to stdout (src/entry/cli.ts): coloured only there on a terminal, never with NO_COLOR
+  const color = colorEnabled(process.stdout);
   const aws = new AwsClients({ region, maxAttempts: 2 });
   try {
     const playbook = (await loadPlaybook(playbookName))!;
     let target = parsed.args.target;
     if (!target) {
-      const choice = await chooseTarget(playbook, aws);
+      const choice = await chooseTarget(playbook, aws, { region, hours: config.defaultHours });
+      if (choice.kind === 'healthy') return { ok: true, output: json ? JSON.stringify(redactDeep(choice.result), null, 2) + '\n' : renderText(choice.result, { color }) };
       if (choice.kind === 'one') target = choice.id;
       else if (choice.kind === 'none') return { ok: false, usage: `Nothing for ${playbookName} in scenario ${name}: pass the ${playbook.target.label}.` };
       else return { ok: false, usage: `Which ${playbook.target.label}? Scenario ${name} has: ${choice.candidates.map((c) => c.id).join(', ')}` };
     }
     const result = await playbook.run(aws, { target, region, hours: config.defaultHours }, { timeoutMs: config.checkTimeoutMs });
     const header = `whybot demo: ${playbookName} ${target} against scenario ${name} (simulated account ${scenario.accountId}, ${region}; no AWS)\n\n`;
-    return { ok: true, output: json ? JSON.stringify(redactDeep(result), null, 2) + '\n' : header + renderText(result) };
+    return { ok: true, output: json ? JSON.stringify(redactDeep(result), null, 2) + '\n' : header + renderText(result, { color }) };
   } finally {
     aws.destroy();
     await double.close();

@@ -67,6 +67,7 @@ export function evidence(over: Partial<DeployFailedEvidence> = {}, failed: reado
 }
 
 export const decryptResult = (summary = 'Likely cause: the key policy does not let the role decrypt.'): PlaybookResult => ({
+  schemaVersion: 1,
   playbook: 'decrypt-denied',
   target: KEY_ARN,
   region: REGION,

@@ -1,5 +1,6 @@
 // Incident 001 §1 and §2 as CloudTrail (or CloudFormation) saw them: a principal denied a KMS
 // call on a key, which policy lacks the grant, and the minimal key-policy statement.
+import { actionToName } from '../../../engine/check-reason.js';
 import type { Evidence } from '../../../findings.js';
 import { keyPolicyVerdict, planGrant } from '../../../key-policy.js';
 import { code, para, pre, rich, type Block } from '../../../markup.js';
@@ -21,7 +22,7 @@ export default rule({
     const simCheck = e.checks.find((c) => c.id === 'identity-policies');
     const simState =
       simCheck?.status === 'failed'
-        ? `IAM simulation failed: ${simCheck.reason ?? ''}${simCheck.iamAction ? `, needs ${simCheck.iamAction}` : ''}`
+        ? `IAM simulation failed: ${simCheck.reason ?? ''}${actionToName(simCheck.reason, simCheck.iamAction) ? `, needs ${simCheck.iamAction}` : ''}`
         : (simCheck?.reason ?? 'not simulated');
     return groupDenials(relevantDenials(e)).map((g) => {
       const k = g.keyArn ? keyFacts(e, g.keyArn) : undefined;
