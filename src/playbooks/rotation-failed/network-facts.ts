@@ -32,7 +32,7 @@ export interface SubnetRoute {
 }
 
 export interface ServiceRoute {
-  service: 'secretsmanager' | 'rds';
+  service: 'secretsmanager' | 'rds' | 'ssm';
   endpoint?: VpcEndpointInfo;
   /** the endpoint exists but its private DNS is off and the function is not told its address */
   privateDnsOff: boolean;
@@ -40,7 +40,7 @@ export interface ServiceRoute {
 }
 
 /** How each of the function's subnets reaches `service`. */
-export function serviceRoute(e: Pick<RotationFailedEvidence, 'fn' | 'input'>, n: NetworkPath, service: 'secretsmanager' | 'rds'): ServiceRoute {
+export function serviceRoute(e: Pick<RotationFailedEvidence, 'fn' | 'input'>, n: NetworkPath, service: 'secretsmanager' | 'rds' | 'ssm'): ServiceRoute {
   const found = endpointFor(n.endpoints, { region: e.input.region, service, vpcId: n.vpcId });
   const endpoint = found && found.state === 'available' ? found : undefined;
   const told = service === 'secretsmanager' && (e.fn?.environmentNames ?? []).includes(ENDPOINT_ENV);
