@@ -37,6 +37,7 @@ const SUBJECTS: Record<string, { scenario: string; target: string }> = {
   'decrypt-denied': { scenario: 'incident-001-kms', target: 'AppStack' },
   'cert-pending': { scenario: 'incident-001-dns', target: 'example-shop.com' },
   'deploy-failed': { scenario: 'incident-001-deploy', target: 'MyAppStack' },
+  'build-failed': { scenario: 'incident-000', target: 'web-app-build' },
 };
 
 type FaultKind = 'AccessDenied' | 'Throttling' | 'Timeout' | 'InternalError' | 'MalformedBody';
