@@ -66,7 +66,13 @@ describe('build-failed on incident 000', () => {
       {
         id: 'sg-allow-https-from-vpc',
         label: 'Allow 443 from 10.20.0.0/16',
-        params: { groupId: 'sg-0b1d0000000000a05', cidr: '10.20.0.0/16', region: 'ap-northeast-1', vpcId: 'vpc-0b1d0000000000a00' },
+        params: {
+          groupId: 'sg-0b1d0000000000a05',
+          cidr: '10.20.0.0/16',
+          region: 'ap-northeast-1',
+          vpcId: 'vpc-0b1d0000000000a00',
+          description: 'Secrets Manager endpoint vpce-0b1d0000000000a06',
+        },
       },
     ]);
     expect(result.verdict).toMatchObject({ severity: 'critical', cause: 'ca-bundle-missing', subject: 'web-app-build' });

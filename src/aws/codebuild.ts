@@ -22,6 +22,7 @@ import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 import { parseBuildspec, type BuildspecFacts } from './buildspec.js';
+import { isCuratedImage } from './codebuild-images.js';
 
 const codebuildClient = (aws: AwsClients) => withAbort(aws.client('codebuild', (config) => new CodeBuildClient(config)));
 
@@ -228,9 +229,16 @@ export async function setProjectImage(aws: AwsClients, project: string, image: s
   const current = await awsCall(CODEBUILD_IAM.batchGetProjects, async () => (await client.send(new BatchGetProjectsCommand({ names: [project] }))).projects?.[0]?.environment);
   return awsCall(CODEBUILD_IAM.updateProject, async () => {
     if (!current) throw Object.assign(new Error(`CodeBuild project ${project} not found`), { name: 'ResourceNotFoundException' });
-    const out = await client.send(new UpdateProjectCommand({ name: project, environment: { ...current, image } }));
+    // a curated image must be pulled with CodeBuild's own credentials; any other keeps the project's
+    const credentials = isCuratedImage(image) ? { imagePullCredentialsType: 'CODEBUILD' as const } : {};
+    const out = await client.send(new UpdateProjectCommand({ name: project, environment: { ...current, image, ...credentials } }));
     return { requestId: out.$metadata.requestId };
   });
+}
+
+/** One build, or undefined when CodeBuild does not know it. */
+export async function getBuild(aws: AwsClients, id: string): Promise<BuildInfo | undefined> {
+  return (await getBuilds(aws, [id]))[0];
 }
 
 /** Starts a build of the project with its current settings. */

@@ -4,10 +4,10 @@
 // which buildspec install commands tried (and could not) help.
 import type { BuildInfo, BuildPhase } from '../../aws/codebuild.js';
 import { caInstallCommands } from '../../aws/buildspec.js';
+import { isCuratedImage } from '../../aws/codebuild-images.js';
 import type { BuildFailedEvidence } from './evidence.js';
 
-/** The managed image whybot suggests (`aws codebuild list-curated-environment-images` lists the current ones). */
-export const MANAGED_IMAGE = 'aws/codebuild/standard:7.0';
+export { fullVariant, MANAGED_IMAGE } from '../../aws/codebuild-images.js';
 
 const FAILED = new Set(['FAILED', 'FAULT', 'TIMED_OUT', 'STOPPED']);
 
@@ -55,15 +55,8 @@ export type ImageKind = 'managed' | 'slim' | 'custom';
 
 /** aws/codebuild/* images carry a full CA bundle; slim/alpine/distroless ones often do not. */
 export function imageKind(image: string | undefined): ImageKind {
-  if (!image || image.startsWith('aws/codebuild/')) return 'managed';
+  if (!image || isCuratedImage(image)) return 'managed';
   return /slim|alpine|distroless|busybox|minimal/i.test(image) ? 'slim' : 'custom';
-}
-
-/** The same image without its slim variant (node:24.13.0-trixie-slim → node:24.13.0-trixie), when that is a tag. */
-export function fullVariant(image: string): string | undefined {
-  const m = /^(.+?)-slim$/.exec(image) ?? /^(.+?):slim$/.exec(image);
-  if (!m) return undefined;
-  return image.endsWith(':slim') ? `${m[1]}:latest` : m[1];
 }
 
 export interface SecretRef {

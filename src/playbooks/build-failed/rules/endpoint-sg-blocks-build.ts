@@ -51,7 +51,7 @@ export default rule({
           ],
           remediations:
             gap.groupId && gap.vpcCidr
-              ? [{ id: 'sg-allow-https-from-vpc', label: `Allow 443 from ${gap.vpcCidr}`, params: { groupId: gap.groupId, cidr: gap.vpcCidr, region: e.input.region, vpcId: e.network!.vpcId } }]
+              ? [{ id: 'sg-allow-https-from-vpc', label: `Allow 443 from ${gap.vpcCidr}`, params: { groupId: gap.groupId, cidr: gap.vpcCidr, region: e.input.region, vpcId: e.network!.vpcId, description: `${svc} endpoint ${gap.endpoint.id}` } }]
               : [],
         },
       ];

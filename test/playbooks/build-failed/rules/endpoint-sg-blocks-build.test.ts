@@ -12,7 +12,7 @@ describe('endpoint-sg-blocks-build', () => {
     expect(finding.severity).toBe('warning');
     expect(finding.detail).toMatch(/once that is fixed, the secret lookups will time out here/);
     expect(finding.remediations).toEqual([
-      { id: 'sg-allow-https-from-vpc', label: 'Allow 443 from 10.20.0.0/16', params: { groupId: 'sg-vpce', cidr: '10.20.0.0/16', region: 'ap-northeast-1', vpcId: 'vpc-1' } },
+      { id: 'sg-allow-https-from-vpc', label: 'Allow 443 from 10.20.0.0/16', params: { groupId: 'sg-vpce', cidr: '10.20.0.0/16', region: 'ap-northeast-1', vpcId: 'vpc-1', description: 'Secrets Manager endpoint vpce-sm' } },
     ]);
   });
 
