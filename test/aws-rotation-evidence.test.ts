@@ -343,6 +343,7 @@ describe('rotation evidence through the AWS double (real SDK clients)', () => {
       vpc: { vpcId: 'vpc-0main', subnetIds: ['subnet-0aaa', 'subnet-0bbb'], securityGroupIds: ['sg-0rot'] },
       environmentNames: ['DB_PASSWORD', 'EXCLUDE_CHARACTERS', 'SECRETS_MANAGER_ENDPOINT'],
       logGroup: `/aws/lambda/${FN}`,
+      lastUpdateStatus: 'Successful',
     });
     // the double served the values (as AWS does); the adapter dropped them
     const text = JSON.stringify(config);

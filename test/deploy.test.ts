@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain JavaScript (scripts/bundle.mjs); its helpers are typed below
 import * as bundleScript from '../scripts/bundle.mjs';
 import { parseRotationEvent } from '../src/alerts/events.js';
-import { FUNCTION_PERMISSIONS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
+import { FUNCTION_PERMISSIONS, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
@@ -42,6 +42,7 @@ const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
  */
 const NO_RESOURCE_LEVEL = [
   'acm:ListCertificates', 'cloudformation:ListStacks', 'cloudtrail:LookupEvents', 'ec2:DescribeAddresses', 'ec2:DescribeNatGateways',
+  'ec2:DescribeSecurityGroups',
   'ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'ecs:ListTasks', 'kms:ListAliases', 'rds:DescribeEvents',
   'route53:ListHostedZonesByName', 'route53domains:GetDomainDetail', 'secretsmanager:ListSecrets', 'ssm:DescribeParameters',
 ];
@@ -164,7 +165,7 @@ describe('IAM: one least-privilege role per function', () => {
     expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] }]);
   });
 
-  it('writes: worker, and alerts for auto-redeploy only; scoped to this account; RotateSecret cannot rotate now', () => {
+  it('writes: worker, and alerts for auto-redeploy only; scoped to this account; RotateSecret rotates now only with the secret’s own function', () => {
     expect(WRITE_ACTIONS.length).toBeGreaterThan(0);
     for (const w of WRITE_ACTIONS) expect(granted(tpl, 'slack').has(w)).toBe(false);
     expect([...granted(tpl, 'alerts')].filter((a) => WRITE_ACTIONS.includes(a))).toEqual(['ecs:UpdateService']);
@@ -174,8 +175,19 @@ describe('IAM: one least-privilege role per function', () => {
     const update = st.filter((s) => actionsOf(s).includes('ecs:UpdateService'));
     expect(update.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:ecs:*:${AWS::AccountId}:service/*' }]);
     const rotate = st.filter((s) => actionsOf(s).includes('secretsmanager:RotateSecret'));
-    expect(rotate.map((s) => s.Resource)).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*' }]);
-    expect(rotate[0]!.Condition).toEqual({ Bool: { 'secretsmanager:RotateImmediately': 'false' } });
+    const secrets = { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:*' };
+    // rotation-schedule: never now; rotate-now: now, but never with another function
+    expect(rotate.map((s) => [s.Sid, s.Resource, s.Condition])).toEqual([
+      ['RotationSchedule', secrets, { Bool: { 'secretsmanager:RotateImmediately': 'false' } }],
+      ['RotateNow', secrets, { Null: { 'secretsmanager:RotationLambdaARN': 'true' } }],
+    ]);
+    // rotate-now's lambda:InvokeFunction (Secrets Manager invokes the rotation function as the
+    // caller): the worker's only Invoke, in the remediation policy, this account's functions
+    const invoke = st.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke.map((s) => [s.Sid, actionsOf(s), s.Resource])).toEqual([
+      ['RotateNowInvokesRotationFunction', ['lambda:InvokeFunction'], { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:*:${AWS::AccountId}:function:*' }],
+    ]);
+    expect(granted(tpl, 'alerts').has('lambda:InvokeFunction')).toBe(false);
   });
 
   it('readOnly=true: no write action at all, the rest unchanged, and the functions are told', () => {
@@ -183,9 +195,11 @@ describe('IAM: one least-privilege role per function', () => {
     for (const w of WRITE_ACTIONS) expect(everyAction).not.toContain(w);
     expect(ro.Resources.WorkerRemediationPolicy).toBeUndefined();
     expect(ro.Resources.AlertsRemediationPolicy).toBeUndefined();
+    // what AWS checks on a write's behalf (rotate-now's lambda:InvokeFunction) goes with the writes
+    expect(granted(ro, 'worker').has('lambda:InvokeFunction')).toBe(false);
     for (const fn of ['worker', 'alerts'] as const)
       expect([...granted(ro, fn)].filter((a) => !LOG_ACTIONS.includes(a)).sort()).toEqual(
-        FUNCTION_PERMISSIONS[fn].filter((a) => !WRITE_ACTIONS.includes(a)).sort(),
+        FUNCTION_PERMISSIONS[fn].filter((a) => !REMEDIATION_GRANTS.includes(a)).sort(),
       );
     expect(granted(ro, 'slack')).toEqual(granted(tpl, 'slack'));
     for (const fn of FNS) {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { declaredIamActions } from '../src/aws/iam.js';
-import { FUNCTION_PERMISSIONS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
+import { FUNCTION_PERMISSIONS, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import { cliCommands } from '../src/remediations/cli-commands.js';
 import { executorLoaders } from '../src/remediations/executors.js';
 import { loadExecutor, remediations } from '../src/remediations/index.js';
@@ -37,6 +37,9 @@ const SAMPLES: Record<ActionId, Params> = {
     actions: 'kms:Decrypt',
     region: REGION,
   },
+  'sg-allow-https-from-vpc': { groupId: 'sg-0a1b2c3d4e5f60e02', cidr: '10.0.0.0/16', region: REGION, vpcId: 'vpc-0a1b2c3d4e5f60001', description: 'the secretsmanager endpoint' },
+  'lambda-timeout': { functionName: 'SecretsManagerRDSPostgreSQLRotationSingleUser', timeoutSeconds: 120, currentSeconds: 30, region: REGION },
+  'rotate-now': { secretId: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:prod/db-AbCdEf', region: REGION },
 };
 
 /** "ecs:UpdateService" → "aws ecs update-service": the CLI spelling of an IAM action (same service prefix for these). */
@@ -74,12 +77,12 @@ describe('each action is one unit', () => {
   });
 
   it.each(actionIds)('%s: IAM actions are adapters’ declared actions, writes apart from reads', (id) => {
-    const { write, read } = actionMetas[id]!.iamActions;
+    const { write, read, onWrite = [] } = actionMetas[id]!.iamActions;
     expect(write.length).toBeGreaterThan(0);
     for (const a of write) expect(a, `${a} is a write`).not.toMatch(READ);
     for (const a of read) expect(a, `${a} is a read`).toMatch(READ);
     // permissions.ts imports every adapter, so every iam() declaration has run
-    for (const a of [...write, ...read]) expect(declaredIamActions()).toContain(a);
+    for (const a of [...write, ...read, ...onWrite]) expect(declaredIamActions()).toContain(a);
   });
 
   it('guidance-only remediations have commands but no button', () => {
@@ -91,7 +94,7 @@ describe('each action is one unit', () => {
 });
 
 describe('IAM grants are derived from the units', () => {
-  const union = (ids: readonly ActionId[], kind: 'write' | 'read') => [...new Set(ids.flatMap((id) => typedMetas[id].iamActions[kind]))].sort();
+  const union = (ids: readonly ActionId[], kind: 'write' | 'read' | 'onWrite') => [...new Set(ids.flatMap((id) => typedMetas[id].iamActions[kind] ?? []))].sort();
   const policyIds = actionIds.filter((id) => policyExecutorLoaders[id]);
 
   it('WRITE_ACTIONS is exactly the union of every action’s writes', () => {
@@ -99,18 +102,28 @@ describe('IAM grants are derived from the units', () => {
   });
 
   it('the worker may call everything its actions call; alerts only what the policy redeploy calls; slack writes nothing', () => {
-    for (const a of [...union(actionIds, 'write'), ...union(actionIds, 'read')]) expect(FUNCTION_PERMISSIONS.worker).toContain(a);
+    for (const a of [...union(actionIds, 'write'), ...union(actionIds, 'read'), ...union(actionIds, 'onWrite')]) expect(FUNCTION_PERMISSIONS.worker).toContain(a);
     expect(policyIds).toEqual(['ecs-redeploy']);
     for (const a of [...union(policyIds, 'write'), ...union(policyIds, 'read')]) expect(FUNCTION_PERMISSIONS.alerts).toContain(a);
     expect(FUNCTION_PERMISSIONS.alerts.filter((a) => WRITE_ACTIONS.includes(a))).toEqual(union(policyIds, 'write'));
     expect(FUNCTION_PERMISSIONS.slack.filter((a) => WRITE_ACTIONS.includes(a))).toEqual([]);
   });
 
+  it('rotate-now alone asks for lambda:InvokeFunction (Secrets Manager invokes the rotation function as the caller); it is not a write', () => {
+    expect(actionIds.filter((id) => (typedMetas[id].iamActions.onWrite ?? []).length > 0)).toEqual(['rotate-now']);
+    expect(typedMetas['rotate-now'].iamActions).toEqual({ write: ['secretsmanager:RotateSecret'], read: ['secretsmanager:DescribeSecret'], onWrite: ['lambda:InvokeFunction'] });
+    expect(WRITE_ACTIONS).not.toContain('lambda:InvokeFunction');
+    expect(REMEDIATION_GRANTS).toContain('lambda:InvokeFunction');
+    expect(FUNCTION_PERMISSIONS.worker).toContain('lambda:InvokeFunction');
+    expect(FUNCTION_PERMISSIONS.alerts).not.toContain('lambda:InvokeFunction');
+  });
+
   it('serverless.yml’s remediation policies grant exactly the actions’ writes (worker) and the policy redeploy’s (alerts)', () => {
     const yml = readFileSync(path.join(root, 'serverless.yml'), 'utf8');
     const block = (from: string, to: string) => yml.slice(yml.indexOf(from), yml.indexOf(to, yml.indexOf(from)));
     const actionsIn = (text: string) => [...new Set([...text.matchAll(/^\s*Action: \[([^\]]+)\]/gm)].flatMap((m) => m[1]!.split(',').map((a) => a.trim())))].sort();
-    expect(actionsIn(block('WorkerRemediationPolicy:', 'AlertsRemediationPolicy:'))).toEqual(union(actionIds, 'write'));
+    // the writes, and what AWS checks the caller for while doing them (rotate-now: lambda:InvokeFunction)
+    expect(actionsIn(block('WorkerRemediationPolicy:', 'AlertsRemediationPolicy:'))).toEqual([...new Set([...union(actionIds, 'write'), ...union(actionIds, 'onWrite')])].sort());
     expect(actionsIn(block('AlertsRemediationPolicy:', "'true': {}"))).toEqual(union(policyIds, 'write'));
   });
 });

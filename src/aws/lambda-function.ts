@@ -36,6 +36,9 @@ export interface FunctionConfig {
   environmentNames: string[];
   /** the function's log group (LoggingConfig.LogGroup; default /aws/lambda/<name>) */
   logGroup: string;
+  /** the last configuration update: Successful, InProgress or Failed (with Lambda's reason) */
+  lastUpdateStatus?: string;
+  lastUpdateStatusReason?: string;
 }
 
 /** "2026-10-24T12:00:00.000+0000" (Lambda's LastModified) → a Date; undefined if unreadable. */
@@ -75,6 +78,8 @@ export async function functionConfiguration(aws: AwsClients, functionName: strin
         // names only: the values (an endpoint URL, sometimes a credential) stay here
         environmentNames: Object.keys(out.Environment?.Variables ?? {}).sort(),
         logGroup: out.LoggingConfig?.LogGroup ?? `/aws/lambda/${name}`,
+        ...(out.LastUpdateStatus !== undefined && { lastUpdateStatus: out.LastUpdateStatus }),
+        ...(out.LastUpdateStatusReason ? { lastUpdateStatusReason: out.LastUpdateStatusReason } : {}),
       };
     });
   } catch (err) {

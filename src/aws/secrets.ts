@@ -1,7 +1,7 @@
 import { DescribeSecretCommand, paginateListSecrets, RotateSecretCommand, type SecretListEntry, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { withAbort } from './abort.js';
 import type { AwsClients } from './clients.js';
-import { awsCall } from './errors.js';
+import { awsCall, classifyAwsError } from './errors.js';
 import { iam } from './iam.js';
 
 const secretsClient = (aws: AwsClients) => withAbort(aws.client('secrets', (config) => new SecretsManagerClient(config)));
@@ -10,6 +10,15 @@ export const SECRETS_IAM = {
   describeSecret: iam('secretsmanager:DescribeSecret'),
   rotateSecret: iam('secretsmanager:RotateSecret'),
   listSecrets: iam('secretsmanager:ListSecrets'),
+} as const;
+
+/**
+ * What AWS also checks the caller for when RotateSecret starts a rotation now on a
+ * Lambda-rotated secret: Secrets Manager invokes the rotation function with the caller's
+ * permission. Not a call whybot makes itself; granted only with the rotate-now action.
+ */
+export const ROTATE_NOW_IAM = {
+  invokeRotationFunction: iam('lambda:InvokeFunction'),
 } as const;
 
 /** Metadata only: whybot never reads a secret's value here. */
@@ -67,5 +76,24 @@ export async function setRotationInterval(aws: AwsClients, secretId: string, day
       new RotateSecretCommand({ SecretId: secretId, RotationRules: { AutomaticallyAfterDays: days }, RotateImmediately: false }),
     );
     return { requestId: out.$metadata.requestId };
+  });
+}
+
+/**
+ * Starts a rotation now with what the secret already has (its rotation function and
+ * schedule): RotateSecret with neither RotationLambdaARN nor RotationRules, and
+ * RotateImmediately left at its default (true). An AccessDenied that names
+ * lambda:InvokeFunction (the rotation function, invoked as the caller) is reported as that.
+ */
+export async function rotateSecretNow(aws: AwsClients, secretId: string): Promise<{ versionId?: string; requestId?: string }> {
+  return awsCall(SECRETS_IAM.rotateSecret, async () => {
+    try {
+      const out = await secretsClient(aws).send(new RotateSecretCommand({ SecretId: secretId }));
+      return { ...(out.VersionId ? { versionId: out.VersionId } : {}), ...(out.$metadata.requestId ? { requestId: out.$metadata.requestId } : {}) };
+    } catch (err) {
+      const e = err as { name?: string; message?: string };
+      if (/AccessDenied/.test(e.name ?? '') && /lambda:InvokeFunction/.test(e.message ?? '')) throw classifyAwsError(err, ROTATE_NOW_IAM.invokeRotationFunction);
+      throw err;
+    }
   });
 }

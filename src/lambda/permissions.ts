@@ -10,20 +10,28 @@ import { SSM_IAM } from '../aws/ssm.js';
 import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
 import { loadPlaybook } from '../playbooks/index.js';
 import { executorLoaders } from '../remediations/executors.js';
-import { actionIds, iamActionsOf, WRITE_ACTIONS } from '../remediations/metas.js';
+import { actionIds, iamActionsOf, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../remediations/metas.js';
 import { executorLoaders as policyExecutorLoaders } from '../remediations/policy-executors.js';
 import { STORE_IAM } from '../store/iam.js';
+// The adapters only actions call (their executors load them on first use): imported here so
+// that their iam() declarations have run wherever this list is checked.
+import '../aws/lambda-function.js';
+import '../aws/lambda-timeout.js';
+import '../aws/vpc.js';
+import '../aws/vpc-write.js';
 
 const values = (o: Record<string, string>) => Object.values(o);
 
 /** AWS writes the remediations perform (each action's iamActions.write); a read-only deployment grants none of them. */
 export { WRITE_ACTIONS };
+/** WRITE_ACTIONS plus what AWS checks on a write's behalf (rotate-now's lambda:InvokeFunction): the remediation policy, all of it. */
+export { REMEDIATION_GRANTS };
 
 // The reads each playbook's checks declare (CheckSpec.iam): a check added without its IAM
 // actions, or with a new one, changes the worker's policy and fails the deploy test until
 // serverless.yml grants exactly that.
 const playbooks = await Promise.all(Object.keys(PLAYBOOK_CATALOG).map(async (name) => (await loadPlaybook(name))!));
-const playbookReads = [...new Set(playbooks.flatMap((p) => p.checks.flatMap((c) => c.iam ?? [])))].filter((a) => !WRITE_ACTIONS.includes(a));
+const playbookReads = [...new Set(playbooks.flatMap((p) => p.checks.flatMap((c) => c.iam ?? [])))].filter((a) => !REMEDIATION_GRANTS.includes(a));
 // What each bundle's registry can run (its loader table), and what those actions declare they call.
 const remediationActions = iamActionsOf(actionIds.filter((id) => executorLoaders[id]));
 /** what the alerts bundle can run (its registry is src/remediations/policy-executors.ts) */

@@ -5,13 +5,14 @@ import type { RemediationRef } from '../findings.js';
 import { eraseCli } from './define.js';
 import { cdkRebootstrap, ssmRecreateParameter } from './kms-guidance.js';
 import { actionMetas } from './metas.js';
+import { naclAllowHttps, rotationFunctionRecreate } from './rotation-guidance.js';
 import type { CliUnit, Params } from './types.js';
 
 export { shellQuote } from './shell.js';
 
 /** Every action, and the guidance-only remediations (commands for a person, never a button). */
 const cliUnits: Record<string, CliUnit<Params>> = Object.fromEntries(
-  [...Object.values(actionMetas), eraseCli(cdkRebootstrap), eraseCli(ssmRecreateParameter)].map((u) => [u.id, u]),
+  [...Object.values(actionMetas), eraseCli(cdkRebootstrap), eraseCli(ssmRecreateParameter), eraseCli(rotationFunctionRecreate), eraseCli(naclAllowHttps)].map((u) => [u.id, u]),
 );
 
 /** Every remediation id a finding may carry besides show-cli: the actions and the guidance-only ones. */

@@ -20,4 +20,7 @@ export const executorLoaders: ExecutorLoaders = {
   'route53-validation-record': async () => (await import('./route53-validation-record.js')).route53ValidationRecord,
   'ec2-release-eip': async () => (await import('./ec2-release-eip.js')).ec2ReleaseEip,
   'kms-key-policy-grant': async () => (await import('./kms-key-policy-grant.js')).kmsKeyPolicyGrant,
+  'sg-allow-https-from-vpc': async () => (await import('./sg-allow-https-from-vpc.js')).sgAllowHttpsFromVpc,
+  'lambda-timeout': async () => (await import('./lambda-timeout.js')).lambdaTimeout,
+  'rotate-now': async () => (await import('./rotate-now.js')).rotateNow,
 } satisfies Required<ExecutorLoaders>; // the worker runs every action

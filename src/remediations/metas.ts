@@ -7,8 +7,11 @@ import { ec2ReleaseEipMeta } from './ec2-release-eip.meta.js';
 import { ecsRedeployAllMeta } from './ecs-redeploy-all.meta.js';
 import { ecsRedeployMeta } from './ecs-redeploy.meta.js';
 import { kmsKeyPolicyGrantMeta } from './kms-key-policy-grant.meta.js';
+import { lambdaTimeoutMeta } from './lambda-timeout.meta.js';
+import { rotateNowMeta } from './rotate-now.meta.js';
 import { rotationScheduleMeta } from './rotation-schedule.meta.js';
 import { route53ValidationRecordMeta } from './route53-validation-record.meta.js';
+import { sgAllowHttpsFromVpcMeta } from './sg-allow-https-from-vpc.meta.js';
 import type { ActionMeta } from './types.js';
 
 /** Every action, keyed by its id, each with its own params type. */
@@ -19,6 +22,9 @@ const TYPED = {
   [route53ValidationRecordMeta.id]: route53ValidationRecordMeta,
   [ec2ReleaseEipMeta.id]: ec2ReleaseEipMeta,
   [kmsKeyPolicyGrantMeta.id]: kmsKeyPolicyGrantMeta,
+  [sgAllowHttpsFromVpcMeta.id]: sgAllowHttpsFromVpcMeta,
+  [lambdaTimeoutMeta.id]: lambdaTimeoutMeta,
+  [rotateNowMeta.id]: rotateNowMeta,
 };
 
 export type ActionId = keyof typeof TYPED;
@@ -35,10 +41,19 @@ const erasedMeta = <K extends ActionId>(id: K) => eraseMeta(typedMetas[id]);
 /** Every action, its params erased to Params (parsed against its own schema on every call). */
 export const actionMetas: Record<string, ActionMeta> = Object.fromEntries(actionIds.map((id) => [id, erasedMeta(id)]));
 
-/** The IAM actions the given actions call (writes and reads), each once. */
+const onWriteOf = (id: ActionId): readonly string[] => typedMetas[id].iamActions.onWrite ?? [];
+
+/** The IAM actions the given actions need (writes, reads, and what AWS checks on a write's behalf), each once. */
 export function iamActionsOf(ids: readonly ActionId[]): string[] {
-  return [...new Set(ids.flatMap((id) => [...typedMetas[id].iamActions.write, ...typedMetas[id].iamActions.read]))];
+  return [...new Set(ids.flatMap((id) => [...typedMetas[id].iamActions.write, ...typedMetas[id].iamActions.read, ...onWriteOf(id)]))];
 }
 
 /** Every AWS write any action performs: what a read-only deployment withholds. */
 export const WRITE_ACTIONS: readonly string[] = [...new Set(actionIds.flatMap((id) => typedMetas[id].iamActions.write))];
+
+/**
+ * Everything the remediation policy grants: the writes, and what AWS checks the caller for
+ * while doing them (rotate-now: lambda:InvokeFunction). A read-only deployment withholds all
+ * of it from the functions that run remediations.
+ */
+export const REMEDIATION_GRANTS: readonly string[] = [...new Set([...WRITE_ACTIONS, ...actionIds.flatMap(onWriteOf)])];

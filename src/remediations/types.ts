@@ -9,8 +9,12 @@ import type { EC2_IAM } from '../aws/ec2.js';
 import type { ECS_IAM } from '../aws/ecs.js';
 import type { IAM_IAM } from '../aws/iam-policy.js';
 import type { KMS_IAM } from '../aws/kms.js';
+import type { LAMBDA_FUNCTION_IAM } from '../aws/lambda-function.js';
+import type { LAMBDA_TIMEOUT_IAM } from '../aws/lambda-timeout.js';
 import type { ROUTE53_IAM } from '../aws/route53.js';
-import type { SECRETS_IAM } from '../aws/secrets.js';
+import type { ROTATE_NOW_IAM, SECRETS_IAM } from '../aws/secrets.js';
+import type { VPC_IAM } from '../aws/vpc.js';
+import type { VPC_WRITE_IAM } from '../aws/vpc-write.js';
 
 export type ParamValue = string | number | boolean;
 export type Params = Record<string, ParamValue>;
@@ -65,8 +69,15 @@ export type AdapterIamAction =
   | ValueOf<typeof ECS_IAM>
   | ValueOf<typeof IAM_IAM>
   | ValueOf<typeof KMS_IAM>
+  | ValueOf<typeof LAMBDA_FUNCTION_IAM>
+  | ValueOf<typeof LAMBDA_TIMEOUT_IAM>
   | ValueOf<typeof ROUTE53_IAM>
-  | ValueOf<typeof SECRETS_IAM>;
+  | ValueOf<typeof SECRETS_IAM>
+  | ValueOf<typeof VPC_IAM>
+  | ValueOf<typeof VPC_WRITE_IAM>;
+
+/** What AWS checks the caller for on a write's behalf (src/aws/secrets.ts ROTATE_NOW_IAM). */
+export type OnWriteIamAction = ValueOf<typeof ROTATE_NOW_IAM>;
 
 /** What an action's execute, verify and reconcile call: src/lambda/permissions.ts grants them. */
 export interface IamActions {
@@ -74,6 +85,14 @@ export interface IamActions {
   write: readonly AdapterIamAction[];
   /** what it reads before the write (refusals), to verify it and to reconcile a lost outcome */
   read: readonly AdapterIamAction[];
+  /**
+   * What AWS also authorises against the caller while it performs the write, though whybot
+   * never calls it itself (RotateSecret now: Secrets Manager invokes the rotation function
+   * with the caller's permission, so lambda:InvokeFunction). Granted with the writes, in the
+   * remediation policy only, never in a read-only deployment; not a write, so not in
+   * WRITE_ACTIONS (the Slack function's own hand-off Invoke is not a remediation write).
+   */
+  onWrite?: readonly OnWriteIamAction[];
 }
 
 /**

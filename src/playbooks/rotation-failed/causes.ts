@@ -28,6 +28,12 @@ function networkUnknown(e: RotationFailedEvidence): string {
 
 function noRoute(e: RotationFailedEvidence, route: ServiceRoute): Cause {
   const stuck = route.subnets.filter((s) => s.via === 'none');
+  const noNat = route.subnets.filter((s) => !s.natGatewayId);
+  if (route.privateDnsOff && route.endpointVar && noNat.length > 0)
+    return unknown(
+      'no-route',
+      `endpoint ${route.endpoint!.id} has private DNS off and subnets ${noNat.map((s) => s.subnet.id).join(', ')} have no NAT gateway; the function has a SECRETS_MANAGER_ENDPOINT variable, whose value whybot does not read: the rotation templates set it to the public name, which then reaches nothing; only the endpoint’s own DNS name (vpce-…) would work`,
+    );
   if (stuck.length === 0)
     return { id: 'no-route', status: 'ruled-out', text: route.endpoint ? `endpoint ${route.endpoint.id} serves Secrets Manager in the VPC` : 'every subnet has a NAT gateway' };
   const names = stuck.map((s) => s.subnet.id).join(', ');
@@ -101,7 +107,10 @@ function nacl(e: RotationFailedEvidence, route: ServiceRoute): Cause {
           naclId: found.acl.id,
           cidr: found.cidr,
           region: e.input.region,
-          direction: (found.side === 'function') === (found.leg === 'request') ? 'egress-443' : 'ingress-ephemeral',
+          // the function's subnet sends 443 and takes the answers in; the endpoint's takes 443 in and answers out
+          direction: found.side === 'function'
+            ? found.leg === 'request' ? 'egress-443' : 'ingress-ephemeral'
+            : found.leg === 'request' ? 'ingress-443' : 'egress-ephemeral',
         },
       },
     ],
@@ -112,6 +121,10 @@ function endpointPolicy(e: RotationFailedEvidence, route: ServiceRoute): Cause {
   if (!route.endpoint || !route.subnets.some((s) => s.via === 'endpoint')) return { id: 'endpoint-policy', status: 'ruled-out', text: 'no endpoint in the path' };
   const v = endpointPolicyAllows(route.endpoint.policyDocument, e.fn?.role);
   if (v.allowed) return { id: 'endpoint-policy', status: 'ruled-out', text: `the policy of ${route.endpoint.id} allows the rotation’s calls${v.conditional ? ' (conditions not evaluated)' : ''}` };
+  // a Deny that holds only under conditions (e.g. "unless aws:PrincipalAccount is ours") is
+  // the usual shape of an endpoint policy: whybot does not evaluate them, so it cannot say
+  if (v.conditional)
+    return unknown('endpoint-policy', `the policy of ${route.endpoint.id} denies the rotation’s calls under conditions whybot does not evaluate (${v.statement})`);
   return {
     id: 'endpoint-policy',
     status: 'found',

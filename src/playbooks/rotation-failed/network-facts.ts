@@ -28,14 +28,21 @@ export interface SubnetRoute {
   via: 'endpoint' | 'nat' | 'none';
   /** a default route to an internet gateway: useless to a Lambda ENI, which never has a public IP */
   internetGatewayOnly?: string;
+  /** the subnet's default route goes to this NAT gateway (also set beside an endpoint) */
   natGatewayId?: string;
 }
 
 export interface ServiceRoute {
   service: 'secretsmanager' | 'rds' | 'ssm';
   endpoint?: VpcEndpointInfo;
-  /** the endpoint exists but its private DNS is off and the function is not told its address */
+  /** the endpoint is an interface endpoint with private DNS off: Secrets Manager's public name does not reach it */
   privateDnsOff: boolean;
+  /**
+   * the function has a SECRETS_MANAGER_ENDPOINT variable. whybot reads names, not values: the
+   * rotation templates set it to the public name, so with private DNS off it reaches the
+   * endpoint only if someone pointed it at the endpoint's own DNS name (taken as possible)
+   */
+  endpointVar: boolean;
   subnets: SubnetRoute[];
 }
 
@@ -44,16 +51,17 @@ export function serviceRoute(e: Pick<RotationFailedEvidence, 'fn' | 'input'>, n:
   const found = endpointFor(n.endpoints, { region: e.input.region, service, vpcId: n.vpcId });
   const endpoint = found && found.state === 'available' ? found : undefined;
   const told = service === 'secretsmanager' && (e.fn?.environmentNames ?? []).includes(ENDPOINT_ENV);
-  const privateDnsOff = endpoint !== undefined && endpoint.type === 'Interface' && !endpoint.privateDnsEnabled && !told;
-  const usable = endpoint !== undefined && !privateDnsOff;
+  const privateDnsOff = endpoint !== undefined && endpoint.type === 'Interface' && !endpoint.privateDnsEnabled;
+  const usable = endpoint !== undefined && (!privateDnsOff || told);
   const subnets = n.subnets.map((subnet): SubnetRoute => {
-    if (usable) return { subnet, via: 'endpoint' };
     const table = routeTableForSubnet(n.routeTables, subnet)?.table;
     const out = table ? internetPath(table) : undefined;
-    if (out?.via === 'nat-gateway') return { subnet, via: 'nat', natGatewayId: out.gatewayId };
+    const nat = out?.via === 'nat-gateway' ? { natGatewayId: out.gatewayId } : {};
+    if (usable) return { subnet, via: 'endpoint', ...nat };
+    if (out?.via === 'nat-gateway') return { subnet, via: 'nat', ...nat };
     return { subnet, via: 'none', ...(out?.via === 'internet-gateway' ? { internetGatewayOnly: out.gatewayId } : {}) };
   });
-  return { service, ...(found ? { endpoint: found } : {}), privateDnsOff, subnets };
+  return { service, ...(found ? { endpoint: found } : {}), privateDnsOff, endpointVar: told, subnets };
 }
 
 export interface EndpointGroupGap {
@@ -175,13 +183,19 @@ export function endpointPolicyAllows(policyDocument: string | undefined, role: s
     return { allowed: true, conditional: true };
   }
   const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter((s): s is Record<string, unknown> => !!s && typeof s === 'object');
-  const applies = (s: Record<string, unknown>, action: string) =>
-    principalMatches(s.Principal, role) && list(s.Action).some((a) => glob(a, action)) && (s.NotAction === undefined || !list(s.NotAction).some((a) => glob(a, action)));
+  // Action lists what the statement covers; NotAction, everything but what it lists.
+  // Principal names who it is about; NotPrincipal, everyone but whom it names.
+  const covers = (s: Record<string, unknown>, action: string) =>
+    s.Action !== undefined ? list(s.Action).some((a) => glob(a, action)) : s.NotAction !== undefined && !list(s.NotAction).some((a) => glob(a, action));
+  const about = (s: Record<string, unknown>) => (s.NotPrincipal !== undefined ? !principalMatches(s.NotPrincipal, role) : principalMatches(s.Principal, role));
+  const applies = (s: Record<string, unknown>, action: string) => about(s) && covers(s, action);
   const name = (s: Record<string, unknown>, i: number) => (typeof s.Sid === 'string' ? s.Sid : `statement ${i + 1}`);
   let conditional = false;
   for (const action of ROTATION_ACTIONS) {
-    const deny = statements.findIndex((s) => s.Effect === 'Deny' && applies(s, action));
-    if (deny >= 0) return { allowed: false, statement: name(statements[deny]!, deny), conditional: statements[deny]!.Condition !== undefined };
+    // an unconditional Deny decides; a conditional one only when there is no other
+    const denies = statements.flatMap((s, i) => (s.Effect === 'Deny' && applies(s, action) ? [i] : []));
+    const deny = denies.find((i) => statements[i]!.Condition === undefined) ?? denies[0];
+    if (deny !== undefined) return { allowed: false, statement: name(statements[deny]!, deny), conditional: statements[deny]!.Condition !== undefined };
     const allow = statements.findIndex((s) => s.Effect === 'Allow' && applies(s, action));
     if (allow < 0) return { allowed: false, statement: `no statement allows ${action}`, conditional: false };
     conditional ||= statements[allow]!.Condition !== undefined;

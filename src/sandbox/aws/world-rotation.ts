@@ -19,6 +19,8 @@ export interface LambdaConfiguration {
   tags: Record<string, string>;
   lastModified: Date;
   codeSha256: string;
+  /** set by UpdateFunctionConfiguration: LastUpdateStatus is InProgress until then, Successful after */
+  updateSettlesAt?: Date;
 }
 
 type ScenarioFunction = Scenario['lambda']['functions'][number];

@@ -7,6 +7,9 @@ import { rule } from '../evidence.js';
 import { stalledAfterCreate } from '../facts.js';
 import { fnName, functionEvidence, invocationEvidence, rotateNow } from '../wording.js';
 
+/** "The RDS API …" → "the RDS API …": only the first letter (the names carry ACL, HTTPS, RDS, VPC). */
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
 export default rule({
   id: 'stalled-after-create',
   severity: 'critical',
@@ -22,7 +25,7 @@ export default rule({
     return {
       data: { function: name, secret: e.secret?.name, cause: cause?.id, notRuledOut: d.notRuledOut.map((c) => c.id) },
       title: cause
-        ? `Rotation stops after createSecret: ${CAUSE_NAMES[cause.id]!.toLowerCase()} (${cause.text})`
+        ? `Rotation stops after createSecret: ${lowerFirst(CAUSE_NAMES[cause.id])} (${cause.text})`
         : 'Rotation stops after createSecret; the cause is not in what whybot can see',
       detail: rich(
         para(

@@ -14,12 +14,14 @@
  *   listed (AWS shows them for about an hour). An unknown id → `NatGatewayNotFound`.
  * - DescribeSubnets, DescribeVpcs, DescribeRouteTables, DescribeNetworkAcls,
  *   DescribeSecurityGroups, DescribeVpcEndpoints: the VPC network path, in ec2-vpc.ts.
+ * - AuthorizeSecurityGroupIngress: a rule added to a VPC security group, in ec2-sg-write.ts.
  */
 import { AwsError } from '../errors.js';
 import type { Ec2Address, Ec2NatGateway } from '../world-ec2.js';
 import { Ec2QueryProtocol } from '../protocols/ec2-query.js';
 import { xmlList } from '../protocols/query-xml.js';
 import { filters, matches, tagFilter, tagSet } from './ec2-filters.js';
+import { authorizeSecurityGroupIngress } from './ec2-sg-write.js';
 import { vpcOperations } from './ec2-vpc.js';
 import type { World } from '../world.js';
 import { paginate } from './paging.js';
@@ -161,6 +163,8 @@ function describeNatGateways(ctx: OperationContext) {
 function iamResource(operation: string, params: Params, world: World): string {
   if (operation === 'ReleaseAddress' && typeof params.AllocationId === 'string')
     return `arn:aws:ec2:${world.region}:${world.accountId}:elastic-ip/${params.AllocationId}`;
+  if (operation === 'AuthorizeSecurityGroupIngress' && typeof params.GroupId === 'string')
+    return `arn:aws:ec2:${world.region}:${world.accountId}:security-group/${params.GroupId}`;
   return '*';
 }
 
@@ -171,6 +175,7 @@ export const ec2: ServiceModule = {
     DescribeAddresses: describeAddresses,
     ReleaseAddress: releaseAddress,
     DescribeNatGateways: describeNatGateways,
+    AuthorizeSecurityGroupIngress: authorizeSecurityGroupIngress,
     ...vpcOperations,
   },
   iamResource,

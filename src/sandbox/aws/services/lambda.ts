@@ -1,5 +1,5 @@
 /**
- * AWS Lambda (restJson1): Invoke, GetFunctionConfiguration, ListTags. The functions are the scenario's `lambda.functions`; their
+ * AWS Lambda (restJson1): Invoke, GetFunctionConfiguration, UpdateFunctionConfiguration, ListTags. The functions are the scenario's `lambda.functions`; their
  * code is whatever `AwsDouble.onInvoke` registers (none: every invocation returns `null`).
  *
  *  - `X-Amz-Invocation-Type: Event` → 202, empty body; the handler runs after the answer
@@ -18,6 +18,12 @@
  * GetFunctionConfiguration and ListTags serve the scenario's configuration (runtime,
  * timeout, VPC, environment, tags; defaults in world-rotation.ts), environment values
  * included, as AWS does.
+ *
+ * UpdateFunctionConfiguration (`PUT …/configuration`) changes `Timeout` (1–900; the only
+ * member modelled, others are refused) and answers the configuration with
+ * `LastUpdateStatus: InProgress`; GetFunctionConfiguration reports InProgress for
+ * UPDATE_SETTLE_MS of the double's clock, then Successful. A second update meanwhile →
+ * `ResourceConflictException` 409, as Lambda answers.
  */
 import { AwsError } from '../errors.js';
 import { httpResult, RestJsonProtocol, type RestRoute } from '../protocols/rest-json.js';
@@ -64,6 +70,7 @@ const routes: RestRoute[] = [
     uri: '/2015-03-31/functions/{FunctionName}/configuration',
     query: { Qualifier: 'Qualifier' },
   },
+  { operation: 'UpdateFunctionConfiguration', method: 'PUT', uri: '/2015-03-31/functions/{FunctionName}/configuration' },
   { operation: 'ListFunctions', method: 'GET', uri: '/2015-03-31/functions' },
   { operation: 'ListFunctions', method: 'GET', uri: '/2015-03-31/functions/' },
   { operation: 'ListTags', method: 'GET', uri: '/2017-03-31/tags/{Resource}' },
@@ -199,7 +206,35 @@ function lastModified(d: Date): string {
 function getFunctionConfiguration(ctx: OperationContext) {
   const p = new ParamReader(ctx);
   const { fn, qualifier } = resolveFunction(ctx.world, p.str('FunctionName', true), p.str('Qualifier'));
-  const c = fn.configuration ?? lambdaConfiguration(ctx.world, { name: fn.name }, ctx.now);
+  return configurationOf(fn, qualifier, ctx.now);
+}
+
+/** How long an update stays InProgress, on the double's clock. */
+export const UPDATE_SETTLE_MS = 50;
+const UPDATABLE = new Set(['FunctionName', 'Timeout']);
+
+/** UpdateFunctionConfiguration: Timeout only (see the module comment). */
+function updateFunctionConfiguration(ctx: OperationContext) {
+  const p = new ParamReader(ctx);
+  const { fn } = resolveFunction(ctx.world, p.str('FunctionName', true));
+  const others = Object.keys(ctx.params).filter((k) => !UPDATABLE.has(k));
+  if (others.length > 0) throw new AwsError('InvalidParameterValueException', `the AWS double updates Timeout only, not ${others.join(', ')}`);
+  const timeout = p.int('Timeout');
+  if (timeout !== undefined && (timeout < 1 || timeout > 900)) {
+    const bound = timeout < 1 ? 'greater than or equal to 1' : 'less than or equal to 900';
+    throw new AwsError('ValidationException', `1 validation error detected: Value '${timeout}' at 'timeout' failed to satisfy constraint: Member must have value ${bound}`);
+  }
+  const c = (fn.configuration ??= lambdaConfiguration(ctx.world, { name: fn.name }, ctx.now));
+  if (c.updateSettlesAt && ctx.now < c.updateSettlesAt)
+    throw new AwsError('ResourceConflictException', `The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`, 409);
+  if (timeout !== undefined) c.timeout = timeout;
+  c.lastModified = ctx.now;
+  c.updateSettlesAt = new Date(ctx.now.getTime() + UPDATE_SETTLE_MS);
+  return configurationOf(fn, undefined, ctx.now);
+}
+
+function configurationOf(fn: LambdaFunction, qualifier: string | undefined, now: Date) {
+  const c = fn.configuration ?? lambdaConfiguration({ accountId: fn.arn.split(':')[4] ?? '' }, { name: fn.name }, now);
   return {
     FunctionName: fn.name,
     FunctionArn: qualifier === undefined ? fn.arn : `${fn.arn}:${qualifier}`,
@@ -220,7 +255,7 @@ function getFunctionConfiguration(ctx: OperationContext) {
     TracingConfig: { Mode: 'PassThrough' },
     RevisionId: stableUuid(`lambda-revision:${fn.arn}`),
     State: 'Active',
-    LastUpdateStatus: 'Successful',
+    LastUpdateStatus: c.updateSettlesAt && now < c.updateSettlesAt ? 'InProgress' : 'Successful',
     PackageType: 'Zip',
     Architectures: ['x86_64'],
     EphemeralStorage: { Size: 512 },
@@ -252,7 +287,7 @@ function iamResource(_operation: string, params: Params, world: World): string {
 export const lambda: ServiceModule = {
   signingName: 'lambda',
   protocol,
-  operations: { Invoke: invoke, GetFunctionConfiguration: getFunctionConfiguration, ListTags: listTags },
+  operations: { Invoke: invoke, GetFunctionConfiguration: getFunctionConfiguration, UpdateFunctionConfiguration: updateFunctionConfiguration, ListTags: listTags },
   iamActions: { Invoke: 'InvokeFunction' },
   iamResource,
 };
