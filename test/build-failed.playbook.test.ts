@@ -9,6 +9,10 @@ import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import type { Fault, Scenario } from '../src/sandbox/scenario.js';
 import { collectMrkdwn, findUnescapedSpecials, validateMessage } from '../src/sandbox/slack/block-kit.js';
 import { threadMessages, verdictMessage } from '../src/slack/render.js';
+import { codebuildImage } from '../src/remediations/codebuild-image.js';
+import { codebuildStartBuild } from '../src/remediations/codebuild-start-build.js';
+import { cliCommands } from '../src/remediations/cli-commands.js';
+import { actionMetas } from '../src/remediations/metas.js';
 import { awsWorld, clientsFor } from './helpers/harness.js';
 
 let double: AwsDouble | undefined;
@@ -168,5 +172,62 @@ describe('build-failed elsewhere', () => {
     const { result } = await investigate('incident-000', { tweak: (s) => delete s.codebuild.projects[0]!.vpc });
     expect(check(result, 'network')).toMatchObject({ status: 'skipped', reason: 'the project is not in a VPC: its builds call the services’ public endpoints' });
     expect(ids(result)).toEqual(['ca-bundle-missing']);
+  });
+});
+
+describe('build-failed remediations against the double', () => {
+  const VERIFY = { timeoutMs: 3_000, intervalMs: 20 };
+
+  it('the image button’s confirmation shows before → after and offers the other image; the CLI does the same by hand', async () => {
+    const { result } = await investigate('incident-000');
+    const ref = finding(result, 'ca-bundle-missing').remediations[0]!;
+    const meta = actionMetas['codebuild-image']!;
+    expect(meta.plan(ref.params).effect).toMatch(/^Image: node:24\.13\.0-trixie-slim → node:24\.13\.0-trixie\./);
+    expect(meta.choice!(ref.params).options.map((o) => o.value)).toEqual(['node:24.13.0-trixie', 'aws/codebuild/standard:7.0']);
+    const cmds = cliCommands(ref);
+    expect(cmds[1]).toBe("aws codebuild update-project --region ap-northeast-1 --name web-app-build --environment file://environment.json");
+    expect(cmds[0]).toContain("jq --arg image node:24.13.0-trixie '.image = $image'");
+  });
+
+  it('start a build on the slim image: DOWNLOAD_SOURCE fails and verify says so; switch the image, verify reads it back; the next build passes', async () => {
+    const { aws } = await investigate('incident-000');
+    const clients = clientsFor('ap-northeast-1');
+    try {
+      const first = await codebuildStartBuild.execute(clients, { project: 'web-app-build', region: 'ap-northeast-1' });
+      expect(first.facts?.buildId).toMatch(/^web-app-build:/);
+      const failed = await codebuildStartBuild.verify(clients, { project: 'web-app-build', region: 'ap-northeast-1' }, first.facts!, VERIFY);
+      expect(failed.ok).toBe(false);
+      expect(failed.detail).toMatch(/^web-app-build build #4: DOWNLOAD_SOURCE FAILED — Secrets Manager Error: .* x509: certificate signed by unknown authority$/);
+
+      const p = { project: 'web-app-build', image: 'node:24.13.0-trixie', region: 'ap-northeast-1', from: 'node:24.13.0-trixie-slim' };
+      expect(await codebuildImage.reconcile!(clients, p, {})).toEqual({ happened: 'not-happened' });
+      const done = await codebuildImage.execute(clients, p);
+      expect(done.done).toBe('switched web-app-build to node:24.13.0-trixie');
+      expect(await codebuildImage.verify(clients, p, {}, VERIFY)).toEqual({ ok: true, detail: 'web-app-build builds with node:24.13.0-trixie' });
+      expect((await codebuildImage.reconcile!(clients, p, {})).happened).toBe('happened');
+      // the variables are still there after the update
+      expect(aws.world.codebuild.projects[0]!.environment.environmentVariables.map((v) => v.name)).toEqual(['NODE_ENV', 'SENTRY_DSN', 'NPM_TOKEN']);
+
+      const second = await codebuildStartBuild.execute(clients, { project: 'web-app-build', region: 'ap-northeast-1' });
+      expect(await codebuildStartBuild.verify(clients, { project: 'web-app-build', region: 'ap-northeast-1' }, second.facts!, VERIFY)).toEqual({
+        ok: true,
+        detail: 'web-app-build build #5: DOWNLOAD_SOURCE SUCCEEDED',
+      });
+      const writes = aws.calls.filter((c) => c.operation === 'UpdateProject' || c.operation === 'StartBuild').map((c) => c.operation);
+      expect(writes).toEqual(['StartBuild', 'UpdateProject', 'StartBuild']);
+    } finally {
+      clients.destroy();
+    }
+  });
+
+  it('switching to the managed image pulls it with CodeBuild’s credentials', async () => {
+    const { aws } = await investigate('incident-000');
+    const clients = clientsFor('ap-northeast-1');
+    try {
+      await codebuildImage.execute(clients, { project: 'web-app-build', image: 'aws/codebuild/standard:7.0', region: 'ap-northeast-1' });
+      expect(aws.world.codebuild.projects[0]!.environment).toMatchObject({ image: 'aws/codebuild/standard:7.0', imagePullCredentialsType: 'CODEBUILD' });
+    } finally {
+      clients.destroy();
+    }
   });
 });
