@@ -7,16 +7,16 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRotationEvent, type RotationEvent } from '../src/alerts/events.js';
 import { handleRotationEvent } from '../src/alerts/handle.js';
-import { rotationLogReader } from '../src/alerts/logs.js';
 import { pollOnce } from '../src/alerts/watch.js';
 import { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { slackClientOptions } from '../src/slack/client-options.js';
 import { slackWriteReporter } from '../src/slack/write-report.js';
+import { slackResultPoster } from '../src/slack/alert-result.js';
 import { ActionSigner } from '../src/remediations/signed-value.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
-import type { Scenario } from '../src/sandbox/scenario.js';
+import { resolveTime, type Scenario } from '../src/sandbox/scenario.js';
 import { collectMrkdwn, findUnescapedSpecials } from '../src/sandbox/slack/block-kit.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite.js';
@@ -57,9 +57,10 @@ async function setup(scenario = 'incident-003', env: Record<string, string> = {}
   const deps = {
     client, store, config, signer: new ActionSigner(ACTION_SECRET), log: createLogger('silent'), owner: 'alerts-test',
     reportWrite: slackWriteReporter({ client, store, config }),
+    postResult: slackResultPoster({ client, config, signer: new ActionSigner(ACTION_SECRET) }),
     awsFor: (region: string) => new AwsClients({ region, maxAttempts: 2 }),
   };
-  return { deps: { ...deps, readLogs: rotationLogReader(deps.awsFor) }, config };
+  return { deps, config };
 }
 
 function eventBridge(name: string, secret: string, time: Date, requestId = `Rotation-${secret}-0d5b6f8e-1111-4222-8333-944455556666`, extra: Record<string, unknown> = {}) {
@@ -174,42 +175,138 @@ describe('other rotation steps', () => {
     expect(posts()).toHaveLength(0);
     expect(await handleRotationEvent(parsed(eventBridge('RotationAbandoned', SECRET, rotationTime())), deps)).toBe('posted');
     expect(text(posts()[0]!)).toMatch(/was abandoned/);
+    expect(slack.thread(ALERTS, posts()[0]!.ts).length).toBeGreaterThan(1); // the investigation answered in the thread
   });
 });
 
+// Incident 002's first symptom: a Lambda-rotated secret whose function, in a VPC with no
+// Secrets Manager endpoint and no NAT gateway, logs "Found credentials" and then nothing until
+// Lambda stops it. Built in code on top of the rotation-failed scenario.
+const FN = 'SecretsManagerRDSPostgreSQLRotationSingleUser';
+const FN_ARN = `arn:aws:lambda:ap-northeast-1:123456789012:function:${FN}`;
+const APP_SECRET = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:prod/app/db-AbC123';
+const VPC = 'vpc-0a1b2c3d4e5f60001';
+const SUBNET = 'subnet-0a1b2c3d4e5f6a001';
+const SG_FN = 'sg-0a1b2c3d4e5f60f01';
+const LEAKED = 'hunter2-Sup3rS3cret!';
+const REQUEST = '2e6f7a8b-9c0d-4e1f-9a2b-3c4d5e6f7a8b';
+
+function unreachableEndpoint(s: Scenario): void {
+  s.secretsManager.secrets.push({ arn: APP_SECRET, name: 'prod/app/db', rotationEnabled: true, rotationDays: 30, rotationLambdaArn: FN_ARN, lastRotated: 'now-30d', tags: {} });
+  s.lambda.functions.push({
+    name: FN, runtime: 'python3.9', timeout: 30, memorySize: 128, lastModified: '2023-06-01T00:05:00Z',
+    vpc: { subnetIds: [SUBNET], securityGroupIds: [SG_FN], vpcId: VPC },
+    environment: { EXCLUDE_CHARACTERS: '/@"', DB_PASSWORD: LEAKED },
+    tags: { 'aws:cloudformation:stack-name': `${FN}-Stack` },
+  });
+  s.cloudformation.stacks.push({ name: `${FN}-Stack`, status: 'CREATE_COMPLETE', creationTime: '2023-06-01T00:00:00Z' });
+  // the timestamps inside the lines are the function's own: only their shape matters
+  const at = (rel: string) => resolveTime(rel, new Date());
+  const stream = '2026/11/23/[$LATEST]aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+  s.logs.groups.push({
+    name: `/aws/lambda/${FN}`,
+    events: [
+      { time: 'now-2h1m', stream, message: `START RequestId: ${REQUEST} Version: $LATEST\n` },
+      { time: 'now-2h1m', stream, message: `[INFO]\t${at('now-2h1m').toISOString()}\t${REQUEST}\tFound credentials in environment variables.\n` },
+      { time: 'now-2h1m', stream, message: `[DEBUG]\t${at('now-2h1m').toISOString()}\t${REQUEST}\tconnecting with {'username': 'app', 'password': '${LEAKED}'}\n` },
+      { time: 'now-2h30s', stream, message: `${at('now-2h30s').toISOString()} ${REQUEST} Task timed out after 30.03 seconds\n\n` },
+      { time: 'now-2h30s', stream, message: `END RequestId: ${REQUEST}\n` },
+      { time: 'now-2h30s', stream, message: `REPORT RequestId: ${REQUEST}\tDuration: 30030.00 ms\tBilled Duration: 30030 ms\tMemory Size: 128 MB\tMax Memory Used: 82 MB\tStatus: timeout\n` },
+    ],
+  });
+  s.ec2.vpcs.push({ id: VPC, cidrBlock: '10.0.0.0/16' });
+  s.ec2.subnets.push({ id: SUBNET, vpcId: VPC, cidrBlock: '10.0.1.0/24' });
+  // the subnet's route table has the local route only: no NAT gateway, no endpoint
+  s.ec2.routeTables.push({ id: 'rtb-0a1b2c3d4e5f60001', vpcId: VPC, subnetIds: [SUBNET] });
+  s.ec2.securityGroups.push({ id: SG_FN, name: 'rotation-fn', vpcId: VPC });
+}
+
+/** Every text whybot sent to Slack: each post and each edit, not only what is left. */
+const everythingSent = () => JSON.stringify([...slack.callsTo('chat.postMessage'), ...slack.callsTo('chat.update')].map((c) => c.args));
+
 describe('RotationFailed alerts', () => {
-  it('include the rotation function’s last log lines, with credentials redacted', async () => {
-    const fn = 'arn:aws:lambda:ap-northeast-1:123456789012:function:SecretsManagerRDSRotation';
-    const { deps } = await setup('rotation-failed', {}, (s) => {
-      s.secretsManager.secrets[0]!.rotationLambdaArn = fn;
-      s.logs = {
-        groups: [
-          {
-            name: '/aws/lambda/SecretsManagerRDSRotation',
-            events: [
-              { time: 'now-2h1m', message: 'createSecret: Successfully put secret for ARN arn:aws:secretsmanager:… and version 1234' },
-              { time: 'now-2h30s', message: 'setSecret: connecting with {"username": "admin", "password": "hunter2-Sup3rS3cret!"}' },
-              { time: 'now-2h', message: 'setSecret: Unable to log into database with previous, current, or pending secret of secret arn arn:aws:secretsmanager:…' },
-            ],
-          },
-        ],
-      };
+  it('run rotation-failed: one alert, the verdict on it, the finding endpoint-unreachable in its thread; a duplicate posts nothing', async () => {
+    const { deps } = await setup('rotation-failed', {}, unreachableEndpoint);
+    const raw = eventBridge('RotationFailed', APP_SECRET, new Date(aws!.now().getTime() - 2 * 3_600_000), undefined, {
+      errorCode: 'RotationFailed', errorMessage: `setSecret: Unable to log in with {"username": "app", "password": "${LEAKED}"}`,
     });
-    const secret = aws!.world.secretsManager.secrets[0]!.arn;
-    await handleRotationEvent(parsed(eventBridge('RotationFailed', secret, new Date(aws!.now().getTime() - 2 * 3_600_000))), deps);
-    const post = text(posts()[0]!);
-    expect(post).toMatch(/Rotation function: `SecretsManagerRDSRotation`/);
-    expect(post).toMatch(/setSecret: Unable to log into database with previous, current, or pending secret/);
-    expect(post).not.toContain('hunter2');
-    expect(post).toContain('[redacted]');
+    expect(await handleRotationEvent(parsed(raw), deps)).toBe('posted');
+    expect(posts()).toHaveLength(1);
+    const root = posts()[0]!;
+    const alert = text(root);
+    expect(alert).toMatch(/Rotation of secret `prod\/app\/db` failed/);
+    expect(alert).toMatch(new RegExp(`Rotation function: \`${FN}\``));
+    expect(alert).toMatch(/CloudTrail: setSecret: Unable to log in/);
+    expect(alert).toMatch(/Likely cause: .*cannot reach Secrets Manager/); // the verdict, as the slash command puts it on its root
+    expect(alert).not.toMatch(/Investigating/);
+
+    const replies = slack.thread(ALERTS, root.ts).filter((m) => m.threadTs === root.ts);
+    const thread = replies.map(text).join('\n');
+    expect(thread).toContain('`endpoint-unreachable`');
+    expect(thread).toMatch(/no Secrets Manager endpoint in vpc-0a1b2c3d4e5f60001/);
+    expect(thread).toMatch(/Checked and answered/);
+    expect(thread).not.toMatch(/Last lines of its log/); // the cause, not raw log lines
+    // any remediation button is the slash command's, signed for this alert's thread (which ones
+    // show depends on the deployment's registry: an action it cannot run gets no button)
+    const buttons = [...thread.matchAll(/"action_id":"remediate:([a-z0-9-]+):\d+"[^}]*\},"value":"([^"]+)"/g)];
+    expect(buttons.map(([, id]) => id)).toContain('rotate-now');
+    for (const [, id, value] of buttons) {
+      const v = new ActionSigner(ACTION_SECRET).verify(value!);
+      expect(v.ok && v.payload).toMatchObject({ a: id, c: ALERTS, t: root.ts });
+    }
+
+    // the secret in the log line, the environment and CloudTrail's errorMessage never reaches Slack
+    expect(everythingSent()).not.toContain(LEAKED);
+    for (const m of [root, ...replies]) for (const { text: t } of collectMrkdwn(m)) expect(findUnescapedSpecials(t)).toEqual([]);
+    expect(slack.violations).toEqual([]);
+    expect(slack.rateLimited).toEqual([]);
+
+    // EventBridge delivers again (and CloudTrail repeats): nothing more is posted, nothing re-run
+    const before = slack.channelMessages(ALERTS).length;
+    const reads = aws!.calls.filter((c) => c.operation === 'GetFunctionConfiguration').length;
+    expect(await handleRotationEvent(parsed({ ...raw, id: 'again' }), deps)).toBe('duplicate');
+    expect(slack.channelMessages(ALERTS)).toHaveLength(before);
+    expect(aws!.calls.filter((c) => c.operation === 'GetFunctionConfiguration')).toHaveLength(reads);
+    expect(await store!.getClaim(`alert:${parsed(raw).dedupeKey}`)).toMatchObject({ state: 'done' });
   });
 
-  it('post the failure with the secret and what to look at', async () => {
+  it('RotationAbandoned: the same investigation in the thread, under "was abandoned"', async () => {
+    const { deps } = await setup('rotation-failed', {}, unreachableEndpoint);
+    expect(await handleRotationEvent(parsed(eventBridge('RotationAbandoned', APP_SECRET, new Date(aws!.now().getTime() - 2 * 3_600_000))), deps)).toBe('posted');
+    expect(posts()).toHaveLength(1);
+    expect(text(posts()[0]!)).toMatch(/Rotation of secret `prod\/app\/db` was abandoned/);
+    expect(slack.thread(ALERTS, posts()[0]!.ts).map(text).join('\n')).toContain('`endpoint-unreachable`');
+    expect(everythingSent()).not.toContain(LEAKED);
+  });
+
+  it('without an action secret: the findings, no remediation button (Show CLI only)', async () => {
+    const { deps } = await setup('rotation-failed', {}, unreachableEndpoint);
+    const { signer: _none, ...rest } = deps;
+    const unsigned = { ...rest, postResult: slackResultPoster({ client: deps.client, config: deps.config }) };
+    await handleRotationEvent(parsed(eventBridge('RotationFailed', APP_SECRET, new Date(aws!.now().getTime() - 2 * 3_600_000))), unsigned);
+    const thread = slack.thread(ALERTS, posts()[0]!.ts).map(text).join('\n');
+    expect(thread).toContain('`endpoint-unreachable`');
+    expect(thread).not.toMatch(/remediate:/);
+  });
+
+  it('a managed (RDS) rotation: the alert stands and its thread says what the investigation found', async () => {
     const { deps } = await setup('rotation-failed');
     const secret = aws!.world.secretsManager.secrets[0]!.arn;
     const outcome = await handleRotationEvent(parsed(eventBridge('RotationFailed', secret, new Date(aws!.now().getTime() - 2 * 3_600_000))), deps);
     expect(outcome).toBe('posted');
+    expect(posts()).toHaveLength(1);
     expect(text(posts()[0]!)).toMatch(/Rotation of secret .* failed/);
+    expect(text(posts()[0]!)).toMatch(/Rotated by rds \(managed rotation\)/);
+    expect(slack.thread(ALERTS, posts()[0]!.ts).filter((m) => m.threadTs).length).toBeGreaterThan(0);
+    expect(slack.violations).toEqual([]);
+  });
+
+  it('checks whybot may not run: the alert and the verdict still come, the thread names the IAM action', async () => {
+    const { deps } = await setup('rotation-failed', {}, unreachableEndpoint);
+    aws!.inject({ service: 'logs', operation: 'FilterLogEvents', kind: 'AccessDenied' });
+    expect(await handleRotationEvent(parsed(eventBridge('RotationFailed', APP_SECRET, new Date(aws!.now().getTime() - 2 * 3_600_000))), deps)).toBe('posted');
+    expect(posts()).toHaveLength(1);
+    expect(slack.thread(ALERTS, posts()[0]!.ts).map(text).join('\n')).toMatch(/Could not check.*needs `logs:FilterLogEvents`/s);
   });
 });
 

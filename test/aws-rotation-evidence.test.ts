@@ -340,6 +340,7 @@ describe('rotation evidence through the AWS double (real SDK clients)', () => {
       timeoutSeconds: 30,
       memoryMb: 128,
       lastModified: new Date('2021-06-01T00:05:00Z'),
+      role: `arn:aws:iam::${ACCOUNT}:role/${FN}-role`,
       vpc: { vpcId: 'vpc-0main', subnetIds: ['subnet-0aaa', 'subnet-0bbb'], securityGroupIds: ['sg-0rot'] },
       environmentNames: ['DB_PASSWORD', 'EXCLUDE_CHARACTERS', 'SECRETS_MANAGER_ENDPOINT'],
       logGroup: `/aws/lambda/${FN}`,

@@ -18,7 +18,6 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { handleRotationEvent } from '../src/alerts/handle.js';
-import { rotationLogReader } from '../src/alerts/logs.js';
 import { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/entry/bot.js';
@@ -30,6 +29,7 @@ import type { Scenario } from '../src/sandbox/scenario.js';
 import { startSlackDouble, type SlackDouble, type SlackMessage } from '../src/sandbox/slack/server.js';
 import { slackClientOptions } from '../src/slack/client-options.js';
 import { slackWriteReporter } from '../src/slack/write-report.js';
+import { slackResultPoster } from '../src/slack/alert-result.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { awsWorld, BOT_TOKEN, interactionBody, post, SIGNING_SECRET, signedHeaders, slashCommandBody, testConfig } from './helpers/harness.js';
 
@@ -306,6 +306,8 @@ describe('secret canary: alerts and the store', () => {
     const w = await awsWorld('rotation-failed', (s) => {
       planted = plant(s);
       s.secretsManager.secrets[0]!.rotationLambdaArn = fn;
+      // the alert runs rotation-failed, which reads the function and then its log
+      s.lambda.functions.push({ name: 'SecretsManagerRDSRotation' });
       s.logs = {
         groups: [
           {
@@ -331,7 +333,7 @@ describe('secret canary: alerts and the store', () => {
       const config: Config = testConfig({ AWS_REGION: w.scenario.region, SLACK_API_URL: slack.url, WHYBOT_ALERT_CHANNEL: 'C0ALERTS', WHYBOT_LOG_LEVEL: 'trace' });
       const client = new WebClient(BOT_TOKEN, { ...slackClientOptions(config), retryConfig: { retries: 0 } });
       const awsFor = (region: string) => new AwsClients({ region, maxAttempts: 2 });
-      const deps = { client, store, config, log: createLogger('trace', {}, logs), awsFor, owner: 'canary-test', readLogs: rotationLogReader(awsFor), reportWrite: slackWriteReporter({ client, store, config }) };
+      const deps = { client, store, config, log: createLogger('trace', {}, logs), awsFor, owner: 'canary-test', reportWrite: slackWriteReporter({ client, store, config }), postResult: slackResultPoster({ client, config }) };
       const time = new Date(w.aws.now().getTime() - 2 * 3_600_000);
       const secret = w.aws.world.secretsManager.secrets[0]!.arn;
       const parsed = parseRotationEvent({
@@ -349,8 +351,11 @@ describe('secret canary: alerts and the store', () => {
       expect(await handleRotationEvent(parsed.event, deps)).toBe('posted');
       const post = slack.channelMessages('C0ALERTS').map((m) => JSON.stringify(m.blocks ?? []) + (m.text ?? '')).join('\n');
       expect(post).toMatch(/Rotation of secret .* failed/);
-      expect(post).toMatch(/Unable to log into database with previous/);
+      expect(post).toMatch(/CloudTrail: setSecret: Unable to log into database/);
       expect(post).toContain(REDACTED);
+      // the investigation read the log (where the other forms are planted) and answered in the thread
+      expect(w.aws.calls.some((c) => c.operation === 'FilterLogEvents')).toBe(true);
+      expect(slack.channelMessages('C0ALERTS').filter((m) => m.threadTs).length).toBeGreaterThan(0);
 
       // an audit record whose result quotes AWS's answer, written through the store's one path
       await store.appendAudit({

@@ -15,6 +15,8 @@ import * as bundleScript from '../scripts/bundle.mjs';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { FUNCTION_PERMISSIONS, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
+import { ROTATION_FAILED_CHECKS } from '../src/playbooks/rotation-failed/index.js';
+import { loadConfig } from '../src/config.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
@@ -45,6 +47,8 @@ const NO_RESOURCE_LEVEL = [
   'ec2:DescribeSecurityGroups',
   'ecs:DescribeTaskDefinition', 'ecs:ListClusters', 'ecs:ListServices', 'ecs:ListTasks', 'kms:ListAliases', 'rds:DescribeEvents',
   'route53:ListHostedZonesByName', 'route53domains:GetDomainDetail', 'secretsmanager:ListSecrets', 'ssm:DescribeParameters',
+  // rotation-failed's network path: EC2's Describe* name no resource type
+  'ec2:DescribeNetworkAcls', 'ec2:DescribeRouteTables', 'ec2:DescribeSubnets', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeVpcs',
 ];
 
 type Json = any; // CloudFormation as osls wrote it
@@ -132,11 +136,13 @@ describe('IAM: one least-privilege role per function', () => {
     expect(tpl.Resources[`${cap(fn)}LogGroup`].Properties.LogGroupName).toBe(`/aws/lambda/whybot-${STAGE}-${fn}`);
   });
 
-  it('alerts reads (never writes) Lambda functions’ log groups, for a failed rotation’s last lines', () => {
-    const reads = statementsOf(tpl, roleOf(tpl, 'alerts')).filter((s) => actionsOf(s).includes('logs:FilterLogEvents'));
-    expect(reads.map((s) => actionsOf(s))).toEqual([['logs:FilterLogEvents']]);
-    expect(JSON.stringify(reads[0]!.Resource)).toContain('log-group:/aws/lambda/*');
-    for (const fn of ['slack', 'worker'] as const) expect(granted(tpl, fn).has('logs:FilterLogEvents')).toBe(false);
+  it('worker and alerts read (never write) Lambda functions’ log groups, for rotation-failed; slack does not', () => {
+    for (const fn of ['worker', 'alerts'] as const) {
+      const reads = statementsOf(tpl, roleOf(tpl, fn)).filter((s) => actionsOf(s).includes('logs:FilterLogEvents'));
+      expect(reads.map((s) => actionsOf(s))).toEqual([['logs:FilterLogEvents']]);
+      expect(JSON.stringify(reads[0]!.Resource)).toContain('log-group:/aws/lambda/*');
+    }
+    expect(granted(tpl, 'slack').has('logs:FilterLogEvents')).toBe(false);
   });
 
   it('no wildcard action anywhere, in either template; "*" resources only where AWS allows nothing narrower', () => {
@@ -229,6 +235,10 @@ describe('functions', () => {
     expect(slack.Timeout).toBeLessThanOrEqual(10);
     expect(slack.Environment.Variables.WHYBOT_WORKER_FUNCTION).toEqual({ Ref: 'WorkerLambdaFunction' });
     expect(tpl.Resources.WorkerLambdaFunction.Properties.Timeout).toBe(900);
+    // a failed rotation's alert runs rotation-failed, bounded by every check's timeout in a row (default config)
+    const defaults = loadConfig({});
+    if (!defaults.ok) throw new Error(defaults.problems.join('; '));
+    expect(tpl.Resources.AlertsLambdaFunction.Properties.Timeout * 1000).toBeGreaterThan(defaults.config.checkTimeoutMs * ROTATION_FAILED_CHECKS.length);
   });
 
   it('configuration by environment, secrets only by SSM path: no token or secret value in the template', () => {
@@ -281,11 +291,14 @@ describe('bundle contents', () => {
   /** node_modules/<pkg>/… inputs (a stub is `whybot-stub:<pkg>`, no file of the package) */
   const fromPackage = (inputs: string[], pkg: string) => inputs.filter((i) => packageOf(i) === pkg && i.includes('node_modules/'));
 
-  it('alerts holds no EC2 client, nor any remediation but the policy redeploy', () => {
-    const inputs = Object.keys(metafile('alerts').inputs);
+  it('alerts loads the EC2 client only through import() (rotation-failed’s network path), and no remediation but the policy redeploy', () => {
+    const meta = metafile('alerts');
+    const inputs = Object.keys(meta.inputs);
     expect(inputs).toContain('src/lambda/alerts.ts');
-    expect(fromPackage(inputs, '@aws-sdk/client-ec2')).toEqual([]);
-    expect(inputs).not.toContain('src/aws/ec2.ts');
+    const entry = entryOutput(meta);
+    const initInputs = initialOutputs(meta, entry!).flatMap((o) => Object.keys(meta.outputs[o]!.inputs));
+    expect(fromPackage(initInputs, '@aws-sdk/client-ec2')).toEqual([]);
+    expect(initInputs).not.toContain('src/playbooks/rotation-failed/index.ts');
     // the registry is there (through src/slack/remediate-worker.ts) with the policy loader table in place of the full one
     expect(inputs).toContain('src/remediations/policy-executors.ts');
     expect(inputs).not.toContain('src/remediations/executors.ts');

@@ -44,6 +44,7 @@ beforeAll(async () => {
     WHYBOT_RESPONDERS: 'U0ALICE',
     WHYBOT_LOG_LEVEL: 'silent',
     WHYBOT_PROGRESS_INTERVAL_MS: '50',
+    WHYBOT_ALERT_CHANNEL: 'C0ALERTS',
     SLACK_API_URL: slack.url,
   });
   ({ handler: slackHandler } = await import('../src/lambda/slack.js'));
@@ -156,5 +157,24 @@ describe('Lambda handlers', () => {
     const results = await Promise.all([alertsHandler(event), alertsHandler({ ...event, id: 'evt-1-again' }), alertsHandler(event)]);
     expect(results.filter((r) => r.recorded)).toHaveLength(1);
     expect(await alertsHandler({ ...event, source: 'aws.kms' })).toMatchObject({ recorded: false, reason: expect.stringMatching(/source/) });
+  });
+
+  it('alerts: a RotationFailed event → one alert, rotation-failed’s answer in its thread; a second delivery posts nothing', async () => {
+    const secret = aws.world.secretsManager.secrets[0]!.arn;
+    const event = {
+      version: '0', id: 'evt-failed', 'detail-type': 'AWS Service Event via CloudTrail', source: 'aws.secretsmanager', account: '123456789012',
+      time: new Date(aws.now().getTime() - 3_600_000).toISOString(), region: 'ap-northeast-1', resources: [],
+      detail: { eventName: 'RotationFailed', eventTime: new Date(aws.now().getTime() - 3_600_000).toISOString(), additionalEventData: { SecretId: secret }, requestID: 'req-failed' },
+    };
+    expect(await alertsHandler(event)).toEqual({ recorded: true, alert: 'posted' });
+    const roots = slack.channelMessages('C0ALERTS').filter((m) => !m.threadTs);
+    expect(roots).toHaveLength(1);
+    expect(JSON.stringify(roots[0]!.blocks)).toMatch(/Rotation of secret .* failed/);
+    expect(slack.thread('C0ALERTS', roots[0]!.ts).filter((m) => m.threadTs).length).toBeGreaterThan(0);
+    expect(aws.calls.some((c) => c.operation === 'DescribeSecret')).toBe(true);
+    expect(slack.violations).toEqual([]);
+    const before = slack.channelMessages('C0ALERTS').length;
+    expect(await alertsHandler({ ...event, id: 'evt-failed-again' })).toMatchObject({ recorded: false, reason: 'duplicate' });
+    expect(slack.channelMessages('C0ALERTS')).toHaveLength(before);
   });
 });

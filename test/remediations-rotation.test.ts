@@ -238,6 +238,11 @@ describe('guidance only: rotation-function-recreate, nacl-allow-https', () => {
     const back = cliCommands({ id: 'nacl-allow-https', params: { ...base, direction: 'ingress-ephemeral' } });
     expect(back.at(-1)).toContain('--ingress --rule-number "$rule" --protocol tcp --port-range From=1024,To=65535');
     expect(back.join('\n')).toContain('Entries[?Egress==`false`]');
+    // the endpoint's side of the path: 443 in, the answers out
+    const endpointIn = cliCommands({ id: 'nacl-allow-https', params: { ...base, direction: 'ingress-443' } });
+    expect(endpointIn.at(-1)).toContain('--ingress --rule-number "$rule" --protocol tcp --port-range From=443,To=443');
+    const endpointOut = cliCommands({ id: 'nacl-allow-https', params: { ...base, direction: 'egress-ephemeral' } });
+    expect(endpointOut.at(-1)).toContain('--egress --rule-number "$rule" --protocol tcp --port-range From=1024,To=65535');
     expect(remediations['nacl-allow-https']).toBeUndefined();
   });
 });

@@ -7,6 +7,8 @@ import { AwsCallError } from '../aws/errors.js';
 import type { EcsTask } from '../aws/ecs.js';
 import { describeSecret, type SecretInfo } from '../aws/secrets.js';
 import type { Config } from '../config.js';
+import type { Playbook } from '../playbooks/types.js';
+import type { PlaybookResult } from '../findings.js';
 import type { Logger } from '../logger.js';
 import { consumersOf, consumerTasks, ecsInventory, startedBefore, type Consumer } from '../playbooks/consumers.js';
 import { identityOf } from '../playbooks/secret-refs.js';
@@ -33,7 +35,17 @@ export interface AlertDeps {
   owner: string;
   /** how the policy's redeploys are told in the alert's thread (slackWriteReporter) */
   reportWrite: WriteReporter;
+  /** how a failed rotation's investigation is posted on its alert (slackResultPoster) */
+  postResult: ResultPoster;
+  /** where playbooks come from (playbooks/index.ts's loadPlaybook; a test passes one that fails) */
+  loadPlaybook?: (name: string) => Promise<Playbook | undefined>;
 }
+
+/**
+ * Posts a playbook's answer on an alert as the slash command posts it: the verdict on the
+ * alert (under `alert.mrkdwn`, the alert's own lines), the findings in its thread.
+ */
+export type ResultPoster = (root: { channel: string; ts: string }, alert: { text: string; mrkdwn: string }, result: PlaybookResult) => Promise<void>;
 
 export type AlertOutcome = 'posted' | 'duplicate' | 'quiet' | 'no-channel' | 'ignored';
 

@@ -9,7 +9,7 @@ import type { ActionSigner } from '../remediations/signed-value.js';
 import type { Store } from '../store/types.js';
 import { digestDue, postDigest } from './digest.js';
 import { handleRotationEvent } from './handle.js';
-import { rotationLogReader } from './logs.js';
+import type { ResultPoster } from './rotation-alert.js';
 import type { WatchDeps } from './watch.js';
 
 export interface AlertWiring {
@@ -21,11 +21,13 @@ export interface AlertWiring {
   owner: string;
   /** how the auto-redeploys are told in the alert's thread */
   reportWrite: WriteReporter;
+  /** how a failed rotation's investigation is posted on its alert */
+  postResult: ResultPoster;
 }
 
 export function watchDeps(config: Config, region: string, w: AlertWiring): WatchDeps {
   const awsFor = readerAws(config);
-  const alertDeps = { ...w, awsFor, writerFor: writerAws(config), config, readLogs: rotationLogReader(awsFor) };
+  const alertDeps = { ...w, awsFor, writerFor: writerAws(config), config };
   return {
     aws: awsFor(region),
     store: w.store,

@@ -1,6 +1,7 @@
 // `whybot watch [--once]`: rotation alerts from CloudTrail, for setups without EventBridge.
 import { parseArgs } from 'node:util';
 import { pollOnce, startWatch } from '../alerts/watch.js';
+import { slackResultPoster } from '../slack/alert-result.js';
 import { watchDeps } from '../alerts/wiring.js';
 import type { Config } from '../config.js';
 import { newBootId } from '../engine/liveness.js';
@@ -37,7 +38,7 @@ export async function runWatch(config: Config, once: boolean): Promise<string | 
   const store = openConfiguredStore({ ...config, region });
   useRateGate(storeRateGate(store));
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
-  const deps = watchDeps(config, region, { client, store, log, owner: newBootId(), reportWrite: slackWriteReporter({ client, store, config }), ...(signer ? { signer } : {}) });
+  const deps = watchDeps(config, region, { client, store, log, owner: newBootId(), reportWrite: slackWriteReporter({ client, store, config }), postResult: slackResultPoster({ client, config, ...(signer ? { signer } : {}) }), ...(signer ? { signer } : {}) });
   const aws = deps.aws;
   try {
     if (once) {

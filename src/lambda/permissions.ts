@@ -4,7 +4,6 @@
 // The deploy template's policies are tested against this.
 import { ECS_IAM } from '../aws/ecs.js';
 import { LAMBDA_IAM } from '../aws/lambda.js';
-import { LOGS_IAM } from '../aws/logs.js';
 import { SECRETS_IAM } from '../aws/secrets.js';
 import { SSM_IAM } from '../aws/ssm.js';
 import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
@@ -31,7 +30,11 @@ export { REMEDIATION_GRANTS };
 // actions, or with a new one, changes the worker's policy and fails the deploy test until
 // serverless.yml grants exactly that.
 const playbooks = await Promise.all(Object.keys(PLAYBOOK_CATALOG).map(async (name) => (await loadPlaybook(name))!));
-const playbookReads = [...new Set(playbooks.flatMap((p) => p.checks.flatMap((c) => c.iam ?? [])))].filter((a) => !REMEDIATION_GRANTS.includes(a));
+const readsOf = (ps: readonly { checks: readonly { iam?: readonly string[] }[] }[]) =>
+  [...new Set(ps.flatMap((p) => p.checks.flatMap((c) => c.iam ?? [])))].filter((a) => !REMEDIATION_GRANTS.includes(a));
+const playbookReads = readsOf(playbooks);
+/** A RotationFailed/RotationAbandoned alert runs rotation-failed itself (src/alerts/rotation-failed-alert.ts). */
+const rotationFailedReads = readsOf([(await loadPlaybook('rotation-failed'))!]);
 // What each bundle's registry can run (its loader table), and what those actions declare they call.
 const remediationActions = iamActionsOf(actionIds.filter((id) => executorLoaders[id]));
 /** what the alerts bundle can run (its registry is src/remediations/policy-executors.ts) */
@@ -42,14 +45,14 @@ export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonl
   slack: [...values(STORE_IAM), ...values(LAMBDA_IAM), ...values(SSM_IAM)].sort(),
   /** runs playbooks and remediations */
   worker: [...new Set([...playbookReads, ...remediationActions, ...values(STORE_IAM), ...values(SSM_IAM)])].sort(),
-  /** records rotation events, finds the secret's consumers, may redeploy them (WHYBOT_AUTO_REDEPLOY) */
+  /** records rotation events, finds the secret's consumers, may redeploy them (WHYBOT_AUTO_REDEPLOY), investigates a failed rotation */
   alerts: [
     ...new Set([
       ...values(STORE_IAM),
       ...values(SSM_IAM),
       SECRETS_IAM.describeSecret,
       SECRETS_IAM.listSecrets, // the daily digest of rotations due within 24 h
-      LOGS_IAM.filterLogEvents, // a failed rotation's last log lines
+      ...rotationFailedReads, // a failed rotation's alert runs rotation-failed
       ...[ECS_IAM.listClusters, ECS_IAM.listServices, ECS_IAM.describeServices, ECS_IAM.describeTaskDefinition, ECS_IAM.listTasks, ECS_IAM.describeTasks],
       ...policyActions,
     ]),

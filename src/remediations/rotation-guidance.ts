@@ -21,7 +21,8 @@ export const NaclAllowHttpsParams = z.object({
   naclId: z.string().regex(/^acl-[0-9a-f]{8,17}$/),
   cidr,
   region,
-  direction: z.enum(['egress-443', 'ingress-ephemeral']),
+  /** the function's subnet sends 443 and takes the answers in; the endpoint's takes 443 in and answers out */
+  direction: z.enum(['egress-443', 'ingress-ephemeral', 'ingress-443', 'egress-ephemeral']),
 });
 
 /** The Serverless Application Repository's rotation template for single-user PostgreSQL. */
@@ -69,20 +70,26 @@ export const rotationFunctionRecreate = defineGuidance({
 });
 
 /**
- * One network ACL entry for the rotation function's subnets: HTTPS out (TCP 443) or the
- * answers back in (TCP 1024–65535). The rule number is the person's to choose (below).
+ * One network ACL entry on the path between the rotation function and Secrets Manager:
+ * HTTPS (TCP 443) out of the function's subnet or into the endpoint's, or the answers
+ * (TCP 1024–65535) back. The rule number is the person's to choose (below).
  */
 export const naclAllowHttps = defineGuidance({
   id: 'nacl-allow-https',
   params: NaclAllowHttpsParams,
   cli: (p) => {
     const r = `--region ${q(p.region)}`;
-    const egress = p.direction === 'egress-443';
-    const ports = egress ? 'From=443,To=443' : 'From=1024,To=65535';
+    const egress = p.direction.startsWith('egress');
+    const https = p.direction.endsWith('443');
+    const ports = https ? 'From=443,To=443' : 'From=1024,To=65535';
+    const why: Record<typeof p.direction, string> = {
+      'egress-443': `let the rotation function's subnet send HTTPS (TCP 443) to ${p.cidr}`,
+      'ingress-ephemeral': `let the answers to the function's HTTPS requests back in (TCP 1024-65535 from ${p.cidr}): ACLs are stateless`,
+      'ingress-443': `let the Secrets Manager endpoint's subnet take HTTPS (TCP 443) in from ${p.cidr}`,
+      'egress-ephemeral': `let the endpoint's answers out to ${p.cidr} (TCP 1024-65535): ACLs are stateless`,
+    };
     return [
-      egress
-        ? `# incident 002: let the rotation function's subnets send HTTPS (TCP 443) to ${p.cidr}`
-        : `# incident 002: let the answers to the function's HTTPS requests back in (TCP 1024-65535 from ${p.cidr}): ACLs are stateless`,
+      `# incident 002: ${why[p.direction]}`,
       `# the ACL's ${egress ? 'outbound' : 'inbound'} entries: rules apply lowest number first, so the new one needs a number not in use and lower than any deny that matches this traffic`,
       `aws ec2 describe-network-acls ${r} --network-acl-ids ${q(p.naclId)} --query 'NetworkAcls[0].Entries[?Egress==\`${egress}\`].[RuleNumber,RuleAction,Protocol,CidrBlock,PortRange.From,PortRange.To]' --output table`,
       `rule=90  # replace with the number chosen from the table above (1-32766)`,

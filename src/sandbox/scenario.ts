@@ -180,6 +180,7 @@ const LogEventSchema = z.object({
   time,
   /** the log stream; default: a Lambda-style stream of the event's day, "YYYY/MM/DD/[$LATEST]<32 hex>" */
   stream: z.string().min(1).optional(),
+  /** "{{time}}" in it becomes the event's time (ISO 8601), so relative times stay consistent with the text */
   message: z.string(),
 });
 

@@ -4,6 +4,7 @@
 // Every job is journaled by the receiver before its ack; here the entry moves to "running"
 // and to done, so a job a crash interrupted is found and finished by a live process.
 import { startWatch } from '../alerts/watch.js';
+import { slackResultPoster } from './alert-result.js';
 import { watchDeps } from '../alerts/wiring.js';
 import { investigationAws, readerAws, writerAws } from '../aws/for-config.js';
 import type { Config } from '../config.js';
@@ -76,7 +77,7 @@ export function createJobHandler(config: Config, botToken: string, log: Logger, 
     startWatch() {
       const region = config.region;
       if (!config.alerts.channel || !region || watcher) return;
-      watcher = startWatch(watchDeps(config, region, { client, store, log, owner, reportWrite, ...(signer ? { signer } : {}) }), config.alerts.watchIntervalMs);
+      watcher = startWatch(watchDeps(config, region, { client, store, log, owner, reportWrite, postResult: slackResultPoster({ client, config, ...(signer ? { signer } : {}) }), ...(signer ? { signer } : {}) }), config.alerts.watchIntervalMs);
     },
     async close() {
       stopping.abort();

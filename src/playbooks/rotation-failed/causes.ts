@@ -67,7 +67,7 @@ function endpointSg(e: RotationFailedEvidence, route: ServiceRoute): Cause {
           {
             id: 'sg-allow-https-from-vpc',
             label: `Allow HTTPS from ${gap.vpcCidr} into ${gap.groupId}`,
-            params: { groupId: gap.groupId, cidr: gap.vpcCidr, region: e.input.region, vpcId: e.network!.vpcId },
+            params: { groupId: gap.groupId, cidr: gap.vpcCidr, region: e.input.region, vpcId: e.network!.vpcId, description: `Secrets Manager endpoint ${route.endpoint.id}` },
           },
         ]
       : [];

@@ -144,8 +144,9 @@ export const setUpAt = (e: Pick<RotationFailedEvidence, 'setup'>): Date | undefi
 
 /** A DB parameter's value, and whether it was read or is the engine's default for this version. */
 export function dbParameter(e: Pick<RotationFailedEvidence, 'dbParameters' | 'db'>, name: string): { value: string; source: 'parameter-group' | 'engine-default' } | undefined {
-  const read = e.dbParameters?.values[name]?.value;
-  if (read !== undefined) return { value: read, source: 'parameter-group' };
+  const read = e.dbParameters?.values[name];
+  // a value read from the group that RDS marks Source: engine-default is the engine's default, not a setting
+  if (read?.value !== undefined) return { value: read.value, source: read.source === 'engine-default' ? 'engine-default' : 'parameter-group' };
   const engine = e.db?.db.engine ?? '';
   const major = engineMajor(e);
   // Defaults that changed with the engine version: PostgreSQL 14 hashes new passwords with

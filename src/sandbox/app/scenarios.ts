@@ -29,6 +29,10 @@ const KNOWN: Record<string, Known> = {
   'dns-healthy': { title: 'Healthy: one hosted zone, certificate issued', playbook: 'cert-pending', target: 'example-shop.com' },
   'incident-001-deploy': { title: 'First CDK deploy failed and left resources behind (incident 001)', playbook: 'deploy-failed', target: 'MyAppStack' },
   'deploy-healthy': { title: 'Healthy: the last deploy completed', playbook: 'deploy-failed', target: 'MyAppStack' },
+  'incident-002-no-endpoint': { title: 'Rotation function cannot reach Secrets Manager: no endpoint, no NAT (incident 002)', playbook: 'rotation-failed', target: 'prod/orders-db/app' },
+  'incident-002-stalled': { title: 'Rotation stops after createSecret: endpoint security group (incident 002)', playbook: 'rotation-failed', target: 'prod/orders-db/app' },
+  'incident-002-scram': { title: 'Rotation function too old for SCRAM passwords (incident 002)', playbook: 'rotation-failed', target: 'prod/orders-db/app' },
+  'rotation-healthy': { title: 'Healthy: the last rotation succeeded', playbook: 'rotation-failed', target: 'prod/orders-db/app' },
   'incident-000': { title: 'CodeBuild x509 in DOWNLOAD_SOURCE: slim image, endpoint SG shut (incident 000)', playbook: 'build-failed', target: 'web-app-build' },
   'build-healthy': { title: 'Healthy: the last CodeBuild build succeeded', playbook: 'build-failed', target: 'web-app-build' },
 };

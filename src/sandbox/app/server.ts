@@ -50,13 +50,13 @@ import type { WebClient } from '@slack/web-api';
 import * as z from 'zod';
 import { parseRotationEvent } from '../../alerts/events.js';
 import { handleRotationEvent } from '../../alerts/handle.js';
-import { rotationLogReader } from '../../alerts/logs.js';
 import { readerAws } from '../../aws/for-config.js';
 import { loadConfig, type Config } from '../../config.js';
 import { startBot, type RunningBot } from '../../entry/bot.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { ActionSigner } from '../../remediations/signed-value.js';
 import { slackClient } from '../../slack/client.js';
+import { slackResultPoster } from '../../slack/alert-result.js';
 import { slackWriteReporter } from '../../slack/write-report.js';
 import { startAwsDouble, type AwsCall, type AwsDouble } from '../aws/server.js';
 import { listenOnLoopback } from '../loopback.js';
@@ -424,11 +424,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       store: b.store,
       config: c,
       awsFor,
-      readLogs: rotationLogReader(awsFor),
       signer: new ActionSigner(actionSecret),
       log: log.child({ component: 'alerts' }),
       owner: 'sandbox-eventbridge',
       reportWrite: slackWriteReporter({ client: cl, store: b.store, config: c }),
+      postResult: slackResultPoster({ client: cl, config: c, signer: new ActionSigner(actionSecret) }),
     });
     return { ok: true, outcome, secret: secret.name };
   }

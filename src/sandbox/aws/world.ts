@@ -275,6 +275,9 @@ export function secretArnWithoutSuffix(arn: string): string {
 }
 
 /** A Lambda log stream name for a day: "2026/11/23/[$LATEST]<32 hex>", stable per group and day. */
+/** In a scenario's log message, the event's time: `[INFO]\t{{time}}\t<request id>\t…`. */
+export const LOG_TIME = '{{time}}';
+
 export function lambdaStreamName(group: string, time: Date): string {
   const day = time.toISOString().slice(0, 10);
   return `${day.replaceAll('-', '/')}/[$LATEST]${stableHex(`logs:${group}:${day}`, 32)}`;
@@ -539,7 +542,8 @@ export function buildWorld(scenario: Scenario, now: Date): World {
             stream: e.stream ?? lambdaStreamName(g.name, t),
             time: t,
             ingestionTime: new Date(t.getTime() + 500),
-            message: e.message,
+            // "{{time}}" in a message is the event's own time (ISO), as Lambda's log formats print it
+            message: e.message.replaceAll(LOG_TIME, t.toISOString()),
           },
         };
       })

@@ -33,6 +33,13 @@ describe('rotation-failed verdict', () => {
     expect(v.summary).toMatch(/ 1 more finding in the thread\.$/);
   });
 
+  it('a warning is what was seen, not a cause: no "Likely cause" before a managed rotation left pending', () => {
+    const { rotationLambdaArn: _none, ...managed } = secret({ owningService: 'rds', pendingVersion: true });
+    const v = judge(evidence({ secret: managed }));
+    expect(v).toMatchObject({ severity: 'warning', cause: 'managed-rotation' });
+    expect(v.summary).toMatch(new RegExp(`^Secret ${SECRET_NAME} is rotated by rds; its last rotation did not finish`));
+  });
+
   it('a pending rotation with no cause in sight: a warning that says so, with the checks that could not run last', () => {
     const v = judge(failing([], { logs: undefined, failed: ['logs'] }));
     expect(v).toMatchObject({ severity: 'warning', subject: SECRET_NAME, unchecked: ['logs'] });

@@ -21,6 +21,8 @@ export default rule({
     if (findingsSoFar.some((f) => EXPLAINED_BY.has(f.id))) return undefined;
     const secret = e.secret?.arn ?? e.input.target;
     const region = e.input.region;
+    // SCRAM or TLS (an old function) also fail quickly: say when what would decide them was not read
+    const unread = e.checks.filter((c) => (c.id === 'db' || c.id === 'db-parameters' || c.id === 'function-setup') && c.status === 'failed');
     const get = (stage: string) => `aws secretsmanager get-secret-value --region ${region} --secret-id '${secret}' --version-stage ${stage} --query SecretString --output text`;
     return {
       data: { function: fnName(e), secret: e.secret?.name ?? e.input.target, durationMs: inv.durationMs },
@@ -36,6 +38,13 @@ export default rule({
           code('psql "host=<host> user=<username> dbname=<dbname>"'),
           '). If neither works, reset the password on the DB to the AWSCURRENT one, then retry the rotation.',
         ),
+        unread.length > 0
+          ? para(
+              'Not ruled out: an old rotation function against a database that hashes passwords with SCRAM or requires TLS (also a quick refusal) — ',
+              unread.map((c) => `${c.title ?? c.id} could not be read${c.iamAction ? ` (needs ${c.iamAction})` : ''}`).join('; '),
+              '.',
+            )
+          : undefined,
       ),
       evidence: [invocationEvidence(inv)],
       remediations: rotateNow(e),

@@ -22,7 +22,7 @@ describe('endpoint-unreachable', () => {
     expect(out.hits[0]!.finding.remediations[0]).toEqual({
       id: 'sg-allow-https-from-vpc',
       label: `Allow HTTPS from ${VPC_CIDR} into sg-vpce`,
-      params: { groupId: 'sg-vpce', cidr: VPC_CIDR, region: REGION, vpcId: VPC_ID },
+      params: { groupId: 'sg-vpce', cidr: VPC_CIDR, region: REGION, vpcId: VPC_ID, description: 'Secrets Manager endpoint vpce-sm' },
     });
   });
 
