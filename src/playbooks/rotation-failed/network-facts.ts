@@ -33,7 +33,7 @@ export interface SubnetRoute {
 }
 
 export interface ServiceRoute {
-  service: 'secretsmanager' | 'rds';
+  service: 'secretsmanager' | 'rds' | 'ssm';
   endpoint?: VpcEndpointInfo;
   /** the endpoint is an interface endpoint with private DNS off: Secrets Manager's public name does not reach it */
   privateDnsOff: boolean;
@@ -47,7 +47,7 @@ export interface ServiceRoute {
 }
 
 /** How each of the function's subnets reaches `service`. */
-export function serviceRoute(e: Pick<RotationFailedEvidence, 'fn' | 'input'>, n: NetworkPath, service: 'secretsmanager' | 'rds'): ServiceRoute {
+export function serviceRoute(e: Pick<RotationFailedEvidence, 'fn' | 'input'>, n: NetworkPath, service: 'secretsmanager' | 'rds' | 'ssm'): ServiceRoute {
   const found = endpointFor(n.endpoints, { region: e.input.region, service, vpcId: n.vpcId });
   const endpoint = found && found.state === 'available' ? found : undefined;
   const told = service === 'secretsmanager' && (e.fn?.environmentNames ?? []).includes(ENDPOINT_ENV);

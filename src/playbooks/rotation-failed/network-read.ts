@@ -56,6 +56,8 @@ export async function readNetworkPath(
   region: string,
   fnVpc: { vpcId?: string; subnetIds: string[]; securityGroupIds: string[] },
   signal?: AbortSignal,
+  /** the services whose endpoints to read (build-failed: secretsmanager and ssm) */
+  services: readonly string[] = ROTATION_SERVICES,
 ): Promise<NetworkPath> {
   const subnets = await describeSubnets(aws, fnVpc.subnetIds, signal);
   const vpcId = fnVpc.vpcId ?? subnets[0]?.vpcId ?? '';
@@ -63,7 +65,7 @@ export async function readNetworkPath(
     vpcId ? describeVpcs(aws, [vpcId], signal) : Promise.resolve([]),
     vpcId ? describeRouteTables(aws, vpcId, signal) : Promise.resolve([]),
     describeSecurityGroups(aws, fnVpc.securityGroupIds, signal),
-    vpcId ? describeVpcEndpoints(aws, { vpcId, serviceNames: ROTATION_SERVICES.map((s) => endpointServiceName(region, s)) }, signal) : Promise.resolve([]),
+    vpcId ? describeVpcEndpoints(aws, { vpcId, serviceNames: services.map((s) => endpointServiceName(region, s)) }, signal) : Promise.resolve([]),
   ]);
   const endpointSubnetIds = [...new Set(endpoints.flatMap((x) => x.subnetIds))];
   const endpointGroupIds = [...new Set(endpoints.flatMap((x) => x.securityGroupIds))];
