@@ -9,7 +9,7 @@ import { Investigation, Skip } from '../../engine/investigation.js';
 import type { CheckResult } from '../../findings.js';
 import { defineChecks, rulesFor, type CheckIdOf } from '../define.js';
 import type { PlaybookInput, RunOptions } from '../types.js';
-import { NETWORK_IAM, readNetworkPath, type NetworkPath } from '../rotation-failed/network-read.js';
+import { NETWORK_IAM, readNetworkPath, type NetworkPath } from '../vpc-path/read.js';
 
 export const CHECKS = defineChecks([
   { id: 'project', title: 'CodeBuild project (image, VPC, environment variables)', iam: [CODEBUILD_IAM.batchGetProjects] },

@@ -1,7 +1,7 @@
 // How the project's subnets reach the services its secrets come from, through rotation-failed's
 // network questions (the same VPC reads, the same security-group arithmetic): which endpoint
 // answers each service, and whether its security groups admit HTTPS from the build.
-import { endpointGroupGap, serviceRoute, type EndpointGroupGap, type ServiceRoute } from '../rotation-failed/network-facts.js';
+import { endpointGroupGap, serviceRoute, type EndpointGroupGap, type ServiceRoute } from '../vpc-path/reach.js';
 import type { BuildFailedEvidence } from './evidence.js';
 import { secretRefs } from './facts.js';
 

@@ -5,7 +5,7 @@ import type { BuildInfo, BuildPhase, ProjectInfo } from '../../../src/aws/codebu
 import type { SecurityGroupInfo } from '../../../src/aws/vpc.js';
 import { applyRules, type AnyRule, type Rule, type RuleOutcome } from '../../../src/playbooks/define.js';
 import { CHECKS, type BuildFailedEvidence, type CheckId } from '../../../src/playbooks/build-failed/evidence.js';
-import type { NetworkPath } from '../../../src/playbooks/rotation-failed/network-read.js';
+import type { NetworkPath } from '../../../src/playbooks/vpc-path/read.js';
 
 export const NOW = new Date('2026-11-23T12:00:00Z');
 export const REGION = 'ap-northeast-1';

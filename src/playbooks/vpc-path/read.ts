@@ -1,7 +1,7 @@
-// The network reads behind rotation-failed's `network` and `db-network` checks: everything
-// between the rotation function's subnets and Secrets Manager (or RDS): the VPC, route
-// tables, network ACLs, the function's and the endpoints' security groups, and the VPC
-// endpoints themselves. Read-only; the questions asked of them are in network-facts.ts.
+// The VPC reads behind the `network` checks of rotation-failed and build-failed: everything
+// between a workload's subnets and the AWS APIs it calls (Secrets Manager, RDS, SSM): the VPC,
+// route tables, network ACLs, the workload's and the endpoints' security groups, and the VPC
+// endpoints themselves. Read-only; the questions asked of them are in reach.ts.
 import type { AwsClients } from '../../aws/clients.js';
 import { endpointServiceName } from '../../aws/network-path.js';
 import {
