@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const FUNCTIONS = ['slack', 'worker', 'alerts'];
+export const FUNCTIONS = ['slack', 'worker', 'alerts', 'failures'];
 
 // Bundled CommonJS (Bolt, its deps) calls require() for node builtins; ESM has no require,
 // so give the module one. Named so as not to clash with anything esbuild emits.

@@ -43,7 +43,7 @@ function newestInput() {
 export function isStale() {
   const outputs = [
     ...Object.values(OUT).map((d) => path.join(d, TEMPLATE)),
-    ...['slack', 'worker', 'alerts'].map((fn) => path.join(OUT.default, `${fn}.zip`)),
+    ...['slack', 'worker', 'alerts', 'failures'].map((fn) => path.join(OUT.default, `${fn}.zip`)),
   ];
   if (!outputs.every(existsSync)) return true;
   const oldestOutput = Math.min(...outputs.map((p) => statSync(p).mtimeMs));

@@ -34,7 +34,7 @@ const { LAMBDA_STUBS, entryOutput, initialOutputs, packageOf } = bundleScript as
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STAGE = 'ci';
-const FNS = ['slack', 'worker', 'alerts'] as const;
+const FNS = ['slack', 'worker', 'alerts', 'failures'] as const;
 type Fn = (typeof FNS)[number];
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 /**
@@ -165,7 +165,9 @@ describe('IAM: one least-privilege role per function', () => {
       const st = statementsOf(tpl, roleOf(tpl, fn));
       const by = (action: string) => st.filter((s) => actionsOf(s).includes(action));
       expect(by('dynamodb:PutItem').map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['WhybotTable', 'Arn'] }]);
-      expect(by('ssm:GetParameters').map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining(`:parameter/whybot/${STAGE}/*`)]);
+      // the failures function reads the bot token only
+      const ssm = fn === 'failures' ? `:parameter/whybot/${STAGE}/slack-bot-token` : `:parameter/whybot/${STAGE}/*`;
+      expect(by('ssm:GetParameters').map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining(ssm)]);
     }
     const invoke = statementsOf(tpl, roleOf(tpl, 'slack')).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] }]);
@@ -216,9 +218,9 @@ describe('IAM: one least-privilege role per function', () => {
 });
 
 describe('functions', () => {
-  it('three functions, nodejs22.x on arm64, each its own bundle as handler', () => {
+  it('four functions, nodejs22.x on arm64, each its own bundle as handler', () => {
     const fns = entries(tpl, 'AWS::Lambda::Function');
-    expect(fns.map(([id]) => id).sort()).toEqual(['AlertsLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
+    expect(fns.map(([id]) => id).sort()).toEqual(['AlertsLambdaFunction', 'FailuresLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
     for (const t of [tpl, ro]) {
       for (const [, f] of entries(t, 'AWS::Lambda::Function')) {
         expect(f.Properties.Runtime).toBe('nodejs22.x');
@@ -257,9 +259,10 @@ describe('functions', () => {
     expect(names.filter((n) => !n.startsWith(`.build/${fn}/`))).toEqual([]);
     // a chunk left out of the zip would fail the first import() that needs it, in production
     const chunks = Object.keys(metafile(fn).outputs).filter((o) => o.endsWith('.mjs'));
-    expect(chunks.length).toBeGreaterThan(1);
+    // the failures function imports nothing lazily: its bundle may be one file
+    expect(chunks.length).toBeGreaterThanOrEqual(fn === 'failures' ? 1 : 2);
     for (const c of chunks) expect(names, `${c} is in ${fn}.zip`).toContain(c);
-    expect(zip.length).toBeLessThanOrEqual((fn === 'slack' ? 1 : 5) * 1024 * 1024);
+    expect(zip.length).toBeLessThanOrEqual((fn === 'slack' || fn === 'failures' ? 1 : 5) * 1024 * 1024);
   });
 
   it('the slack bundle carries no playbook, engine or playbook SDK client', () => {
@@ -380,6 +383,60 @@ describe('EventBridge: Secrets Manager rotation events → alerts', () => {
   });
 });
 
+describe('nothing lost: failure destinations, dead-letter queues, retries', () => {
+  const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+  const invokeConfig = (t: Json, fn: Fn) => {
+    const configs = entries(t, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties.FunctionName?.Ref === `${cap(fn)}LambdaFunction`);
+    expect(configs, `${fn} has one EventInvokeConfig`).toHaveLength(1);
+    return configs[0]![1].Properties;
+  };
+  const sendMessageTo = (t: Json, fn: Fn) =>
+    statementsOf(t, roleOf(t, fn))
+      .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
+      .map((s) => s.Resource);
+
+  it('worker: no Lambda retry (the journal and the reconciler own re-runs), failures → WorkerFailureQueue, read by the failures function', () => {
+    for (const t of [tpl, ro]) {
+      expect(invokeConfig(t, 'worker')).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 1800, DestinationConfig: { OnFailure: { Destination: getAtt('WorkerFailureQueue') } } });
+      // Lambda sends the record as the worker's role: that queue and nothing else
+      expect(sendMessageTo(t, 'worker')).toEqual([getAtt('WorkerFailureQueue')]);
+      const mappings = entries(t, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+      expect(mappings).toEqual([
+        expect.objectContaining({ EventSourceArn: getAtt('WorkerFailureQueue'), FunctionName: getAtt('FailuresLambdaFunction'), FunctionResponseTypes: ['ReportBatchItemFailures'] }),
+      ]);
+      const queue = t.Resources.WorkerFailureQueue;
+      expect(queue.Type).toBe('AWS::SQS::Queue');
+      // a message the failures function cannot deliver ends in a queue of its own (alarmed), not nowhere
+      expect(queue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt('WorkerFailureDLQ'), maxReceiveCount: expect.any(Number) });
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * t.Resources.FailuresLambdaFunction.Properties.Timeout);
+      for (const q of ['WorkerFailureQueue', 'WorkerFailureDLQ', 'AlertsDLQ']) {
+        expect(t.Resources[q].Properties.SqsManagedSseEnabled, `${q} encrypted`).toBe(true);
+        expect(t.Resources[q].Properties.MessageRetentionPeriod, `${q} keeps messages 14 days`).toBe(1_209_600);
+      }
+      // the failures function reads its queue only
+      const reads = statementsOf(t, roleOf(t, 'failures')).filter((s) => actionsOf(s).includes('sqs:ReceiveMessage'));
+      expect(reads.map((s) => s.Resource)).toEqual([getAtt('WorkerFailureQueue')]);
+    }
+  });
+
+  it('alerts: retried, then AlertsDLQ; the rotation rule’s target has a retry policy and the same DLQ, which only that rule may write', () => {
+    expect(invokeConfig(tpl, 'alerts')).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: expect.any(Number), DestinationConfig: { OnFailure: { Destination: getAtt('AlertsDLQ') } } });
+    expect(sendMessageTo(tpl, 'alerts')).toEqual([getAtt('AlertsDLQ')]);
+    const rules = entries(tpl, 'AWS::Events::Rule').map(([, r]) => r.Properties).filter((r: Json) => r.EventPattern);
+    expect(rules).toHaveLength(1);
+    const target = rules[0].Targets[0];
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) });
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(target.DeadLetterConfig).toEqual({ Arn: getAtt('AlertsDLQ') });
+    const policies = entries(tpl, 'AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: Json) => q.Ref === 'AlertsDLQ'));
+    expect(policies).toHaveLength(1);
+    const [st] = policies[0]![1].Properties.PolicyDocument.Statement as (Statement & { Principal: Json })[];
+    expect(st).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['sqs:SendMessage'], Resource: getAtt('AlertsDLQ') });
+    expect(JSON.stringify(st!.Condition)).toContain(`:rule/${rules[0].Name}`);
+    expect(rules[0].Name).toBe(`whybot-${STAGE}-rotation-events`);
+  });
+});
+
 describe('DynamoDB table', () => {
   it('on demand, pk/sk strings, TTL on expiresAt, point-in-time recovery, kept on stack deletion', () => {
     const t = tpl.Resources.WhybotTable;
@@ -465,6 +522,7 @@ describe('bundles run', () => {
   it('worker and alerts load, read their secrets and answer', async () => {
     expect(await invokeBundle('worker', { kind: 'not-a-job' })).toEqual({ ok: false });
     expect(await invokeBundle('alerts', { source: 'aws.kms' })).toMatchObject({ recorded: false });
+    expect(await invokeBundle('failures', { Records: [{ messageId: 'm', body: 'not a destination record' }] })).toEqual({ batchItemFailures: [] });
   });
 });
 
