@@ -170,7 +170,10 @@ export async function bundle({ fns = FUNCTIONS, src = path.join(root, 'src', 'la
       target: 'node22',
       minify: true,
       treeShaking: true,
-      sourcemap: false,
+      // linked maps next to each output (NODE_OPTIONS=--enable-source-maps in serverless.yml):
+      // stack traces name src/…ts lines; without sourcesContent a map holds only the mappings
+      sourcemap: 'linked',
+      sourcesContent: false,
       mainFields: ['module', 'main'],
       banner: { js: BANNER },
       legalComments: 'external', // licences in index.mjs.LEGAL.txt next to the code, not inside it

@@ -349,6 +349,21 @@ describe('HTTP API', () => {
   });
 });
 
+describe('HTTP API: throttled, access-logged', () => {
+  it('the default route throttle is set, and every request is logged to its own log group', () => {
+    const stages = entries(tpl, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]![1];
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) });
+    expect(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(stage.Properties.DefaultRouteSettings.ThrottlingBurstLimit).toBeGreaterThanOrEqual(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit);
+    const dest = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(tpl.Resources[dest]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: `/aws/http-api/whybot-${STAGE}`, RetentionInDays: 30 } });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(Object.values(format)).toEqual(expect.arrayContaining(['$context.requestId', '$context.status', '$context.routeKey']));
+  });
+});
+
 describe('EventBridge: Secrets Manager rotation events → alerts', () => {
   const fixture = (name: string) => JSON.parse(readFileSync(path.join(root, 'test', 'fixtures', name), 'utf8'));
   const rule = () => {
@@ -434,6 +449,70 @@ describe('nothing lost: failure destinations, dead-letter queues, retries', () =
     expect(st).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['sqs:SendMessage'], Resource: getAtt('AlertsDLQ') });
     expect(JSON.stringify(st!.Condition)).toContain(`:rule/${rules[0].Name}`);
     expect(rules[0].Name).toBe(`whybot-${STAGE}-rotation-events`);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = (t: Json) => entries(t, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, a.Properties] as [string, Json]);
+  const on = (t: Json, namespace: string, metric: string, dimension: Json) =>
+    alarms(t).filter(([, a]) => a.Namespace === namespace && a.MetricName === metric && JSON.stringify(a.Dimensions).includes(JSON.stringify(dimension)));
+
+  it.each(FNS)('%s: errors, throttles, and a duration near its timeout', (fn) => {
+    const ref = { Ref: `${cap(fn)}LambdaFunction` };
+    for (const t of [tpl, ro]) {
+      const [errors] = on(t, 'AWS/Lambda', 'Errors', ref);
+      expect(errors?.[1]).toMatchObject({ Statistic: 'Sum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+      const [throttles] = on(t, 'AWS/Lambda', 'Throttles', ref);
+      expect(throttles?.[1]).toMatchObject({ Statistic: 'Sum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+      const [duration] = on(t, 'AWS/Lambda', 'Duration', ref);
+      const timeoutMs = t.Resources[`${cap(fn)}LambdaFunction`].Properties.Timeout * 1000;
+      expect(duration?.[1]).toMatchObject({ Statistic: 'Maximum', ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(duration![1].Threshold).toBeLessThan(timeoutMs);
+      expect(duration![1].Threshold).toBeGreaterThanOrEqual(0.8 * timeoutMs);
+    }
+  });
+
+  it('every dead-letter queue (a redrive target, a destination nothing reads, a rule’s DLQ) alarms on its first message', () => {
+    const redriveTargets = entries(tpl, 'AWS::SQS::Queue').flatMap(([, q]) => (q.Properties.RedrivePolicy ? [q.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]] : []));
+    const ruleDlqs = entries(tpl, 'AWS::Events::Rule').flatMap(([, r]) => r.Properties.Targets.flatMap((x: Json) => (x.DeadLetterConfig ? [x.DeadLetterConfig.Arn['Fn::GetAtt'][0]] : [])));
+    const read = entries(tpl, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties.EventSourceArn['Fn::GetAtt'][0]);
+    const destinations = entries(tpl, 'AWS::Lambda::EventInvokeConfig')
+      .map(([, c]) => c.Properties.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0])
+      .filter((q: string | undefined) => q && !read.includes(q));
+    const dlqs = [...new Set([...redriveTargets, ...ruleDlqs, ...destinations])].sort();
+    expect(dlqs).toEqual(['AlertsDLQ', 'WorkerFailureDLQ']);
+    for (const q of dlqs) {
+      const [depth] = on(tpl, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: { 'Fn::GetAtt': [q, 'QueueName'] } });
+      expect(depth?.[1], `${q} depth alarm`).toMatchObject({ Statistic: 'Maximum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    }
+  });
+
+  it('without --param alarmTopic the alarms notify nobody (and need no SNS permission)', () => {
+    for (const [, a] of alarms(tpl)) {
+      expect(a.AlarmActions).toBeUndefined();
+      expect(a.AlarmName).toMatch(new RegExp(`^whybot-${STAGE}-`));
+    }
+  });
+});
+
+describe('source maps', () => {
+  it.each(FNS)('%s.zip ships the bundle’s source maps and the function runs with --enable-source-maps', (fn) => {
+    const names = zipEntries(readFileSync(path.join(root, '.serverless', `${fn}.zip`)));
+    expect(names).toContain(`.build/${fn}/index.mjs.map`);
+    expect(readFileSync(path.join(root, '.build', fn, 'index.mjs'), 'utf8')).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    expect(tpl.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+
+  it('a stack trace from a bundle names the TypeScript source', async () => {
+    const script = `const { handler } = await import(process.env.BUNDLE); try { await handler({}) } catch (err) { process.stdout.write(err.stack) }`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+      cwd: root,
+      timeout: 20_000,
+      // no WHYBOT_SSM_PREFIX: the cold start throws before any network
+      env: { PATH: process.env.PATH, BUNDLE: path.join(root, '.build', 'failures', 'index.mjs'), AWS_REGION: 'us-east-1', WHYBOT_LOG_LEVEL: 'silent' },
+    });
+    expect(stdout).toMatch(/bad Lambda environment/);
+    expect(stdout).toMatch(/src\/lambda\/failures\.ts:\d+/);
   });
 });
 
