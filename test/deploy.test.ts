@@ -1,5 +1,6 @@
 // The AWS deployment, proven offline: scripts/package.mjs bundles each function and runs
-// `osls package` twice (default, and --param readOnly=true); this reads the CloudFormation
+// `osls package` twice (writes allowed with --param readOnly=false, and the default: read-only);
+// this reads the CloudFormation
 // it produced. Least privilege is checked against FUNCTION_PERMISSIONS, which
 // src/lambda/permissions.ts derives from the aws/ adapters — not a second hand-kept list.
 // Then the bundles themselves run: each handler from .build/<fn>/index.mjs in a fresh node
@@ -12,6 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain JavaScript (scripts/bundle.mjs); its helpers are typed below
 import * as bundleScript from '../scripts/bundle.mjs';
+// @ts-expect-error -- plain JavaScript (scripts/package.mjs)
+import { AUTO_REDEPLOY, KMS_KEYS } from '../scripts/package.mjs';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { FUNCTION_PERMISSIONS, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
@@ -87,6 +90,10 @@ function roleOf(t: Json, fn: Fn): string {
   return role['Fn::GetAtt'][0];
 }
 
+/** A statement list with `Fn::If` entries (a statement only under a template Condition): both branches, but AWS::NoValue. */
+const expandIf = (statements: Json[]): Statement[] =>
+  statements.flatMap((s) => (s?.['Fn::If'] ? [s['Fn::If'][1], s['Fn::If'][2]].filter((b: Json) => b?.Ref !== 'AWS::NoValue') : [s]));
+
 /** Every statement that applies to a role: its inline policies and AWS::IAM::Policy resources naming it. */
 function statementsOf(t: Json, role: string): Statement[] {
   const r = t.Resources[role];
@@ -96,14 +103,14 @@ function statementsOf(t: Json, role: string): Statement[] {
   const attached = [...entries(t, 'AWS::IAM::Policy'), ...entries(t, 'AWS::IAM::ManagedPolicy')]
     .filter(([, p]) => (p.Properties.Roles ?? []).some((x: Json) => x?.Ref === role))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-  return [...inline, ...attached];
+  return expandIf([...inline, ...attached]);
 }
 
 /** All policy statements anywhere in the template (roles, policies, bucket policies, …). */
 function allStatements(node: Json): Statement[] {
   if (Array.isArray(node)) return node.flatMap(allStatements);
   if (node && typeof node === 'object') {
-    const here = node.PolicyDocument?.Statement ?? [];
+    const here = expandIf(node.PolicyDocument?.Statement ?? []);
     return [...here, ...Object.values(node).flatMap(allStatements)];
   }
   return [];
@@ -198,7 +205,7 @@ describe('IAM: one least-privilege role per function', () => {
     expect(granted(tpl, 'alerts').has('lambda:InvokeFunction')).toBe(false);
   });
 
-  it('readOnly=true: no write action at all, the rest unchanged, and the functions are told', () => {
+  it('by default (no --param) read-only: no write action at all, the rest unchanged, and the functions are told', () => {
     const everyAction = allStatements(ro.Resources).flatMap(actionsOf);
     for (const w of WRITE_ACTIONS) expect(everyAction).not.toContain(w);
     expect(ro.Resources.WorkerRemediationPolicy).toBeUndefined();
@@ -214,6 +221,46 @@ describe('IAM: one least-privilege role per function', () => {
       expect(ro.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_READ_ONLY).toBe('true');
       expect(tpl.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_READ_ONLY).toBe('false');
     }
+  });
+});
+
+describe('scoped writes (readOnly=false)', () => {
+  const statement = (sid: string) => {
+    const found = statementsOf(tpl, roleOf(tpl, 'worker')).filter((s) => s.Sid === sid);
+    expect(found, sid).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it('kms:PutKeyPolicy: never bypassing the lockout safety check; keys tagged whybot=true, or the keys --param kmsKeys lists', () => {
+    const puts = statementsOf(tpl, roleOf(tpl, 'worker')).filter((s) => actionsOf(s).includes('kms:PutKeyPolicy'));
+    expect(puts.map((s) => s.Sid).sort()).toEqual(['KeyPolicyGrant', 'KeyPolicyGrantListedKeys']);
+    for (const s of puts) {
+      expect(actionsOf(s)).toEqual(['kms:PutKeyPolicy']);
+      expect(s.Condition?.Bool).toEqual({ 'kms:BypassPolicyLockoutSafetyCheck': 'false' });
+    }
+    expect(statement('KeyPolicyGrant').Condition).toEqual({ Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'false' }, StringEquals: { 'aws:ResourceTag/whybot': 'true' } });
+    expect(statement('KeyPolicyGrantListedKeys').Resource).toEqual({ 'Fn::Split': [',', KMS_KEYS] });
+    // the listed-keys statement exists only when keys are listed (an empty Split is no resource)
+    const policy = tpl.Resources.WorkerRemediationPolicy.Properties.PolicyDocument.Statement as Json[];
+    const conditional = policy.find((s) => s['Fn::If'])!['Fn::If'];
+    expect(conditional[0]).toBe('KeyPolicyKeysListed');
+    expect(conditional[2]).toEqual({ Ref: 'AWS::NoValue' });
+    expect(tpl.Conditions.KeyPolicyKeysListed).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [KMS_KEYS, ''] }] });
+  });
+
+  it('route53:ChangeResourceRecordSets: UPSERT of a CNAME, and only for `_…` validation names', () => {
+    expect(statement('ValidationRecord').Condition).toEqual({
+      'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsActions': ['UPSERT'], 'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'] },
+      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_*'] },
+      Null: { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': 'false' },
+    });
+  });
+
+  it('WHYBOT_AUTO_REDEPLOY is a deployment parameter; the alerts function may redeploy only when it names something', () => {
+    expect(tpl.Resources.AlertsLambdaFunction.Properties.Environment.Variables.WHYBOT_AUTO_REDEPLOY).toBe(AUTO_REDEPLOY);
+    expect(ro.Resources.AlertsLambdaFunction.Properties.Environment.Variables.WHYBOT_AUTO_REDEPLOY).toBe('');
+    expect(tpl.Resources.AlertsRemediationPolicy.Condition).toBe('AutoRedeployEnabled');
+    expect(tpl.Conditions.AutoRedeployEnabled).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [AUTO_REDEPLOY, ''] }] });
   });
 });
 
