@@ -24,6 +24,7 @@ let ddb: ReturnType<typeof dynalite>;
 let slackHandler: (typeof import('../src/lambda/slack.js'))['handler'];
 let workerHandler: (typeof import('../src/lambda/worker.js'))['handler'];
 let failuresHandler: (typeof import('../src/lambda/failures.js'))['handler'];
+let alertsHandler: (typeof import('../src/lambda/alerts.js'))['handler'];
 
 beforeAll(async () => {
   slack = await startSlackDouble({ botToken: BOT_TOKEN });
@@ -47,11 +48,13 @@ beforeAll(async () => {
     WHYBOT_WORKER_FUNCTION: WORKER,
     WHYBOT_RESPONDERS: 'U0ALICE',
     WHYBOT_LOG_LEVEL: 'silent',
+    WHYBOT_ALERT_CHANNEL: 'C0ALERTS',
     SLACK_API_URL: slack.url,
   });
   ({ handler: slackHandler } = await import('../src/lambda/slack.js'));
   ({ handler: workerHandler } = await import('../src/lambda/worker.js'));
   ({ handler: failuresHandler } = await import('../src/lambda/failures.js'));
+  ({ handler: alertsHandler } = await import('../src/lambda/alerts.js'));
 });
 
 afterAll(async () => {
@@ -176,5 +179,24 @@ describe('worker failure → the person who asked is told', () => {
     expect(reason).not.toContain('hunter2');
     expect(reason).not.toContain('index.mjs');
     expect(failureReason(destinationRecord('r', {}, { errorMessage: '' }, 'EventAgeExceeded'))).toMatch(/never run/);
+  });
+});
+
+describe('alerts failure → the dead-letter queue, not a silent duplicate', () => {
+  it('an alert that fails is not retried into a second post: Lambda’s retries fail too, so the event ends in AlertsDLQ', async () => {
+    const secret = aws.world.secretsManager.secrets[0]!.arn;
+    const at = new Date(aws.now().getTime() - 3_600_000).toISOString();
+    const event = {
+      version: '0', id: 'evt-dlq', 'detail-type': 'AWS Service Event via CloudTrail', source: 'aws.secretsmanager', account: '123456789012',
+      time: at, region: 'ap-northeast-1', resources: [],
+      detail: { eventName: 'RotationFailed', eventTime: at, additionalEventData: { SecretId: secret }, requestID: 'req-dlq' },
+    };
+    slack.failNext('chat.postMessage', 'fatal_error');
+    await expect(alertsHandler(event)).rejects.toThrow();
+    const posts = slack.callsTo('chat.postMessage').length;
+    // Lambda's retry (maximumRetryAttempts: 2) of the same invocation: fails without posting
+    await expect(alertsHandler(event)).rejects.toThrow(/failed on an earlier delivery .*not handled twice/);
+    await expect(alertsHandler(event)).rejects.toThrow(/failed on an earlier delivery/);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(posts);
   });
 });
