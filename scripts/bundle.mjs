@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const FUNCTIONS = ['slack', 'worker', 'alerts'];
+export const FUNCTIONS = ['slack', 'worker', 'alerts', 'failures'];
 
 // Bundled CommonJS (Bolt, its deps) calls require() for node builtins; ESM has no require,
 // so give the module one. Named so as not to clash with anything esbuild emits.
@@ -170,7 +170,10 @@ export async function bundle({ fns = FUNCTIONS, src = path.join(root, 'src', 'la
       target: 'node22',
       minify: true,
       treeShaking: true,
-      sourcemap: false,
+      // linked maps next to each output (NODE_OPTIONS=--enable-source-maps in serverless.yml):
+      // stack traces name src/…ts lines; without sourcesContent a map holds only the mappings
+      sourcemap: 'linked',
+      sourcesContent: false,
       mainFields: ['module', 'main'],
       banner: { js: BANNER },
       legalComments: 'external', // licences in index.mjs.LEGAL.txt next to the code, not inside it

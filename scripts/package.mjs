@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Offline proof of the AWS deployment: build, bundle, and `osls package` twice —
-//   .serverless/           the default deployment (stage ci, us-east-1)
-//   .serverless-readonly/  the same with --param readOnly=true
+//   .serverless/           writes allowed: --param readOnly=false (stage ci, us-east-1), with
+//                          --param autoRedeploy and kmsKeys set so every scoped write is there
+//   .serverless-readonly/  the deployment as it is by default (no --param: read-only)
 // test/deploy.test.ts reads both CloudFormation templates (and runs this script itself,
 // with --if-stale, when they are missing or older than their inputs).
 //
@@ -26,6 +27,9 @@ export const STAGE = 'ci';
 export const REGION = 'us-east-1';
 export const OUT = { default: path.join(root, '.serverless'), readOnly: path.join(root, '.serverless-readonly') };
 export const TEMPLATE = 'cloudformation-template-update-stack.json';
+/** the writes-allowed variant's WHYBOT_AUTO_REDEPLOY and listed KMS keys (test/deploy.test.ts reads them back) */
+export const AUTO_REDEPLOY = 'payments/*';
+export const KMS_KEYS = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 /** Newest modification time among the files the packaged templates are made from. */
 function newestInput() {
@@ -43,7 +47,7 @@ function newestInput() {
 export function isStale() {
   const outputs = [
     ...Object.values(OUT).map((d) => path.join(d, TEMPLATE)),
-    ...['slack', 'worker', 'alerts'].map((fn) => path.join(OUT.default, `${fn}.zip`)),
+    ...['slack', 'worker', 'alerts', 'failures'].map((fn) => path.join(OUT.default, `${fn}.zip`)),
   ];
   if (!outputs.every(existsSync)) return true;
   const oldestOutput = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
@@ -126,7 +130,8 @@ export async function packageAll({ build = true, isolate = true, log = console.l
   for (const variant of ['readOnly', 'default']) {
     const dir = OUT[variant];
     const args = [osls, 'package', '--stage', STAGE, '--region', REGION, '--package', dir];
-    if (variant === 'readOnly') args.push('--param', 'readOnly=true');
+    // readOnly: exactly what a deploy without parameters gets
+    if (variant === 'default') args.push('--param', 'readOnly=false', '--param', `autoRedeploy=${AUTO_REDEPLOY}`, '--param', `kmsKeys=${KMS_KEYS}`);
     const ms = isolated ? run('unshare', ['-rn', process.execPath, ...args], env) : run(process.execPath, args, env);
     log(`osls package (${variant}): ${ms} ms → ${path.relative(root, dir)}/`);
   }

@@ -1,5 +1,6 @@
 // The AWS deployment, proven offline: scripts/package.mjs bundles each function and runs
-// `osls package` twice (default, and --param readOnly=true); this reads the CloudFormation
+// `osls package` twice (writes allowed with --param readOnly=false, and the default: read-only);
+// this reads the CloudFormation
 // it produced. Least privilege is checked against FUNCTION_PERMISSIONS, which
 // src/lambda/permissions.ts derives from the aws/ adapters — not a second hand-kept list.
 // Then the bundles themselves run: each handler from .build/<fn>/index.mjs in a fresh node
@@ -12,6 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain JavaScript (scripts/bundle.mjs); its helpers are typed below
 import * as bundleScript from '../scripts/bundle.mjs';
+// @ts-expect-error -- plain JavaScript (scripts/package.mjs)
+import { AUTO_REDEPLOY, KMS_KEYS } from '../scripts/package.mjs';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { FUNCTION_PERMISSIONS, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
@@ -34,7 +37,7 @@ const { LAMBDA_STUBS, entryOutput, initialOutputs, packageOf } = bundleScript as
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STAGE = 'ci';
-const FNS = ['slack', 'worker', 'alerts'] as const;
+const FNS = ['slack', 'worker', 'alerts', 'failures'] as const;
 type Fn = (typeof FNS)[number];
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 /**
@@ -87,6 +90,10 @@ function roleOf(t: Json, fn: Fn): string {
   return role['Fn::GetAtt'][0];
 }
 
+/** A statement list with `Fn::If` entries (a statement only under a template Condition): both branches, but AWS::NoValue. */
+const expandIf = (statements: Json[]): Statement[] =>
+  statements.flatMap((s) => (s?.['Fn::If'] ? [s['Fn::If'][1], s['Fn::If'][2]].filter((b: Json) => b?.Ref !== 'AWS::NoValue') : [s]));
+
 /** Every statement that applies to a role: its inline policies and AWS::IAM::Policy resources naming it. */
 function statementsOf(t: Json, role: string): Statement[] {
   const r = t.Resources[role];
@@ -96,14 +103,14 @@ function statementsOf(t: Json, role: string): Statement[] {
   const attached = [...entries(t, 'AWS::IAM::Policy'), ...entries(t, 'AWS::IAM::ManagedPolicy')]
     .filter(([, p]) => (p.Properties.Roles ?? []).some((x: Json) => x?.Ref === role))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-  return [...inline, ...attached];
+  return expandIf([...inline, ...attached]);
 }
 
 /** All policy statements anywhere in the template (roles, policies, bucket policies, …). */
 function allStatements(node: Json): Statement[] {
   if (Array.isArray(node)) return node.flatMap(allStatements);
   if (node && typeof node === 'object') {
-    const here = node.PolicyDocument?.Statement ?? [];
+    const here = expandIf(node.PolicyDocument?.Statement ?? []);
     return [...here, ...Object.values(node).flatMap(allStatements)];
   }
   return [];
@@ -165,7 +172,9 @@ describe('IAM: one least-privilege role per function', () => {
       const st = statementsOf(tpl, roleOf(tpl, fn));
       const by = (action: string) => st.filter((s) => actionsOf(s).includes(action));
       expect(by('dynamodb:PutItem').map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['WhybotTable', 'Arn'] }]);
-      expect(by('ssm:GetParameters').map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining(`:parameter/whybot/${STAGE}/*`)]);
+      // the failures function reads the bot token only
+      const ssm = fn === 'failures' ? `:parameter/whybot/${STAGE}/slack-bot-token` : `:parameter/whybot/${STAGE}/*`;
+      expect(by('ssm:GetParameters').map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining(ssm)]);
     }
     const invoke = statementsOf(tpl, roleOf(tpl, 'slack')).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] }]);
@@ -196,7 +205,7 @@ describe('IAM: one least-privilege role per function', () => {
     expect(granted(tpl, 'alerts').has('lambda:InvokeFunction')).toBe(false);
   });
 
-  it('readOnly=true: no write action at all, the rest unchanged, and the functions are told', () => {
+  it('by default (no --param) read-only: no write action at all, the rest unchanged, and the functions are told', () => {
     const everyAction = allStatements(ro.Resources).flatMap(actionsOf);
     for (const w of WRITE_ACTIONS) expect(everyAction).not.toContain(w);
     expect(ro.Resources.WorkerRemediationPolicy).toBeUndefined();
@@ -215,10 +224,50 @@ describe('IAM: one least-privilege role per function', () => {
   });
 });
 
+describe('scoped writes (readOnly=false)', () => {
+  const statement = (sid: string) => {
+    const found = statementsOf(tpl, roleOf(tpl, 'worker')).filter((s) => s.Sid === sid);
+    expect(found, sid).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it('kms:PutKeyPolicy: never bypassing the lockout safety check; keys tagged whybot=true, or the keys --param kmsKeys lists', () => {
+    const puts = statementsOf(tpl, roleOf(tpl, 'worker')).filter((s) => actionsOf(s).includes('kms:PutKeyPolicy'));
+    expect(puts.map((s) => s.Sid).sort()).toEqual(['KeyPolicyGrant', 'KeyPolicyGrantListedKeys']);
+    for (const s of puts) {
+      expect(actionsOf(s)).toEqual(['kms:PutKeyPolicy']);
+      expect(s.Condition?.Bool).toEqual({ 'kms:BypassPolicyLockoutSafetyCheck': 'false' });
+    }
+    expect(statement('KeyPolicyGrant').Condition).toEqual({ Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'false' }, StringEquals: { 'aws:ResourceTag/whybot': 'true' } });
+    expect(statement('KeyPolicyGrantListedKeys').Resource).toEqual({ 'Fn::Split': [',', KMS_KEYS] });
+    // the listed-keys statement exists only when keys are listed (an empty Split is no resource)
+    const policy = tpl.Resources.WorkerRemediationPolicy.Properties.PolicyDocument.Statement as Json[];
+    const conditional = policy.find((s) => s['Fn::If'])!['Fn::If'];
+    expect(conditional[0]).toBe('KeyPolicyKeysListed');
+    expect(conditional[2]).toEqual({ Ref: 'AWS::NoValue' });
+    expect(tpl.Conditions.KeyPolicyKeysListed).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [KMS_KEYS, ''] }] });
+  });
+
+  it('route53:ChangeResourceRecordSets: UPSERT of a CNAME, and only for `_…` validation names', () => {
+    expect(statement('ValidationRecord').Condition).toEqual({
+      'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsActions': ['UPSERT'], 'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'] },
+      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_*'] },
+      Null: { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': 'false' },
+    });
+  });
+
+  it('WHYBOT_AUTO_REDEPLOY is a deployment parameter; the alerts function may redeploy only when it names something', () => {
+    expect(tpl.Resources.AlertsLambdaFunction.Properties.Environment.Variables.WHYBOT_AUTO_REDEPLOY).toBe(AUTO_REDEPLOY);
+    expect(ro.Resources.AlertsLambdaFunction.Properties.Environment.Variables.WHYBOT_AUTO_REDEPLOY).toBe('');
+    expect(tpl.Resources.AlertsRemediationPolicy.Condition).toBe('AutoRedeployEnabled');
+    expect(tpl.Conditions.AutoRedeployEnabled).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [AUTO_REDEPLOY, ''] }] });
+  });
+});
+
 describe('functions', () => {
-  it('three functions, nodejs22.x on arm64, each its own bundle as handler', () => {
+  it('four functions, nodejs22.x on arm64, each its own bundle as handler', () => {
     const fns = entries(tpl, 'AWS::Lambda::Function');
-    expect(fns.map(([id]) => id).sort()).toEqual(['AlertsLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
+    expect(fns.map(([id]) => id).sort()).toEqual(['AlertsLambdaFunction', 'FailuresLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
     for (const t of [tpl, ro]) {
       for (const [, f] of entries(t, 'AWS::Lambda::Function')) {
         expect(f.Properties.Runtime).toBe('nodejs22.x');
@@ -257,9 +306,10 @@ describe('functions', () => {
     expect(names.filter((n) => !n.startsWith(`.build/${fn}/`))).toEqual([]);
     // a chunk left out of the zip would fail the first import() that needs it, in production
     const chunks = Object.keys(metafile(fn).outputs).filter((o) => o.endsWith('.mjs'));
-    expect(chunks.length).toBeGreaterThan(1);
+    // the failures function imports nothing lazily: its bundle may be one file
+    expect(chunks.length).toBeGreaterThanOrEqual(fn === 'failures' ? 1 : 2);
     for (const c of chunks) expect(names, `${c} is in ${fn}.zip`).toContain(c);
-    expect(zip.length).toBeLessThanOrEqual((fn === 'slack' ? 1 : 5) * 1024 * 1024);
+    expect(zip.length).toBeLessThanOrEqual((fn === 'slack' || fn === 'failures' ? 1 : 5) * 1024 * 1024);
   });
 
   it('the slack bundle carries no playbook, engine or playbook SDK client', () => {
@@ -346,6 +396,21 @@ describe('HTTP API', () => {
   });
 });
 
+describe('HTTP API: throttled, access-logged', () => {
+  it('the default route throttle is set, and every request is logged to its own log group', () => {
+    const stages = entries(tpl, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]![1];
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) });
+    expect(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(stage.Properties.DefaultRouteSettings.ThrottlingBurstLimit).toBeGreaterThanOrEqual(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit);
+    const dest = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(tpl.Resources[dest]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: `/aws/http-api/whybot-${STAGE}`, RetentionInDays: 30 } });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(Object.values(format)).toEqual(expect.arrayContaining(['$context.requestId', '$context.status', '$context.routeKey']));
+  });
+});
+
 describe('EventBridge: Secrets Manager rotation events → alerts', () => {
   const fixture = (name: string) => JSON.parse(readFileSync(path.join(root, 'test', 'fixtures', name), 'utf8'));
   const rule = () => {
@@ -377,6 +442,124 @@ describe('EventBridge: Secrets Manager rotation events → alerts', () => {
     expect(matches(rule().EventPattern, withName('PutSecretValue'))).toBe(false);
     expect(matches(rule().EventPattern, { ...base, source: 'aws.kms' })).toBe(false);
     expect(entries(tpl, 'AWS::Lambda::Permission').some(([, p]) => p.Properties.Principal === 'events.amazonaws.com')).toBe(true);
+  });
+});
+
+describe('nothing lost: failure destinations, dead-letter queues, retries', () => {
+  const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+  const invokeConfig = (t: Json, fn: Fn) => {
+    const configs = entries(t, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties.FunctionName?.Ref === `${cap(fn)}LambdaFunction`);
+    expect(configs, `${fn} has one EventInvokeConfig`).toHaveLength(1);
+    return configs[0]![1].Properties;
+  };
+  const sendMessageTo = (t: Json, fn: Fn) =>
+    statementsOf(t, roleOf(t, fn))
+      .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
+      .map((s) => s.Resource);
+
+  it('worker: no Lambda retry (the journal and the reconciler own re-runs), failures → WorkerFailureQueue, read by the failures function', () => {
+    for (const t of [tpl, ro]) {
+      expect(invokeConfig(t, 'worker')).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 1800, DestinationConfig: { OnFailure: { Destination: getAtt('WorkerFailureQueue') } } });
+      // Lambda sends the record as the worker's role: that queue and nothing else
+      expect(sendMessageTo(t, 'worker')).toEqual([getAtt('WorkerFailureQueue')]);
+      const mappings = entries(t, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+      expect(mappings).toEqual([
+        expect.objectContaining({ EventSourceArn: getAtt('WorkerFailureQueue'), FunctionName: getAtt('FailuresLambdaFunction'), FunctionResponseTypes: ['ReportBatchItemFailures'] }),
+      ]);
+      const queue = t.Resources.WorkerFailureQueue;
+      expect(queue.Type).toBe('AWS::SQS::Queue');
+      // a message the failures function cannot deliver ends in a queue of its own (alarmed), not nowhere
+      expect(queue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt('WorkerFailureDLQ'), maxReceiveCount: expect.any(Number) });
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * t.Resources.FailuresLambdaFunction.Properties.Timeout);
+      for (const q of ['WorkerFailureQueue', 'WorkerFailureDLQ', 'AlertsDLQ']) {
+        expect(t.Resources[q].Properties.SqsManagedSseEnabled, `${q} encrypted`).toBe(true);
+        expect(t.Resources[q].Properties.MessageRetentionPeriod, `${q} keeps messages 14 days`).toBe(1_209_600);
+      }
+      // the failures function reads its queue only
+      const reads = statementsOf(t, roleOf(t, 'failures')).filter((s) => actionsOf(s).includes('sqs:ReceiveMessage'));
+      expect(reads.map((s) => s.Resource)).toEqual([getAtt('WorkerFailureQueue')]);
+    }
+  });
+
+  it('alerts: retried, then AlertsDLQ; the rotation rule’s target has a retry policy and the same DLQ, which only that rule may write', () => {
+    expect(invokeConfig(tpl, 'alerts')).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: expect.any(Number), DestinationConfig: { OnFailure: { Destination: getAtt('AlertsDLQ') } } });
+    expect(sendMessageTo(tpl, 'alerts')).toEqual([getAtt('AlertsDLQ')]);
+    const rules = entries(tpl, 'AWS::Events::Rule').map(([, r]) => r.Properties).filter((r: Json) => r.EventPattern);
+    expect(rules).toHaveLength(1);
+    const target = rules[0].Targets[0];
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) });
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(target.DeadLetterConfig).toEqual({ Arn: getAtt('AlertsDLQ') });
+    const policies = entries(tpl, 'AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: Json) => q.Ref === 'AlertsDLQ'));
+    expect(policies).toHaveLength(1);
+    const [st] = policies[0]![1].Properties.PolicyDocument.Statement as (Statement & { Principal: Json })[];
+    expect(st).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['sqs:SendMessage'], Resource: getAtt('AlertsDLQ') });
+    expect(JSON.stringify(st!.Condition)).toContain(`:rule/${rules[0].Name}`);
+    expect(rules[0].Name).toBe(`whybot-${STAGE}-rotation-events`);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = (t: Json) => entries(t, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, a.Properties] as [string, Json]);
+  const on = (t: Json, namespace: string, metric: string, dimension: Json) =>
+    alarms(t).filter(([, a]) => a.Namespace === namespace && a.MetricName === metric && JSON.stringify(a.Dimensions).includes(JSON.stringify(dimension)));
+
+  it.each(FNS)('%s: errors, throttles, and a duration near its timeout', (fn) => {
+    const ref = { Ref: `${cap(fn)}LambdaFunction` };
+    for (const t of [tpl, ro]) {
+      const [errors] = on(t, 'AWS/Lambda', 'Errors', ref);
+      expect(errors?.[1]).toMatchObject({ Statistic: 'Sum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+      const [throttles] = on(t, 'AWS/Lambda', 'Throttles', ref);
+      expect(throttles?.[1]).toMatchObject({ Statistic: 'Sum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+      const [duration] = on(t, 'AWS/Lambda', 'Duration', ref);
+      const timeoutMs = t.Resources[`${cap(fn)}LambdaFunction`].Properties.Timeout * 1000;
+      expect(duration?.[1]).toMatchObject({ Statistic: 'Maximum', ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(duration![1].Threshold).toBeLessThan(timeoutMs);
+      expect(duration![1].Threshold).toBeGreaterThanOrEqual(0.8 * timeoutMs);
+    }
+  });
+
+  it('every dead-letter queue (a redrive target, a destination nothing reads, a rule’s DLQ) alarms on its first message', () => {
+    const redriveTargets = entries(tpl, 'AWS::SQS::Queue').flatMap(([, q]) => (q.Properties.RedrivePolicy ? [q.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]] : []));
+    const ruleDlqs = entries(tpl, 'AWS::Events::Rule').flatMap(([, r]) => r.Properties.Targets.flatMap((x: Json) => (x.DeadLetterConfig ? [x.DeadLetterConfig.Arn['Fn::GetAtt'][0]] : [])));
+    const read = entries(tpl, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties.EventSourceArn['Fn::GetAtt'][0]);
+    const destinations = entries(tpl, 'AWS::Lambda::EventInvokeConfig')
+      .map(([, c]) => c.Properties.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0])
+      .filter((q: string | undefined) => q && !read.includes(q));
+    const dlqs = [...new Set([...redriveTargets, ...ruleDlqs, ...destinations])].sort();
+    expect(dlqs).toEqual(['AlertsDLQ', 'WorkerFailureDLQ']);
+    for (const q of dlqs) {
+      const [depth] = on(tpl, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: { 'Fn::GetAtt': [q, 'QueueName'] } });
+      expect(depth?.[1], `${q} depth alarm`).toMatchObject({ Statistic: 'Maximum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    }
+  });
+
+  it('without --param alarmTopic the alarms notify nobody (and need no SNS permission)', () => {
+    for (const [, a] of alarms(tpl)) {
+      expect(a.AlarmActions).toBeUndefined();
+      expect(a.AlarmName).toMatch(new RegExp(`^whybot-${STAGE}-`));
+    }
+  });
+});
+
+describe('source maps', () => {
+  it.each(FNS)('%s.zip ships the bundle’s source maps and the function runs with --enable-source-maps', (fn) => {
+    const names = zipEntries(readFileSync(path.join(root, '.serverless', `${fn}.zip`)));
+    expect(names).toContain(`.build/${fn}/index.mjs.map`);
+    expect(readFileSync(path.join(root, '.build', fn, 'index.mjs'), 'utf8')).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    expect(tpl.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+
+  it('a stack trace from a bundle names the TypeScript source', async () => {
+    const script = `const { handler } = await import(process.env.BUNDLE); try { await handler({}) } catch (err) { process.stdout.write(err.stack) }`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+      cwd: root,
+      timeout: 20_000,
+      // no WHYBOT_SSM_PREFIX: the cold start throws before any network
+      env: { PATH: process.env.PATH, BUNDLE: path.join(root, '.build', 'failures', 'index.mjs'), AWS_REGION: 'us-east-1', WHYBOT_LOG_LEVEL: 'silent' },
+    });
+    expect(stdout).toMatch(/bad Lambda environment/);
+    expect(stdout).toMatch(/src\/lambda\/failures\.ts:\d+/);
   });
 });
 
@@ -465,6 +648,7 @@ describe('bundles run', () => {
   it('worker and alerts load, read their secrets and answer', async () => {
     expect(await invokeBundle('worker', { kind: 'not-a-job' })).toEqual({ ok: false });
     expect(await invokeBundle('alerts', { source: 'aws.kms' })).toMatchObject({ recorded: false });
+    expect(await invokeBundle('failures', { Records: [{ messageId: 'm', body: 'not a destination record' }] })).toEqual({ batchItemFailures: [] });
   });
 });
 

@@ -56,19 +56,28 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
   }
   const e = parsed.event;
   // Claim-once makes concurrent duplicate deliveries record one event, across containers.
-  const claim = await rt.store.claimOnce({ nonce: `rotation-event:${e.dedupeKey}`, actor: 'eventbridge', action: 'rotation-event', ttlSeconds: KEEP_SECONDS });
+  const nonce = `rotation-event:${e.dedupeKey}`;
+  const claim = await rt.store.claimOnce({ nonce, actor: 'eventbridge', action: 'rotation-event', ttlSeconds: KEEP_SECONDS });
   if (!claim.won) {
+    // Lambda's retry of a delivery whose alert failed (serverless.yml: maximumRetryAttempts):
+    // the alert is not attempted twice (it may be half posted), but failing again sends the
+    // event to AlertsDLQ, alarmed, instead of it passing as a duplicate and being lost.
+    if (claim.existing.state === 'failed')
+      throw new Error(`the ${e.name} event for ${e.secretId} failed on an earlier delivery (${claim.existing.detail ?? 'no detail'}); not handled twice`);
     rt.log.info({ event: e.name, secret: e.secretId }, 'duplicate delivery');
     return { recorded: false, reason: 'duplicate' };
   }
   await rt.store.cacheSet(`rotation-event:${e.id}`, e, KEEP_SECONDS);
-  await rt.store.finishClaim(`rotation-event:${e.dedupeKey}`, 'done', e.name);
+  await rt.store.finishClaim(nonce, 'done', e.name);
   rt.log.info({ event: e.name, secret: e.secretId, at: e.time }, 'rotation event recorded');
   // Alive while the alert (and any auto-redeploy it journals) runs, so nobody takes it over.
   const heartbeat = await startHeartbeat(rt.store, rt.bootId, config.jobs.heartbeatTtlSeconds, (err) => rt.log.warn({ err: String(err) }, 'heartbeat not written'));
   try {
     const alert = await handleRotationEvent(e, deps);
     return { recorded: true, alert };
+  } catch (err) {
+    await rt.store.finishClaim(nonce, 'failed', (err instanceof Error ? err.message : String(err)).slice(0, 300)).catch(() => undefined);
+    throw err;
   } finally {
     await heartbeat.stop();
   }

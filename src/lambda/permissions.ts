@@ -40,11 +40,18 @@ const remediationActions = iamActionsOf(actionIds.filter((id) => executorLoaders
 /** what the alerts bundle can run (its registry is src/remediations/policy-executors.ts) */
 const policyActions = iamActionsOf(actionIds.filter((id) => policyExecutorLoaders[id]));
 
-export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonly string[]> = {
+/** Lambda writes an asynchronous invocation's on-failure destination (an SQS queue) as the function's own role. */
+export const DESTINATION_IAM = { sendMessage: 'sqs:SendMessage' } as const;
+/** An SQS event source mapping polls its queue as the function's role (the failures function). */
+export const QUEUE_SOURCE_IAM = { receiveMessage: 'sqs:ReceiveMessage', deleteMessage: 'sqs:DeleteMessage', getQueueAttributes: 'sqs:GetQueueAttributes' } as const;
+
+export type LambdaFunctionName = 'slack' | 'worker' | 'alerts' | 'failures';
+
+export const FUNCTION_PERMISSIONS: Record<LambdaFunctionName, readonly string[]> = {
   /** acks, opens modals, claims nothing: store reads/writes for refusals and message state, hands off to worker */
   slack: [...values(STORE_IAM), ...values(LAMBDA_IAM), ...values(SSM_IAM)].sort(),
   /** runs playbooks and remediations */
-  worker: [...new Set([...playbookReads, ...remediationActions, ...values(STORE_IAM), ...values(SSM_IAM)])].sort(),
+  worker: [...new Set([...playbookReads, ...remediationActions, ...values(STORE_IAM), ...values(SSM_IAM), DESTINATION_IAM.sendMessage])].sort(),
   /** records rotation events, finds the secret's consumers, may redeploy them (WHYBOT_AUTO_REDEPLOY), investigates a failed rotation */
   alerts: [
     ...new Set([
@@ -55,6 +62,9 @@ export const FUNCTION_PERMISSIONS: Record<'slack' | 'worker' | 'alerts', readonl
       ...rotationFailedReads, // a failed rotation's alert runs rotation-failed
       ...[ECS_IAM.listClusters, ECS_IAM.listServices, ECS_IAM.describeServices, ECS_IAM.describeTaskDefinition, ECS_IAM.listTasks, ECS_IAM.describeTasks],
       ...policyActions,
+      DESTINATION_IAM.sendMessage, // a failed invocation's event → AlertsDLQ
     ]),
   ].sort(),
+  /** the worker's failure destination (src/lambda/failures.ts): reads the queue and the bot token, closes the job's journal entry */
+  failures: [...new Set([...values(QUEUE_SOURCE_IAM), ...values(STORE_IAM), ...values(SSM_IAM)])].sort(),
 };

@@ -15,8 +15,8 @@ export const Route53ValidationRecordParams = z.object({
   zoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/),
   /** its name, "example.com." (checked again before writing) */
   zoneName: dnsName,
-  /** "_<hash>.example.com." */
-  recordName: dnsName,
+  /** "_<hash>.example.com.": the role may change no other name (serverless.yml, route53:ChangeResourceRecordSetsNormalizedRecordNames) */
+  recordName: dnsName.refine((n) => n.startsWith('_'), 'a validation record’s name starts with "_"'),
   /** "_<hash>.<id>.acm-validations.aws." */
   recordValue: dnsName,
   ttl: z.coerce.number().int().min(60).max(86_400).default(300),

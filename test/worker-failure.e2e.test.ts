@@ -1,0 +1,202 @@
+// A worker invocation that fails where the worker cannot report it (a failed cold start, a
+// timeout, a crash) reaches the person who asked: the Slack function hands the job over, the
+// worker fails, Lambda puts its on-failure destination record (serverless.yml: worker →
+// WorkerFailureQueue) on SQS, and the `failures` function reads it and tells them. Lambda's
+// part is played here exactly as documented (the record's shape, the SQS event around it);
+// SSM, DynamoDB (dynalite) and Slack are the doubles, as in lambda.e2e.test.ts.
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AwsDouble } from '../src/sandbox/aws/server.js';
+import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
+import { createDynamoStore } from '../src/store/dynamodb.js';
+import { failureReason } from '../src/lambda/failures.js';
+import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
+
+const PREFIX = '/whybot/ci';
+const WORKER = 'whybot-ci-worker';
+const WORKER_ARN = `arn:aws:lambda:ap-northeast-1:123456789012:function:${WORKER}`;
+
+let aws: AwsDouble;
+let slack: SlackDouble;
+let ddb: ReturnType<typeof dynalite>;
+let slackHandler: (typeof import('../src/lambda/slack.js'))['handler'];
+let workerHandler: (typeof import('../src/lambda/worker.js'))['handler'];
+let failuresHandler: (typeof import('../src/lambda/failures.js'))['handler'];
+let alertsHandler: (typeof import('../src/lambda/alerts.js'))['handler'];
+
+beforeAll(async () => {
+  slack = await startSlackDouble({ botToken: BOT_TOKEN });
+  ({ aws } = await lambdaWorld(PREFIX, WORKER));
+  ddb = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => ddb.listen(0, '127.0.0.1', () => resolve()));
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(ddb.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ region: process.env.AWS_REGION! });
+  await client.send(
+    new CreateTableCommand({
+      TableName: 'whybot-ci',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    }),
+  );
+  client.destroy();
+  Object.assign(process.env, {
+    WHYBOT_SSM_PREFIX: PREFIX,
+    WHYBOT_TABLE: 'whybot-ci',
+    WHYBOT_WORKER_FUNCTION: WORKER,
+    WHYBOT_RESPONDERS: 'U0ALICE',
+    WHYBOT_LOG_LEVEL: 'silent',
+    WHYBOT_ALERT_CHANNEL: 'C0ALERTS',
+    SLACK_API_URL: slack.url,
+  });
+  ({ handler: slackHandler } = await import('../src/lambda/slack.js'));
+  ({ handler: workerHandler } = await import('../src/lambda/worker.js'));
+  ({ handler: failuresHandler } = await import('../src/lambda/failures.js'));
+  ({ handler: alertsHandler } = await import('../src/lambda/alerts.js'));
+});
+
+afterAll(async () => {
+  await aws.close();
+  await slack.close();
+  await new Promise<void>((resolve) => ddb.close(() => resolve()));
+});
+
+beforeEach(() => {
+  aws.clearFaults();
+  aws.reset();
+  aws.invocations.length = 0;
+  slack.reset();
+});
+
+function apiGatewayEvent(body: string, headers: Record<string, string>) {
+  return {
+    version: '2.0',
+    routeKey: 'POST /slack/events',
+    rawPath: '/slack/events',
+    rawQueryString: '',
+    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    requestContext: { http: { method: 'POST', path: '/slack/events', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot' }, stage: '$default', requestId: 'r' },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** What Lambda writes to the on-failure destination after the last attempt of an async invocation. */
+function destinationRecord(requestId: string, payload: unknown, response: { errorType?: string; errorMessage: string; trace?: string[] }, condition = 'RetriesExhausted') {
+  return {
+    version: '1.0',
+    timestamp: '2026-12-01T10:00:00.000Z',
+    requestContext: { requestId, functionArn: `${WORKER_ARN}:$LATEST`, condition, approximateInvokeCount: 2 },
+    requestPayload: payload,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: response,
+  };
+}
+
+/** The SQS event the failures function gets from WorkerFailureQueue. */
+const sqsEvent = (...records: { id: string; body: unknown }[]) => ({
+  Records: records.map((r) => ({ messageId: r.id, receiptHandle: `rh-${r.id}`, body: JSON.stringify(r.body), attributes: {}, messageAttributes: {}, eventSource: 'aws:sqs', awsRegion: 'ap-northeast-1' })),
+});
+
+async function slashCommand(id: string): Promise<unknown> {
+  const body = slashCommandBody('/why-db-down', 'prod-db', slack.responseUrl(id, { channel: 'C0ONCALL', user: 'U0ALICE' }));
+  const res = (await slackHandler(apiGatewayEvent(body, signedHeaders(body)) as never, {} as never)) as { statusCode: number };
+  expect(res.statusCode).toBe(200);
+  expect(aws.invocations).toHaveLength(1);
+  return aws.invocations[0]!.payload;
+}
+
+const toResponseUrl = (id: string) => slack.responses.filter((r) => r.id === id && r.status < 300).map((r) => r.body as { text: string; response_type: string });
+
+describe('worker failure → the person who asked is told', () => {
+  it('a cold start that fails (missing SSM parameter) → the failures function answers through the response_url, once', async () => {
+    const job = await slashCommand('init-fail');
+    slack.reset();
+    // the worker's cold start reads its three secrets; one is gone
+    const params = aws.world.ssm.parameters;
+    const removed = params.splice(params.findIndex((p) => p.name === `${PREFIX}/action-secret`), 1);
+    let thrown: Error | undefined;
+    try {
+      await workerHandler(job);
+    } catch (err) {
+      thrown = err as Error;
+    } finally {
+      params.push(...removed);
+    }
+    expect(thrown?.message).toMatch(/missing SSM parameters: \/whybot\/ci\/action-secret/);
+    expect(slack.responses).toEqual([]); // the worker itself told nobody
+
+    const record = destinationRecord('req-init-1', job, { errorType: thrown!.name, errorMessage: thrown!.message, trace: thrown!.stack!.split('\n') });
+    expect(await failuresHandler(sqsEvent({ id: 'm1', body: record }))).toEqual({ batchItemFailures: [] });
+    const told = toResponseUrl('init-fail');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.response_type).toBe('ephemeral');
+    expect(told[0]!.text).toMatch(/investigation \(db-down prod-db\) failed: the worker failed: missing SSM parameters: \/whybot\/ci\/action-secret/);
+    expect(told[0]!.text).not.toMatch(/\bat .*\.(ts|js|mjs):\d+/); // no stack
+    // the handed-over job is closed: no reconciler runs it after the user was told
+    const store = createDynamoStore({ table: 'whybot-ci', client: new DynamoDBClient({ region: process.env.AWS_REGION! }), destroyClientOnClose: true });
+    try {
+      expect(await store.journalGet((job as { journalId: string }).journalId)).toMatchObject({ state: 'done', stage: 'failed' });
+    } finally {
+      await store.close();
+    }
+    // SQS delivers at least once: the same record again tells nobody twice
+    expect(await failuresHandler(sqsEvent({ id: 'm1-again', body: record }))).toEqual({ batchItemFailures: [] });
+    expect(toResponseUrl('init-fail')).toHaveLength(1);
+  });
+
+  it('a timeout with an expired response_url → an ephemeral message with the bot token; a remediation crash → its responder', async () => {
+    const investigate = { kind: 'investigate', playbook: 'db-down', channel: 'C0ONCALL', user: 'U0BOB', target: 'prod-db', region: 'ap-northeast-1', hours: 24, responseUrl: `${slack.url.replace(/\/api\/$/, '')}/gone/expired` };
+    const remediate = { kind: 'remediate', value: 'v', actor: 'U0ALICE', channel: 'C0ONCALL', messageTs: '1700000000.000100' };
+    const res = await failuresHandler(
+      sqsEvent(
+        { id: 't1', body: destinationRecord('req-timeout', investigate, { errorMessage: '2026-12-01T10:15:00.000Z 1d2c Task timed out after 900.00 seconds' }) },
+        { id: 't2', body: destinationRecord('req-oom', remediate, { errorType: 'Runtime.OutOfMemory', errorMessage: 'RequestId: x Error: Runtime exited with error: signal: killed' }) },
+      ),
+    );
+    expect(res).toEqual({ batchItemFailures: [] });
+    const eph = slack.callsTo('chat.postEphemeral').map((c) => c.args as { channel: string; user: string; text: string; thread_ts?: string });
+    expect(eph).toHaveLength(2);
+    expect(eph.find((e) => e.user === 'U0BOB')).toMatchObject({ channel: 'C0ONCALL', text: expect.stringMatching(/ran out of time \(Lambda stopped it after 900 s\)/) });
+    expect(eph.find((e) => e.user === 'U0ALICE')).toMatchObject({ channel: 'C0ONCALL', thread_ts: '1700000000.000100', text: expect.stringMatching(/remediation failed: the worker stopped \(Runtime\.OutOfMemory/) });
+  });
+
+  it('Slack down → the message goes back to the queue (then its DLQ); a payload that is no job is dropped', async () => {
+    const job = { kind: 'remediate', value: 'v', actor: 'U0ALICE', channel: 'C0ONCALL' };
+    slack.failNext('chat.postEphemeral', 'fatal_error');
+    const res = await failuresHandler(sqsEvent({ id: 'f1', body: destinationRecord('req-down', job, { errorMessage: 'boom' }) }, { id: 'f2', body: destinationRecord('req-junk', { kind: 'format-disk' }, { errorMessage: 'x' }) }, { id: 'f3', body: 'not json' }));
+    expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: 'f1' }] });
+    // redelivered: told now
+    expect(await failuresHandler(sqsEvent({ id: 'f1', body: destinationRecord('req-down', job, { errorMessage: 'boom' }) }))).toEqual({ batchItemFailures: [] });
+    expect(slack.callsTo('chat.postEphemeral').filter((c) => (c.args as { user: string }).user === 'U0ALICE').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the reason is one redacted line: no stack, no secret; an event too old says so', () => {
+    const base = destinationRecord('r', {}, { errorType: 'Error', errorMessage: 'connect failed password=hunter2-very-secret-XyZ123\n    at foo (/var/task/index.mjs:1:2)' });
+    const reason = failureReason(base);
+    expect(reason).not.toContain('hunter2');
+    expect(reason).not.toContain('index.mjs');
+    expect(failureReason(destinationRecord('r', {}, { errorMessage: '' }, 'EventAgeExceeded'))).toMatch(/never run/);
+  });
+});
+
+describe('alerts failure → the dead-letter queue, not a silent duplicate', () => {
+  it('an alert that fails is not retried into a second post: Lambda’s retries fail too, so the event ends in AlertsDLQ', async () => {
+    const secret = aws.world.secretsManager.secrets[0]!.arn;
+    const at = new Date(aws.now().getTime() - 3_600_000).toISOString();
+    const event = {
+      version: '0', id: 'evt-dlq', 'detail-type': 'AWS Service Event via CloudTrail', source: 'aws.secretsmanager', account: '123456789012',
+      time: at, region: 'ap-northeast-1', resources: [],
+      detail: { eventName: 'RotationFailed', eventTime: at, additionalEventData: { SecretId: secret }, requestID: 'req-dlq' },
+    };
+    slack.failNext('chat.postMessage', 'fatal_error');
+    await expect(alertsHandler(event)).rejects.toThrow();
+    const posts = slack.callsTo('chat.postMessage').length;
+    // Lambda's retry (maximumRetryAttempts: 2) of the same invocation: fails without posting
+    await expect(alertsHandler(event)).rejects.toThrow(/failed on an earlier delivery .*not handled twice/);
+    await expect(alertsHandler(event)).rejects.toThrow(/failed on an earlier delivery/);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(posts);
+  });
+});
