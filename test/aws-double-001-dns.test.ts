@@ -304,6 +304,8 @@ describe('ACM in the double (real SDK)', () => {
 
   it('validates once the CNAME is in the delegated zone and INSYNC — never from the orphan', async () => {
     const { acm, r53, aws } = await start();
+    // long enough that a loaded machine still reads the change before it is INSYNC
+    aws.world.route53.changeSyncMs = 1_000;
     // Already in the orphan zone since the start: still pending.
     expect((await acm().send(new DescribeCertificateCommand({ CertificateArn: ALB_CERT }))).Certificate?.Status).toBe('PENDING_VALIDATION');
     await r53().send(new ChangeResourceRecordSetsCommand({ HostedZoneId: REAL, ChangeBatch: { Changes: [cname('UPSERT', ALB_RECORD, ALB_VALUE)] } }));
