@@ -11,25 +11,9 @@ import { AwsClients } from '../src/aws/clients.js';
 import { investigationAws } from '../src/aws/for-config.js';
 import { loadPlaybook } from '../src/playbooks/index.js';
 import { locate, placesFor } from '../src/playbooks/places.js';
-import { startAwsDouble, type AwsDouble } from '../src/sandbox/aws/server.js';
-import { loadScenario } from '../src/sandbox/scenario.js';
-import { MemoryRateGate, useRateGate } from '../src/platform/rate-gate.js';
+import type { AwsDouble } from '../src/sandbox/aws/server.js';
+import { ACCOUNTS, manyAccounts } from './helpers/accounts.js';
 import { testConfig } from './helpers/harness.js';
-
-export const ACCOUNTS = {
-  'payments-prod': { roleArn: 'arn:aws:iam::222222222222:role/whybot-read', regions: ['us-east-1', 'ap-northeast-1'] },
-  'payments-dr': { roleArn: 'arn:aws:iam::333333333333:role/whybot-read', regions: ['ap-northeast-1'], writeRoleArn: 'arn:aws:iam::333333333333:role/whybot-write' },
-  search: { roleArn: 'arn:aws:iam::444444444444:role/whybot-read', regions: ['eu-west-1'] },
-};
-
-/** The scenario's account hosts whybot; prod-db lives in payments-prod and payments-dr too. */
-export async function manyAccounts(opts: { denyAssumeRole?: string[] } = {}): Promise<AwsDouble> {
-  const home = await loadScenario('incident-003');
-  const inAccount = async (accountId: string) => ({ ...(await loadScenario('incident-003')), accountId });
-  const aws = await startAwsDouble({ scenario: home, accounts: [await inAccount('222222222222'), await inAccount('333333333333')], ...opts });
-  useRateGate(new MemoryRateGate());
-  return aws;
-}
 
 let aws: AwsDouble | undefined;
 beforeEach(() => {
