@@ -203,7 +203,7 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
   const signer = deps.signer;
   const buttonFor = signer
     ? (ref: { id: string; params: Record<string, string | number | boolean> }) =>
-        remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, c: root.channel, t: root.ts, ttlSeconds: config.buttonTtlSeconds }) : undefined
+        remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, ...(result.account ? { ac: result.account } : {}), c: root.channel, t: root.ts, ttlSeconds: config.buttonTtlSeconds }) : undefined
     : undefined;
   for (const message of threadMessages(result, buttonFor))
     await deliver(log, deps.signal, () => client.chat.postMessage({ channel: root.channel, thread_ts: root.ts, ...message }).then(() => undefined));
