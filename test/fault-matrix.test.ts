@@ -39,6 +39,7 @@ const SUBJECTS: Record<string, { scenario: string; target: string }> = {
   'deploy-failed': { scenario: 'incident-001-deploy', target: 'MyAppStack' },
   // stalled after createSecret: every check runs (secret, function, stack, logs, network, DB, parameters, DB groups)
   'rotation-failed': { scenario: 'incident-002-stalled', target: 'prod/orders-db/app' },
+  'build-failed': { scenario: 'incident-000', target: 'web-app-build' },
 };
 
 type FaultKind = 'AccessDenied' | 'Throttling' | 'Timeout' | 'InternalError' | 'MalformedBody';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { AwsClients } from '../src/aws/clients.js';
 import { lookupsAcrossProcesses } from '../src/bench/lookups-procs.js';
 import { startAwsDouble, type AwsDouble } from '../src/sandbox/aws/server.js';
@@ -65,6 +66,9 @@ describe('a throttle that still happens', () => {
       await Promise.all([0, 1].map(() => other.send(new LookupEventsCommand({})).catch(() => undefined)));
       const ct = clients.client('cloudtrail', (config) => new CloudTrailClient(config));
       expect(await ct.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
+      // an API without a known quota keeps standard backoff: its checks answer "throttled" within their timeout
+      const kms = clients.client('kms', (config) => new KMSClient(config));
+      expect(await kms.config.retryStrategy()).toMatchObject({ mode: 'standard' });
       const out = await ct.send(new LookupEventsCommand({ MaxResults: 50 }));
       expect(out.$metadata.attempts).toBeGreaterThan(1);
       const lookups = aws.calls.filter((c) => c.operation === 'LookupEvents');

@@ -325,9 +325,9 @@ describe('shared reads', () => {
   });
 
   it('knows reads from writes by the operation name', () => {
-    for (const op of ['DescribeSecret', 'ListTasks', 'GetKeyPolicy', 'LookupEvents', 'FilterLogEvents', 'SimulatePrincipalPolicy'])
+    for (const op of ['DescribeSecret', 'ListTasks', 'GetKeyPolicy', 'LookupEvents', 'FilterLogEvents', 'SimulatePrincipalPolicy', 'BatchGetBuilds', 'BatchGetProjects'])
       expect(isReadOperation(op)).toBe(true);
-    for (const op of ['UpdateService', 'RotateSecret', 'PutKeyPolicy', 'ChangeResourceRecordSets', 'ReleaseAddress', 'Invoke'])
+    for (const op of ['UpdateService', 'RotateSecret', 'PutKeyPolicy', 'ChangeResourceRecordSets', 'ReleaseAddress', 'Invoke', 'StartBuild', 'UpdateProject'])
       expect(isReadOperation(op)).toBe(false);
   });
 });

@@ -40,6 +40,8 @@ const SAMPLES: Record<ActionId, Params> = {
   'sg-allow-https-from-vpc': { groupId: 'sg-0a1b2c3d4e5f60e02', cidr: '10.0.0.0/16', region: REGION, vpcId: 'vpc-0a1b2c3d4e5f60001', description: 'the secretsmanager endpoint' },
   'lambda-timeout': { functionName: 'SecretsManagerRDSPostgreSQLRotationSingleUser', timeoutSeconds: 120, currentSeconds: 30, region: REGION },
   'rotate-now': { secretId: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:prod/db-AbCdEf', region: REGION },
+  'codebuild-image': { project: 'web-app-build', image: 'node:24.13.0-trixie', region: REGION, from: 'node:24.13.0-trixie-slim' },
+  'codebuild-start-build': { project: 'web-app-build', region: REGION },
 };
 
 /** "ecs:UpdateService" → "aws ecs update-service": the CLI spelling of an IAM action (same service prefix for these). */
@@ -47,7 +49,7 @@ const cliOf = (iamAction: string) => {
   const [service, op] = iamAction.split(':') as [string, string];
   return `aws ${service} ${op.replace(/[A-Z]/g, (c, i: number) => `${i ? '-' : ''}${c.toLowerCase()}`)}`;
 };
-const READ = /^[a-z0-9-]+:(Describe|List|Get|Lookup|Filter|Simulate|Search)/;
+const READ = /^[a-z0-9-]+:(Describe|List|Get|BatchGet|Lookup|Filter|Simulate|Search)/;
 
 describe('each action is one unit', () => {
   it('every action has metadata, an implementation in the worker registry, and a button', () => {

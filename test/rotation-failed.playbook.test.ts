@@ -402,7 +402,10 @@ describe('rotation-failed: what it could not read, and what it never shows', () 
     expect(result.verdict.summary).toContain(`the network shows a likely cause: no Secrets Manager endpoint in ${VPC}`);
     expect(result.verdict.summary).toMatch(/1 check could not run: logs\.$/);
     const thread = threadMessages(result).flatMap((m) => collectMrkdwn({ blocks: m.blocks }).map((t) => t.text)).join('\n');
-    expect(thread).toContain('needs `logs:FilterLogEvents`');
+    // the check line names the action it needs, once
+    const line = thread.split('\n').find((l) => l.includes('CloudWatch Logs') && l.includes('logs:FilterLogEvents'));
+    expect(line).toBeDefined();
+    expect(line!.match(/logs:FilterLogEvents/g)).toHaveLength(1);
   });
 
   it('no permission for the DB: the login finding the logs support is still given, the db check names its action', async () => {

@@ -111,6 +111,14 @@ export function assumedRoleCredentials(role: AssumedRole, region: string, profil
   };
 }
 
+/**
+ * The clients of APIs with a known, account-wide quota (aws/limits.ts) retry adaptively: a
+ * throttle there is someone else sharing the quota, and slowing down is the answer. Elsewhere a
+ * throttle is rare and a check must answer within its timeout (standard backoff), saying
+ * "throttled" rather than running out of time behind an adaptive client-side limiter.
+ */
+const ADAPTIVE_RETRY = new Set(['cloudtrail', 'route53', 'route53domains']);
+
 export class AwsClients {
   private readonly cache = new Map<string, unknown>();
   readonly scope: string;
@@ -131,7 +139,8 @@ export class AwsClients {
     let client = this.cache.get(id) as C | undefined;
     if (!client) {
       // every call honours the abort signal of the check it runs for (adapters wrap too: idempotent)
-      client = withAbort(paced(make({ ...this.config, region }), { account: this.account, region }, this.target.shareReads === true));
+      const retryMode = ADAPTIVE_RETRY.has(key) ? 'adaptive' : 'standard';
+      client = withAbort(paced(make({ ...this.config, region, retryMode }), { account: this.account, region }, this.target.shareReads === true));
       this.cache.set(id, client);
     }
     return client;

@@ -9,7 +9,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { currentCheck } from './abort.js';
 
 /** Operations that only read; everything else is a write and invalidates. */
-const READ_OPERATION = /^(Describe|List|Get|Lookup|Filter|Simulate|Search)/;
+const READ_OPERATION = /^(Describe|List|Get|BatchGet|Lookup|Filter|Simulate|Search)/;
 
 export const isReadOperation = (operation: string): boolean => READ_OPERATION.test(operation);
 

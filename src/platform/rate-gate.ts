@@ -126,20 +126,12 @@ export async function takeSlot(key: string, spec: RateSpec, gate: RateGate = sha
   const wait = goAt - now();
   if (wait > 0) await sleep(wait);
   if (spec.burst > 1) return;
-  const { lastGone, turns } = localOf(gate);
-  const previous = turns.get(key) ?? Promise.resolve();
-  let done!: () => void;
-  const mine = new Promise<void>((resolve) => (done = resolve));
-  turns.set(key, mine);
-  await previous;
-  try {
+  const { lastGone } = localOf(gate);
+  await inTurn(gate, key, async () => {
     const gap = intervalOf(spec) - (now() - (lastGone.get(key) ?? Number.NEGATIVE_INFINITY));
     if (gap > 0) await sleep(gap);
     lastGone.set(key, now());
-  } finally {
-    done();
-    if (turns.get(key) === mine) turns.delete(key);
-  }
+  });
 }
 
 /** A grant older than this when the caller gets it (a slow store answer) is not used: the call would leave late and bunch with the next. */

@@ -10,6 +10,7 @@ const loaders: Record<PlaybookName, () => Promise<Playbook>> = {
   'cert-pending': async () => (await import('./cert-pending/index.js')).default,
   'deploy-failed': async () => (await import('./deploy-failed/index.js')).default,
   'rotation-failed': async () => (await import('./rotation-failed/index.js')).default,
+  'build-failed': async () => (await import('./build-failed/index.js')).default,
 };
 
 export async function loadPlaybook(name: string): Promise<Playbook | undefined> {

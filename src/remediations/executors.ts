@@ -23,4 +23,6 @@ export const executorLoaders: ExecutorLoaders = {
   'sg-allow-https-from-vpc': async () => (await import('./sg-allow-https-from-vpc.js')).sgAllowHttpsFromVpc,
   'lambda-timeout': async () => (await import('./lambda-timeout.js')).lambdaTimeout,
   'rotate-now': async () => (await import('./rotate-now.js')).rotateNow,
+  'codebuild-image': async () => (await import('./codebuild-image.js')).codebuildImage,
+  'codebuild-start-build': async () => (await import('./codebuild-start-build.js')).codebuildStartBuild,
 } satisfies Required<ExecutorLoaders>; // the worker runs every action

@@ -2,6 +2,8 @@
 // confirm, do it by hand, and grant its IAM actions. No AWS client: the Slack function holds it.
 // Adding an action: its <id>.meta.ts goes in TYPED below, its <id>.ts in ./executors.ts.
 import type { z } from 'zod';
+import { codebuildImageMeta } from './codebuild-image.meta.js';
+import { codebuildStartBuildMeta } from './codebuild-start-build.meta.js';
 import { eraseMeta } from './define.js';
 import { ec2ReleaseEipMeta } from './ec2-release-eip.meta.js';
 import { ecsRedeployAllMeta } from './ecs-redeploy-all.meta.js';
@@ -25,6 +27,8 @@ const TYPED = {
   [sgAllowHttpsFromVpcMeta.id]: sgAllowHttpsFromVpcMeta,
   [lambdaTimeoutMeta.id]: lambdaTimeoutMeta,
   [rotateNowMeta.id]: rotateNowMeta,
+  [codebuildImageMeta.id]: codebuildImageMeta,
+  [codebuildStartBuildMeta.id]: codebuildStartBuildMeta,
 };
 
 export type ActionId = keyof typeof TYPED;

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { ACM_IAM } from '../aws/acm.js';
 import type { AwsClients } from '../aws/clients.js';
+import type { CODEBUILD_IAM } from '../aws/codebuild.js';
 import type { EC2_IAM } from '../aws/ec2.js';
 import type { ECS_IAM } from '../aws/ecs.js';
 import type { IAM_IAM } from '../aws/iam-policy.js';
@@ -65,6 +66,7 @@ export interface Choice {
 type ValueOf<T> = T[keyof T];
 export type AdapterIamAction =
   | ValueOf<typeof ACM_IAM>
+  | ValueOf<typeof CODEBUILD_IAM>
   | ValueOf<typeof EC2_IAM>
   | ValueOf<typeof ECS_IAM>
   | ValueOf<typeof IAM_IAM>

@@ -9,6 +9,7 @@ import { CloudFormationScenarioSchema, IamScenarioSchema, KmsScenarioSchema } fr
 import { Ec2ScenarioSchema, ElastiCacheScenarioSchema } from './scenario-ec2.js';
 import { AcmScenarioSchema, Route53ScenarioSchema } from './scenario-dns.js';
 import { LambdaConfigurationSchema, RdsParameterGroupSchema } from './scenario-rotation.js';
+import { CodeBuildScenarioSchema } from './scenario-codebuild.js';
 
 const relativeTime = /^now(?:([+-])((?:\d+[dhms])+))?$/;
 
@@ -222,6 +223,8 @@ export const ScenarioSchema = z.object({
   elasticache: ElastiCacheScenarioSchema,
   route53: Route53ScenarioSchema,
   acm: AcmScenarioSchema,
+  /** CodeBuild projects and their builds (scenario-codebuild.ts); default none */
+  codebuild: CodeBuildScenarioSchema,
   faults: z.array(FaultSchema).default([]),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;

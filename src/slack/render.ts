@@ -37,8 +37,14 @@ const stateIcon: Record<CheckProgress['state'], string> = {
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } });
 const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, SECTION_MAX) }] });
 
+/** A check's reason, escaped, with the IAM action it names (if it does) set as code. */
+function reasonText(reason: string, iamAction: string | undefined): string {
+  const text = esc(reason);
+  return iamAction && reason.includes(iamAction) ? text.split(esc(iamAction)).join(code(iamAction)) : text;
+}
+
 function checkLine(c: CheckProgress): string {
-  const why = c.reason ? ` — ${esc(c.reason)}` : '';
+  const why = c.reason ? ` — ${reasonText(c.reason, c.iamAction)}` : '';
   const action = c.state === 'failed' ? actionToName(c.reason, c.iamAction) : undefined;
   const needs = action ? ` (needs ${code(action)})` : '';
   return `${stateIcon[c.state]} ${esc(c.title)}${c.state === 'running' ? '…' : ''}${why}${needs}`;
@@ -148,7 +154,7 @@ export function threadMessages(r: PlaybookResult, buttonFor?: ButtonFactory): Sl
         `*Could not check* :x:\n${failed
           .map((c) => {
             const action = actionToName(c.reason, c.iamAction);
-            return `• ${esc(c.title ?? c.id)}: ${esc(c.reason ?? 'failed')}${action ? ` — needs ${code(action)}` : ''}`;
+            return `• ${esc(c.title ?? c.id)}: ${reasonText(c.reason ?? 'failed', c.iamAction)}${action ? ` — needs ${code(action)}` : ''}`;
           })
           .join('\n')}`,
       ),

@@ -6,7 +6,7 @@
 import type { RemediationRef } from '../../findings.js';
 import type { RotationFailedEvidence } from './evidence.js';
 import { isAlternatingUsers, SUGGESTED_TIMEOUT_SECONDS, TEMPLATE_TIMEOUT_SECONDS } from './facts.js';
-import { aclBlocks, endpointGroupGap, endpointPolicyAllows, functionEgressShut, serviceRoute, type ServiceRoute } from './network-facts.js';
+import { aclBlocks, endpointGroupGap, endpointPolicyAllows, functionEgressShut, serviceRoute, type ServiceRoute } from '../vpc-path/reach.js';
 
 export type CauseId = 'no-route' | 'endpoint-sg' | 'function-egress' | 'nacl' | 'endpoint-policy' | 'timeout' | 'rds-api';
 

@@ -15,7 +15,7 @@ import type { CheckResult } from '../../findings.js';
 import { defineChecks, rulesFor, type CheckIdOf } from '../define.js';
 import type { Candidate, PlaybookInput, RunOptions } from '../types.js';
 import { dbForSecret, type DbMatch } from './db-match.js';
-import { readDbGroups, readNetworkPath, type NetworkPath, NETWORK_IAM, DB_NETWORK_IAM } from './network-read.js';
+import { readDbGroups, readNetworkPath, type NetworkPath, NETWORK_IAM, DB_NETWORK_IAM } from '../vpc-path/read.js';
 import type { SecurityGroupInfo } from '../../aws/vpc.js';
 
 export const CHECKS = defineChecks([

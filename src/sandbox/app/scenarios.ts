@@ -33,6 +33,8 @@ const KNOWN: Record<string, Known> = {
   'incident-002-stalled': { title: 'Rotation stops after createSecret: endpoint security group (incident 002)', playbook: 'rotation-failed', target: 'prod/orders-db/app' },
   'incident-002-scram': { title: 'Rotation function too old for SCRAM passwords (incident 002)', playbook: 'rotation-failed', target: 'prod/orders-db/app' },
   'rotation-healthy': { title: 'Healthy: the last rotation succeeded', playbook: 'rotation-failed', target: 'prod/orders-db/app' },
+  'incident-000': { title: 'CodeBuild x509 in DOWNLOAD_SOURCE: slim image, endpoint SG shut (incident 000)', playbook: 'build-failed', target: 'web-app-build' },
+  'build-healthy': { title: 'Healthy: the last CodeBuild build succeeded', playbook: 'build-failed', target: 'web-app-build' },
 };
 
 export const DEFAULT_SCENARIO = 'incident-003';

@@ -10,6 +10,7 @@ import { ScenarioError } from './scenario-error.js';
 import { buildCloudFormation, buildIam, buildKms, type CfnStack, type IamAllow, type KmsKey } from './world-kms-cfn-iam.js';
 import { buildEc2World, buildElastiCacheWorld, type Ec2World, type ElastiCacheWorld } from './world-ec2.js';
 import { buildAcmWorld, buildRoute53World, type AcmWorld, type Route53World } from './world-dns.js';
+import { buildCodeBuildWorld, type CodeBuildWorld } from './world-codebuild.js';
 import {
   buildParameterGroups,
   hasLambdaConfiguration,
@@ -245,6 +246,8 @@ export interface World {
   route53: Route53World;
   /** every Region's certificates, each with its Region (world-dns.ts) */
   acm: AcmWorld;
+  /** CodeBuild projects and builds (world-codebuild.ts) */
+  codebuild: CodeBuildWorld;
 }
 
 // ---------------------------------------------------------------- ARNs and names
@@ -567,5 +570,6 @@ export function buildWorld(scenario: Scenario, now: Date): World {
     elasticache: buildElastiCacheWorld(scenario, now),
     route53: buildRoute53World(scenario, now),
     acm: buildAcmWorld(scenario, now),
+    codebuild: buildCodeBuildWorld(scenario, now),
   };
 }

@@ -10,7 +10,7 @@ import { parseRotationLog, type RotationInvocation, type RotationLogLine, type R
 import type { SecretInfo } from '../../../src/aws/secrets.js';
 import type { NaclEntryInfo, NetworkAclInfo, RouteTableInfo, SecurityGroupInfo, SgRuleInfo, SubnetInfo, VpcEndpointInfo } from '../../../src/aws/vpc.js';
 import { CHECKS, type CheckId, type RotationFailedEvidence } from '../../../src/playbooks/rotation-failed/evidence.js';
-import type { NetworkPath } from '../../../src/playbooks/rotation-failed/network-read.js';
+import type { NetworkPath } from '../../../src/playbooks/vpc-path/read.js';
 
 export const REGION = 'ap-northeast-1';
 export const ACCOUNT = '123456789012';

@@ -3,7 +3,8 @@
 // policy lets the function's role in, and whether the DB admits the function.
 import { describe, expect, it } from 'vitest';
 import { unreachableCauses } from '../../../src/playbooks/rotation-failed/causes.js';
-import { aclBlocks, dbAdmission, endpointGroupGap, endpointPolicyAllows, ENDPOINT_ENV, serviceRoute } from '../../../src/playbooks/rotation-failed/network-facts.js';
+import { dbAdmission } from '../../../src/playbooks/rotation-failed/network-facts.js';
+import { aclBlocks, endpointGroupGap, endpointPolicyAllows, ENDPOINT_ENV, serviceRoute } from '../../../src/playbooks/vpc-path/reach.js';
 import { acl, db, DB_SG, defaultRoute, endpoint, entry, evidence, fn, network, ROLE, routeTable, sg, sgRule, SUBNET_A, SUBNET_B, SUBNET_E, VPC_CIDR } from './evidence.js';
 
 const e = evidence();

@@ -1,5 +1,6 @@
 import { cloudformation } from './cloudformation.js';
 import { cloudtrail } from './cloudtrail.js';
+import { codebuild } from './codebuild.js';
 import { ec2 } from './ec2.js';
 import { ecs } from './ecs.js';
 import { elasticache } from './elasticache.js';
@@ -18,7 +19,7 @@ import type { ServiceModule } from './types.js';
 
 /** Every service the double serves, by SigV4 signing name. */
 export const SERVICES: ReadonlyMap<string, ServiceModule> = new Map(
-  [rds, secretsManager, cloudtrail, ecs, ssm, lambda, logs, cloudformation, ec2, elasticache, kms, iam, route53, route53Domains, acm, sts].map((s) => [s.signingName, s]),
+  [rds, secretsManager, cloudtrail, ecs, ssm, lambda, logs, cloudformation, ec2, elasticache, kms, iam, route53, route53Domains, acm, codebuild, sts].map((s) => [s.signingName, s]),
 );
 
 export type {

@@ -1,7 +1,7 @@
-// The network reads behind rotation-failed's `network` and `db-network` checks: everything
-// between the rotation function's subnets and Secrets Manager (or RDS): the VPC, route
-// tables, network ACLs, the function's and the endpoints' security groups, and the VPC
-// endpoints themselves. Read-only; the questions asked of them are in network-facts.ts.
+// The VPC reads behind the `network` checks of rotation-failed and build-failed: everything
+// between a workload's subnets and the AWS APIs it calls (Secrets Manager, RDS, SSM): the VPC,
+// route tables, network ACLs, the workload's and the endpoints' security groups, and the VPC
+// endpoints themselves. Read-only; the questions asked of them are in reach.ts.
 import type { AwsClients } from '../../aws/clients.js';
 import { endpointServiceName } from '../../aws/network-path.js';
 import {
@@ -56,6 +56,8 @@ export async function readNetworkPath(
   region: string,
   fnVpc: { vpcId?: string; subnetIds: string[]; securityGroupIds: string[] },
   signal?: AbortSignal,
+  /** the services whose endpoints to read (build-failed: secretsmanager and ssm) */
+  services: readonly string[] = ROTATION_SERVICES,
 ): Promise<NetworkPath> {
   const subnets = await describeSubnets(aws, fnVpc.subnetIds, signal);
   const vpcId = fnVpc.vpcId ?? subnets[0]?.vpcId ?? '';
@@ -63,7 +65,7 @@ export async function readNetworkPath(
     vpcId ? describeVpcs(aws, [vpcId], signal) : Promise.resolve([]),
     vpcId ? describeRouteTables(aws, vpcId, signal) : Promise.resolve([]),
     describeSecurityGroups(aws, fnVpc.securityGroupIds, signal),
-    vpcId ? describeVpcEndpoints(aws, { vpcId, serviceNames: ROTATION_SERVICES.map((s) => endpointServiceName(region, s)) }, signal) : Promise.resolve([]),
+    vpcId ? describeVpcEndpoints(aws, { vpcId, serviceNames: services.map((s) => endpointServiceName(region, s)) }, signal) : Promise.resolve([]),
   ]);
   const endpointSubnetIds = [...new Set(endpoints.flatMap((x) => x.subnetIds))];
   const endpointGroupIds = [...new Set(endpoints.flatMap((x) => x.securityGroupIds))];
