@@ -49,7 +49,7 @@ async function playbookNames() {
 // What each bundle's src/entry/cli.ts may import(), by the module it names. `--help`, usage
 // errors and a bad environment never get past the config, so the base bundle stops there.
 const CLI_BASE = ['../config.js'];
-const CLI_PLAYBOOK = [...CLI_BASE, '../playbooks/invocation.js', '../playbooks/index.js', '../aws/clients.js', '../playbooks/candidates.js', '../render/text.js', '../logger.js'];
+const CLI_PLAYBOOK = [...CLI_BASE, '../playbooks/invocation.js', '../playbooks/index.js', '../aws/clients.js', '../playbooks/candidates.js', '../playbooks/places.js', '../aws/for-config.js', '../render/text.js', '../logger.js'];
 /** `whybot demo`: the AWS double, the scenarios and every playbook (src/sandbox/app/demo.ts). */
 const CLI_DEMO = [...CLI_BASE, '../sandbox/app/demo.js'];
 /**

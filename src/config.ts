@@ -1,4 +1,6 @@
 // Environment → typed config, in one place (DESIGN.md "Environment").
+import { readFileSync } from 'node:fs';
+import { load as loadYaml } from 'js-yaml';
 import * as z from 'zod';
 import { MAX_HOURS } from './time.js';
 
@@ -39,7 +41,91 @@ const EnvSchema = z.object({
   WHYBOT_HEARTBEAT_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   WHYBOT_SLACK_CHANNEL_RATE: z.coerce.number().min(0.1).max(100).default(1),
   WHYBOT_DIGEST_HOUR_UTC: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(9),
+  WHYBOT_ACCOUNTS: optionalText,
+  WHYBOT_CHANNEL_DEFAULTS: optionalText,
 });
+
+const REGION_CODE = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
+const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const roleArn = z.string().regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::123456789012:role/name)');
+const ALIAS = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** One account whybot investigates by assuming a role in it (WHYBOT_ACCOUNTS). */
+const AccountSchema = z.strictObject({
+  roleArn,
+  regions: z.array(z.string().regex(REGION_CODE, 'must be a Region code such as us-east-1')).min(1, 'must name at least one Region'),
+  externalId: z.string().min(2).max(1224).optional(),
+  writeRoleArn: roleArn.optional(),
+});
+/** A record whose bad keys are reported by name (zod's own message says only "Invalid key in record"). */
+const keyedBy = <V extends z.ZodType>(key: RegExp, message: string, value: V) =>
+  z.record(z.string(), value).superRefine((r, ctx) => {
+    for (const k of Object.keys(r)) if (!key.test(k)) ctx.addIssue({ code: 'custom', path: [k], message });
+  });
+const AccountsSchema = keyedBy(ALIAS, 'an account alias is letters, digits, ".", "_" or "-"', AccountSchema).refine(
+  (r) => Object.keys(r).length > 0,
+  'must name at least one account',
+);
+const ChannelDefaultsSchema = keyedBy(
+  /^[CGD][A-Z0-9]{2,}$/,
+  'keys must be channel ids (C…), not names',
+  z.strictObject({ account: z.string().optional(), region: z.string().regex(REGION_CODE, 'must be a Region code such as us-east-1').optional() }),
+);
+
+/** An account from WHYBOT_ACCOUNTS, by its alias. */
+export interface AccountConfig {
+  alias: string;
+  /** the 12-digit id, from the role ARN */
+  accountId: string;
+  roleArn: string;
+  regions: string[];
+  externalId?: string;
+  /** the role remediations assume (absent: roleArn) */
+  writeRoleArn?: string;
+}
+
+/**
+ * Inline JSON (starts with `{`) or a path to a JSON or YAML file; then validated, each problem
+ * naming the variable and the field (`WHYBOT_ACCOUNTS: payments-prod.regions.0: …`).
+ */
+function structured<T>(name: string, raw: string | undefined, schema: z.ZodType<T>, problems: string[]): T | undefined {
+  if (raw === undefined) return undefined;
+  let data: unknown;
+  try {
+    if (raw.startsWith('{')) data = JSON.parse(raw);
+    else {
+      const text = readFileSync(raw, 'utf8');
+      data = /\.ya?ml$/i.test(raw) ? loadYaml(text, { filename: raw }) : JSON.parse(text);
+    }
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    problems.push(`${name}: ${raw.startsWith('{') ? 'not valid JSON' : `cannot read ${raw}`} (${why})`);
+    return undefined;
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) problems.push(`${name}: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+    return undefined;
+  }
+  return parsed.data;
+}
+
+function parseAccounts(e: { WHYBOT_ACCOUNTS?: string; WHYBOT_CHANNEL_DEFAULTS?: string }, problems: string[]): Pick<Config, 'accounts' | 'channelDefaults'> {
+  const raw = structured('WHYBOT_ACCOUNTS', e.WHYBOT_ACCOUNTS, AccountsSchema, problems);
+  const defaults = structured('WHYBOT_CHANNEL_DEFAULTS', e.WHYBOT_CHANNEL_DEFAULTS, ChannelDefaultsSchema, problems) ?? {};
+  const accounts = raw
+    ? Object.fromEntries(
+        Object.entries(raw).map(([alias, a]) => [alias, { alias, accountId: ROLE_ARN.exec(a.roleArn)![1]!, ...a } satisfies AccountConfig]),
+      )
+    : undefined;
+  for (const [channel, d] of Object.entries(defaults)) {
+    if (d.account === undefined) continue;
+    if (!accounts) problems.push(`WHYBOT_CHANNEL_DEFAULTS: ${channel}.account: names an account, but WHYBOT_ACCOUNTS is not set`);
+    else if (!Object.hasOwn(accounts, d.account))
+      problems.push(`WHYBOT_CHANNEL_DEFAULTS: ${channel}.account: "${d.account}" is not in WHYBOT_ACCOUNTS (${Object.keys(accounts).join(', ')})`);
+  }
+  return { ...(accounts ? { accounts } : {}), channelDefaults: defaults };
+}
 
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
 
@@ -92,6 +178,10 @@ export interface Config {
     /** UTC hour of the daily digest of rotations due in 24 h; undefined = off */
     digestHourUtc?: number;
   };
+  /** WHYBOT_ACCOUNTS by alias; absent = whybot's own account only */
+  accounts?: Record<string, AccountConfig>;
+  /** WHYBOT_CHANNEL_DEFAULTS: where a channel's commands look when they name no account or Region */
+  channelDefaults: Record<string, { account?: string; region?: string }>;
   slack: {
     botToken?: string;
     signingSecret?: string;
@@ -118,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     if (m) perAction[m[1]!.toLowerCase().replace(/_/g, '-')] = parseResponders(key, raw, problems);
   }
   const responders = { default: parseResponders('WHYBOT_RESPONDERS', e.WHYBOT_RESPONDERS, problems), perAction };
+  const places = parseAccounts(e, problems);
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
@@ -137,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       store: { dbPath: e.WHYBOT_DB_PATH, table: e.WHYBOT_TABLE },
       jobs: { threads: e.WHYBOT_WORKER_THREADS, concurrency: e.WHYBOT_JOB_CONCURRENCY, queueDepth: e.WHYBOT_QUEUE_DEPTH, heartbeatTtlSeconds: e.WHYBOT_HEARTBEAT_TTL_SECONDS },
       slackChannelRate: e.WHYBOT_SLACK_CHANNEL_RATE,
+      ...places,
       alerts: {
         channel: e.WHYBOT_ALERT_CHANNEL,
         quiet: e.WHYBOT_ALERT_QUIET === 'true',

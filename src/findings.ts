@@ -67,12 +67,26 @@ export const VerdictSchema = z.object({
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 
+/** An account whybot could not look in (WHYBOT_ACCOUNTS), and the permission it lacks. */
+export const UnreachableSchema = z.object({
+  account: z.string(),
+  region: z.string().optional(),
+  /** the IAM action that was refused, e.g. sts:AssumeRole */
+  iamAction: z.string().optional(),
+  reason: z.string(),
+});
+export type Unreachable = z.infer<typeof UnreachableSchema>;
+
 export const PlaybookResultSchema = z.object({
   /** RESULT_SCHEMA_VERSION when written; a consumer checks it before reading the rest */
   schemaVersion: z.number().int().positive(),
   playbook: z.string(),
   target: z.string(),
   region: z.string().optional(),
+  /** the WHYBOT_ACCOUNTS alias the target was found in; absent = whybot's own account */
+  account: z.string().optional(),
+  /** accounts searched for the target that whybot could not look in */
+  unreachable: z.array(UnreachableSchema).optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
   verdict: VerdictSchema,
@@ -83,7 +97,13 @@ export const PlaybookResultSchema = z.object({
 export type PlaybookResult = z.infer<typeof PlaybookResultSchema>;
 
 /** A target whybot can investigate, as the CLI lists them when it cannot pick one. */
-export const CandidateSchema = z.object({ id: z.string(), description: z.string() });
+export const CandidateSchema = z.object({
+  id: z.string(),
+  description: z.string(),
+  /** with WHYBOT_ACCOUNTS: where this one is (the account alias and Region to pass) */
+  account: z.string().optional(),
+  region: z.string().optional(),
+});
 
 /**
  * What `--json` prints instead of a PlaybookResult when the playbook did not run: bad usage or
@@ -102,6 +122,8 @@ export const ErrorResultSchema = z.object({
     candidates: z.array(CandidateSchema).optional(),
     /** for `aws`: the IAM action that was denied */
     iamAction: z.string().optional(),
+    /** accounts searched that whybot could not look in */
+    unreachable: z.array(UnreachableSchema).optional(),
   }),
 });
 export type ErrorResult = z.infer<typeof ErrorResultSchema>;

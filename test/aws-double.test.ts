@@ -458,12 +458,13 @@ describe('incident-003: reads', () => {
       status: 400,
     });
     expect(await failure(c.rds.send(new DescribeDBSnapshotsCommand({})))).toMatchObject({ name: 'InvalidAction', status: 400 });
-    const sts = await signedPost(aws.url, 'sts', { 'content-type': 'application/x-www-form-urlencoded' }, 'Action=GetCallerIdentity&Version=2011-06-15');
-    expect(sts.status).toBe(400);
-    const text = await sts.text();
+    // (STS is served since issue 16, for AssumeRole: SNS stands for a service the double does not serve)
+    const sns = await signedPost(aws.url, 'sns', { 'content-type': 'application/x-www-form-urlencoded' }, 'Action=ListTopics&Version=2010-03-31');
+    expect(sns.status).toBe(400);
+    const text = await sns.text();
     expect(text).toContain('<Code>InvalidAction</Code>');
-    expect(sts.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(aws.calls.at(-1)).toMatchObject({ service: 'sts', operation: 'GetCallerIdentity', status: 400, error: 'InvalidAction' });
+    expect(sns.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(aws.calls.at(-1)).toMatchObject({ service: 'sns', operation: 'ListTopics', status: 400, error: 'InvalidAction' });
   });
 });
 

@@ -6,6 +6,11 @@ export const ROTATION_EVENT_NAMES = ['RotationStarted', 'RotationSucceeded', 'Ro
 
 const SecretRef = z.looseObject({ secretId: z.string().optional(), SecretId: z.string().optional(), arn: z.string().optional(), aRN: z.string().optional() });
 
+/** The WHYBOT_ACCOUNTS alias of the account an event came from (undefined: whybot's own, or one not configured). */
+export function accountAliasOf(e: { account: string }, config: { accounts?: Record<string, { alias: string; accountId: string }> }): string | undefined {
+  return Object.values(config.accounts ?? {}).find((a) => a.accountId === e.account)?.alias;
+}
+
 export const RotationEventSchema = z.looseObject({
   id: z.string(),
   source: z.literal('aws.secretsmanager'),

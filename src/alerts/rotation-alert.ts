@@ -17,7 +17,7 @@ import type { ActionSigner } from '../remediations/signed-value.js';
 import { code, esc, slackDate } from '../render/mrkdwn.js';
 import { executeOnce, type WriteReporter } from '../engine/execute-once.js';
 import type { Store } from '../store/types.js';
-import type { RotationEvent } from './events.js';
+import { accountAliasOf, type RotationEvent } from './events.js';
 import { publishInWindow, windowOf, type RotationEntry } from './alert-window.js';
 import { windowMessage } from './render-window.js';
 import { matchesPolicy } from './policy.js';
@@ -27,7 +27,8 @@ type Block = import('@slack/bolt').types.KnownBlock;
 export interface AlertDeps {
   client: webApi.WebClient;
   store: Store;
-  awsFor: (region: string) => AwsClients;
+  /** `account`: the WHYBOT_ACCOUNTS alias the event came from (absent: whybot's own account) */
+  awsFor: (region: string, account?: string) => AwsClients;
   config: Config;
   signer?: ActionSigner;
   log: Logger;
@@ -145,7 +146,9 @@ export async function handleRotationSucceeded(e: RotationEvent, deps: AlertDeps)
   if (typeof claimed === 'string') return claimed;
   const { channel } = claimed;
 
-  const aws = deps.awsFor(e.region);
+  // an event forwarded from a member account is looked into, and acted on, in that account
+  const account = accountAliasOf(e, config);
+  const aws = deps.awsFor(e.region, account);
   try {
     const c = await correlate(aws, e.secretId, new Date(e.time));
     if (c.atRisk.length === 0 && c.unchecked.length === 0 && config.alerts.quiet) {
@@ -155,7 +158,7 @@ export async function handleRotationSucceeded(e: RotationEvent, deps: AlertDeps)
     const name = c.secret?.name ?? e.secretId;
     const policy = c.atRisk.filter((a) => matchesPolicy(config.alerts.autoRedeploy, a.consumer.service.clusterName, a.consumer.service.name));
     const auto = new Set(policy.map((a) => `${a.consumer.service.clusterName}/${a.consumer.service.name}`));
-    const signFor = (ts: string) => (a: string, p: Record<string, string>) => deps.signer?.sign({ a, p, c: channel, t: ts, ttlSeconds: config.buttonTtlSeconds });
+    const signFor = (ts: string) => (a: string, p: Record<string, string>) => deps.signer?.sign({ a, p, ...(account ? { ac: account } : {}), c: channel, t: ts, ttlSeconds: config.buttonTtlSeconds });
     const ts = await publishInWindow(windowOf(channel, e.time), toEntry(e, c, auto), {
       store,
       post: async (entries) => (await client.chat.postMessage({ channel, ...windowMessage(entries) })).ts ?? '',
@@ -166,7 +169,7 @@ export async function handleRotationSucceeded(e: RotationEvent, deps: AlertDeps)
 
     // Each service on its own: one failing redeploy must not cancel the others.
     for (const a of policy)
-      await policyRedeploy(e, a, { channel, ts }, deps).catch((err: unknown) => {
+      await policyRedeploy(e, a, { channel, ts }, deps, account).catch((err: unknown) => {
         log.error({ err, service: a.consumer.service.name }, 'policy redeploy failed; its journal entry, if any, is reconciled');
       });
     log.info({ secret: name, atRisk: c.atRisk.length, auto: policy.length }, 'rotation alert posted');
@@ -181,7 +184,7 @@ export async function handleRotationSucceeded(e: RotationEvent, deps: AlertDeps)
 }
 
 /** WHYBOT_AUTO_REDEPLOY: says so in the alert's thread, then the one write path. */
-async function policyRedeploy(e: RotationEvent, a: AtRisk, thread: { channel: string; ts: string }, deps: AlertDeps): Promise<void> {
+async function policyRedeploy(e: RotationEvent, a: AtRisk, thread: { channel: string; ts: string }, deps: AlertDeps, account: string | undefined): Promise<void> {
   const params = { cluster: a.consumer.service.clusterName, service: a.consumer.service.name, region: e.region, after: e.time };
   await deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text: `Policy (WHYBOT_AUTO_REDEPLOY) allows redeploying ${a.consumer.service.name}: redeploying now.` });
   await executeOnce(
@@ -193,7 +196,8 @@ async function policyRedeploy(e: RotationEvent, a: AtRisk, thread: { channel: st
       claimTtlSeconds: KEEP_SECONDS,
       actor: POLICY_ACTOR,
       thread,
-      retry: { a: 'ecs-redeploy', p: params },
+      ...(account ? { account } : {}),
+      retry: { a: 'ecs-redeploy', p: params, ...(account ? { ac: account } : {}) },
     },
     deps,
   );

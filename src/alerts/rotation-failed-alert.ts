@@ -9,7 +9,7 @@ import { loadPlaybook } from '../playbooks/index.js';
 import type { Playbook } from '../playbooks/types.js';
 import { redactText } from '../redact/index.js';
 import { code, esc, slackDate } from '../render/mrkdwn.js';
-import type { RotationEvent } from './events.js';
+import { accountAliasOf, type RotationEvent } from './events.js';
 import { claimAlert, type AlertDeps, type AlertOutcome } from './rotation-alert.js';
 
 const PLAYBOOK = 'rotation-failed';
@@ -48,7 +48,7 @@ export async function handleRotationFailed(e: RotationEvent, deps: AlertDeps): P
   const claimed = await claimAlert(e, deps);
   if (typeof claimed === 'string') return claimed;
   const { channel } = claimed;
-  const aws = deps.awsFor(e.region);
+  const aws = deps.awsFor(e.region, accountAliasOf(e, deps.config));
   try {
     const secret = await describeSecret(aws, e.secretId).catch(() => undefined);
     const alert = alertLines(e, secret);
@@ -98,7 +98,7 @@ export async function handleRotationFailed(e: RotationEvent, deps: AlertDeps): P
 async function investigate(e: RotationEvent, secret: SecretInfo | undefined, deps: AlertDeps): Promise<{ result: PlaybookResult }> {
   const playbook: Playbook | undefined = await (deps.loadPlaybook ?? loadPlaybook)(PLAYBOOK);
   if (!playbook) throw new Error(`the ${PLAYBOOK} playbook is not in this build`);
-  const aws = deps.awsFor(e.region);
+  const aws = deps.awsFor(e.region, accountAliasOf(e, deps.config));
   const budgetMs = deps.config.checkTimeoutMs * Math.max(1, playbook.checks.length);
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -113,7 +113,9 @@ async function investigate(e: RotationEvent, secret: SecretInfo | undefined, dep
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`it did not finish within ${Math.round(budgetMs / 1000)} s`)), budgetMs);
     });
-    return { result: await Promise.race([run, late]) };
+    const result = await Promise.race([run, late]);
+    const account = accountAliasOf(e, deps.config);
+    return { result: account ? { ...result, account } : result };
   } finally {
     clearTimeout(timer);
     aws.destroy();

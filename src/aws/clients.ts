@@ -1,13 +1,26 @@
 // AWS SDK clients for one account/Region. Never module-level: every investigation gets a
 // set for the target it was asked about, all sharing the process-wide limiters.
 // The endpoint is left to the SDK so AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work.
-import type { MiddlewareStack } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MiddlewareStack } from '@smithy/types';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { operationName, withinLimits, type CallScope } from './limits.js';
 import { withAbort } from './abort.js';
 import { isReadOperation, sharedReads } from './shared-reads.js';
 
+/** A role in another account (WHYBOT_ACCOUNTS), assumed with STS for every call. */
+export interface AssumedRole {
+  /** the account's alias in WHYBOT_ACCOUNTS, as answers name it */
+  alias: string;
+  /** the 12-digit account id: the limiters and shared reads are per account */
+  accountId: string;
+  roleArn: string;
+  externalId?: string;
+}
+
 export interface AwsTarget {
   region: string;
+  /** absent = whybot's own credentials (the default chain or `profile`) */
+  role?: AssumedRole;
   /** named profile from ~/.aws/config; absent = the default credential chain */
   profile?: string;
   /** SDK attempts per call (throttling and 5xx are retried with backoff) */
@@ -65,6 +78,37 @@ export interface ClientConfig {
   retryMode: 'adaptive' | 'standard';
   profile?: string;
   requestHandler?: { requestTimeout?: number; connectionTimeout?: number };
+  credentials?: AwsCredentialIdentityProvider;
+}
+
+/** Credentials are refreshed this long before they expire. */
+const REFRESH_BEFORE_MS = 5 * 60_000;
+const assumed = new Map<string, { at: Promise<AwsCredentialIdentity>; expires: number }>();
+
+/**
+ * One provider per role (and external id, and base profile) for the whole process: every client
+ * of every set shares one AssumeRole until the credentials are about to expire. A refusal is
+ * not kept: the next investigation asks again (the trust policy may have been fixed).
+ */
+export function assumedRoleCredentials(role: AssumedRole, region: string, profile: string | undefined): AwsCredentialIdentityProvider {
+  // the endpoint too: credentials from one STS (a local double, a test) are no good at another
+  const key = `${role.roleArn}|${role.externalId ?? ''}|${profile ?? ''}|${process.env.AWS_ENDPOINT_URL_STS ?? process.env.AWS_ENDPOINT_URL ?? ''}`;
+  const provider = fromTemporaryCredentials({
+    params: { RoleArn: role.roleArn, RoleSessionName: 'whybot', DurationSeconds: 3600, ...(role.externalId ? { ExternalId: role.externalId } : {}) },
+    clientConfig: { region, ...(profile ? { profile } : {}) },
+  });
+  return async () => {
+    const cached = assumed.get(key);
+    if (cached && cached.expires - REFRESH_BEFORE_MS > Date.now()) return cached.at;
+    const at = provider();
+    const entry = { at, expires: Number.POSITIVE_INFINITY };
+    assumed.set(key, entry);
+    at.then(
+      (creds) => (entry.expires = creds.expiration?.getTime() ?? Date.now() + 15 * 60_000),
+      () => assumed.get(key) === entry && assumed.delete(key),
+    );
+    return at;
+  };
 }
 
 /**
@@ -81,7 +125,7 @@ export class AwsClients {
   private readonly account: string;
 
   constructor(readonly target: AwsTarget) {
-    this.account = target.profile ?? process.env.AWS_PROFILE ?? 'default';
+    this.account = target.role?.accountId ?? target.profile ?? process.env.AWS_PROFILE ?? 'default';
     this.scope = `${this.account}@${target.region}`;
   }
 
@@ -109,6 +153,7 @@ export class AwsClients {
       maxAttempts: maxAttempts ?? 3,
       retryMode: 'adaptive',
       ...(profile ? { profile } : {}),
+      ...(this.target.role ? { credentials: assumedRoleCredentials(this.target.role, region, profile) } : {}),
       ...(requestTimeoutMs ? { requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: Math.min(requestTimeoutMs, 5_000) } } : {}),
     };
   }

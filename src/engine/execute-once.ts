@@ -30,7 +30,9 @@ export const WriteIntentSchema = z.object({
   claimTtlSeconds: z.number(),
   actor: z.string(),
   thread: z.object({ channel: z.string(), ts: z.string() }),
-  retry: z.object({ a: z.string(), p: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }).optional(),
+  /** the WHYBOT_ACCOUNTS alias to run in, with its write role (absent: whybot's own account) */
+  account: z.string().optional(),
+  retry: z.object({ a: z.string(), p: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), ac: z.string().optional() }).optional(),
   /** the button's message and value, so its state can be shown */
   button: z.object({ channel: z.string(), messageTs: z.string(), value: z.string() }).optional(),
 });
@@ -76,9 +78,9 @@ export interface ExecutionDeps {
   /** how each step is told (Slack: slackWriteReporter in src/slack/write-report.ts) */
   reportWrite: WriteReporter;
   /** clients for reads (verification, reconciliation) */
-  awsFor: (region: string) => AwsClients;
+  awsFor: (region: string, account?: string) => AwsClients;
   /** clients for the write itself: one attempt, a timeout (default: awsFor) */
-  writerFor?: (region: string) => AwsClients;
+  writerFor?: (region: string, account?: string) => AwsClients;
   config: Config;
   signer?: ActionSigner;
   /** this process, as the journal's owner */
@@ -105,7 +107,16 @@ function context(deps: ExecutionDeps, intent: WriteIntent, action: RemediationAc
   return {
     ...view,
     deps,
-    auditBase: { actor: intent.actor, action: action.id, params, nonce: intent.nonce, channel: intent.thread.channel, threadTs: intent.thread.ts },
+    auditBase: {
+      actor: intent.actor,
+      action: action.id,
+      params,
+      nonce: intent.nonce,
+      channel: intent.thread.channel,
+      threadTs: intent.thread.ts,
+      ...(intent.account ? { account: intent.account } : {}),
+      ...(params.region !== undefined || deps.config.region ? { region: String(params.region ?? deps.config.region) } : {}),
+    },
     report: (step) => deps.reportWrite(view, step),
     journal: (patch) => deps.store.journalUpdate(writeId(intent.nonce), patch),
   };
@@ -127,6 +138,7 @@ export async function executeOnce(req: ExecutionRequest, deps: ExecutionDeps): P
     claimTtlSeconds: req.claimTtlSeconds,
     actor: req.actor,
     thread: req.thread,
+    ...(req.account ? { account: req.account } : {}),
     ...(req.retry ? { retry: req.retry } : {}),
     ...(req.button ? { button: req.button } : {}),
   });
@@ -151,7 +163,7 @@ export async function executeOnce(req: ExecutionRequest, deps: ExecutionDeps): P
   await ctx.journal({ stage: 'writing', facts: { writeStartedAt } });
 
   const region = String(ctx.params.region ?? deps.config.region ?? '');
-  const writer = (deps.writerFor ?? deps.awsFor)(region);
+  const writer = (deps.writerFor ?? deps.awsFor)(region, intent.account);
   let result: ExecuteResult;
   try {
     result = await req.action.execute(writer, ctx.params);
@@ -170,7 +182,7 @@ export async function executeOnce(req: ExecutionRequest, deps: ExecutionDeps): P
 }
 
 async function lookFor(ctx: Context, facts: Record<string, string>): Promise<{ happened: 'happened'; result: ExecuteResult } | { happened: 'not-happened' | 'unknown' }> {
-  const aws = ctx.deps.awsFor(String(ctx.params.region ?? ctx.deps.config.region ?? ''));
+  const aws = ctx.deps.awsFor(String(ctx.params.region ?? ctx.deps.config.region ?? ''), ctx.intent.account);
   try {
     const r = await ctx.action.reconcile?.(aws, ctx.params, facts);
     if (!r) return { happened: 'unknown' };
@@ -220,7 +232,7 @@ async function verifyAndFinish(ctx: Context, facts: Record<string, string>): Pro
   const { store, config, signal } = ctx.deps;
   await ctx.journal({ stage: 'verifying' });
   failpoint('write:verifying');
-  const aws = ctx.deps.awsFor(String(ctx.params.region ?? config.region ?? ''));
+  const aws = ctx.deps.awsFor(String(ctx.params.region ?? config.region ?? ''), ctx.intent.account);
   try {
     const verdict = await ctx.action.verify(aws, ctx.params, facts, {
       timeoutMs: config.verifyTimeoutMs,

@@ -28,7 +28,8 @@ export function parseAuditArgs(args: string[]): AuditArgs {
 }
 
 function line(r: AuditRecord): string {
-  const params = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  // the account (WHYBOT_ACCOUNTS alias) first, when the action ran in another account
+  const params = [...(r.account ? [`account=${r.account}`] : []), ...Object.entries(r.params).map(([k, v]) => `${k}=${v}`)].join(' ');
   return `${r.at.slice(0, 19).replace('T', ' ')}Z  ${r.outcome.padEnd(13)} ${r.actor.padEnd(14)} ${r.action.padEnd(18)} ${params}${r.result ? `  — ${r.result}` : ''}${r.awsRequestId ? `  [${r.awsRequestId}]` : ''}`;
 }
 

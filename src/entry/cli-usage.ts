@@ -14,7 +14,8 @@ const CLI_OPTIONS = `  --json            print one PlaybookResult as JSON (error
   --fail-on LEVEL   exit ${EXIT.failOn} when the verdict is LEVEL or more severe: critical or warning
                     (default: exit 0 whenever the playbook ran, whatever it found)
   --hours N         look back N hours for events (default 24, max ${MAX_HOURS})
-  --region R        AWS Region (default: AWS_REGION / your AWS config)`;
+  --region R        AWS Region (default: AWS_REGION / your AWS config)
+  --account A       with WHYBOT_ACCOUNTS: the account alias to look in (default: every one)`;
 
 const FOOTER = `Exit codes: 0 the playbook ran, ${EXIT.failOn} it ran and the verdict reached --fail-on,
 2 bad usage or configuration, 1 internal error.

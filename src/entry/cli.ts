@@ -11,7 +11,7 @@ import { AwsCallError } from '../aws/errors.js';
 import { actionToName } from '../engine/check-reason.js';
 import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
 import { didYouMean } from '../playbooks/help.js';
-import type { PlaybookResult } from '../findings.js';
+import type { PlaybookResult, Unreachable } from '../findings.js';
 import type { Logger } from '../logger.js';
 // The redaction layer's CLI edge: everything printed (the answer and the errors) passes it.
 // Static: small, dependency-free, and stderr needs it in every bundle.
@@ -94,17 +94,58 @@ async function main(argv: string[]): Promise<number> {
   if (!parsed.ok) throw new UsageError(`${parsed.message}\n\n${playbookUsage(command)}`, 'usage', { playbook: command });
   const inv = parsed.value;
 
-  const region = inv.region ?? config.region;
-  if (!region) throw new UsageError('No AWS Region: pass --region R or set AWS_REGION.', 'usage', { playbook: command });
+  // Where to look: whybot's own account in one Region, or (WHYBOT_ACCOUNTS) accounts × Regions.
+  const [{ placesFor, locate, refusedAction, unreachableText }, { roleFor }] = await Promise.all([import('../playbooks/places.js'), import('../aws/for-config.js')]);
+  const places = placesFor(config, { ...(inv.account ? { account: inv.account } : {}), ...(inv.region ? { region: inv.region } : {}) });
+  if (!places.ok) throw new UsageError(places.message, 'usage', { playbook: command });
   const [playbook, { AwsClients }] = await Promise.all([
     import('../playbooks/index.js').then(async ({ loadPlaybook }) => (await loadPlaybook(command))!),
     import('../aws/clients.js'),
   ]);
-  const aws = new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts });
+  const awsFor = (region: string, account?: string) => {
+    const role = roleFor(config, account);
+    return new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts, ...(role ? { role } : {}) });
+  };
   // progress on stderr only on a terminal: pipes, files and tests see nothing
   const progress = new TerminalProgress(process.stderr, `${command}${inv.target ? ` ${inv.target}` : ''}`, painter(colorEnabled(process.stderr)));
+  let place = places.places[0]!;
+  let target = inv.target;
+  let unreachable: Unreachable[] = [];
+  if (places.places.length > 1) {
+    const label = playbook.target.label;
+    progress.note(`looking for ${target ? `${target}` : `a ${label}`} in ${places.places.length} accounts × Regions…`);
+    const found = await locate(playbook, places.places, awsFor, { ...(target ? { target } : {}), hours: inv.hours });
+    progress.clear();
+    const accounts = Object.keys(config.accounts ?? {}).join(', ');
+    if (found.kind === 'name-the-account')
+      throw new UsageError(`${command} cannot search accounts for its ${label}: pass --account A (one of ${accounts}).`, 'usage', { playbook: command });
+    const notSearched = found.kind !== 'here' && found.unreachable.length ? ` Could not look in ${unreachableText(found.unreachable)}.` : '';
+    const extra = found.kind !== 'here' && found.unreachable.length ? { unreachable: found.unreachable } : {};
+    if (found.kind === 'none')
+      throw new UsageError(`${target ? `No ${label} ${target}` : `Nothing to investigate`} in ${accounts}.${notSearched} Pass the ${label}, --account A or --region R.`, 'choose-target', {
+        playbook: command,
+        targetLabel: label,
+        candidates: [],
+        ...extra,
+      });
+    if (found.kind === 'many')
+      throw new UsageError(
+        `Which ${label}? Found in: ${found.candidates.map((c) => `${c.id} in ${c.account ?? 'whybot'} ${c.region}`).join(', ')}.${notSearched} Pass --account A --region R.`,
+        'choose-target',
+        { playbook: command, targetLabel: label, candidates: found.candidates, ...extra },
+      );
+    place = found.place;
+    target = found.target;
+    unreachable = found.unreachable;
+  }
+  const region = place.region;
+  const aws = awsFor(region, place.account);
   try {
     const creds = await aws.preflight();
+    if (!creds.ok && place.account) {
+      const iamAction = refusedAction(creds.message) ?? 'sts:AssumeRole';
+      throw new UsageError(`Cannot reach account ${place.account} (needs ${iamAction}): ${creds.message}`, 'aws', { playbook: command, region, iamAction });
+    }
     if (!creds.ok)
       throw new UsageError(
         `No AWS credentials (${creds.message}).\nLog in first, e.g. \`aws sso login --profile X\` then AWS_PROFILE=X, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`,
@@ -113,15 +154,15 @@ async function main(argv: string[]): Promise<number> {
       );
 
     const render = inv.json ? undefined : import('../render/text.js');
-    const print = async (result: PlaybookResult): Promise<number> => {
+    const print = async (answer: PlaybookResult): Promise<number> => {
       progress.clear();
+      const result: PlaybookResult = { ...answer, ...(place.account ? { account: place.account } : {}), ...(unreachable.length ? { unreachable } : {}) };
       process.stdout.write(
         render ? (await render).renderText(result, { color: colorEnabled(process.stdout) }) : JSON.stringify(redactDeep(result), null, 2) + '\n',
       );
       return inv.failOn && SEVERITY_RANK[result.verdict.severity] >= SEVERITY_RANK[inv.failOn] ? EXIT.failOn : EXIT.ok;
     };
 
-    let target = inv.target;
     if (!target) {
       const { chooseTarget } = await import('../playbooks/candidates.js');
       progress.note(`looking for a ${playbook.target.label} to investigate…`);

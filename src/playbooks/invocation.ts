@@ -6,12 +6,14 @@ import { PLAYBOOK_CATALOG, type TargetRule } from './catalog.js';
 import { MAX_HOURS } from '../time.js';
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
+const ACCOUNT_ALIAS = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const SECRET_ID = /^[A-Za-z0-9/_+=.@!:-]{1,2048}$/;
 
 const buildSchema = (target: TargetRule) => z.object({
   target: z.string().regex(target.pattern, target.hint).optional(),
   hours: z.coerce.number({ error: '--hours takes a whole number of hours' }).int('--hours takes a whole number of hours').min(1, '--hours is at least 1').max(MAX_HOURS, `--hours is at most ${MAX_HOURS} (14 days of RDS events)`),
   region: z.string().regex(REGION, '--region takes a Region code such as us-east-1').optional(),
+  account: z.string().regex(ACCOUNT_ALIAS, '--account takes an account alias from WHYBOT_ACCOUNTS').optional(),
   secret: z.string().regex(SECRET_ID, '--secret takes a secret name or ARN').optional(),
   json: z.boolean().default(false),
   /** CLI only: exit non-zero when the verdict is this severe or more */
@@ -56,6 +58,7 @@ export function parseInvocation(
       options: {
         hours: { type: 'string' },
         region: { type: 'string' },
+        account: { type: 'string' },
         secret: { type: 'string' },
         // what only a terminal or a script asks for
         ...(allowJson ? { json: { type: 'boolean' }, 'fail-on': { type: 'string' } } : {}),
@@ -66,7 +69,7 @@ export function parseInvocation(
     const unknown = /Unknown option '([^']+)'/.exec(msg);
     return {
       ok: false,
-      message: unknown ? `Unknown option ${unknown[1]}. Options: --hours N, --region R, --secret ID${allowJson ? ', --json, --fail-on LEVEL' : ''}.` : msg.split('.')[0]! + '.',
+      message: unknown ? `Unknown option ${unknown[1]}. Options: --hours N, --region R, --account A, --secret ID${allowJson ? ', --json, --fail-on LEVEL' : ''}.` : msg.split('.')[0]! + '.',
     };
   }
   if (parsed.positionals.length > 1)
@@ -76,6 +79,7 @@ export function parseInvocation(
     target: parsed.positionals[0],
     hours: parsed.values.hours ?? defaults.hours,
     region: parsed.values.region,
+    account: parsed.values.account,
     secret: parsed.values.secret,
     json: parsed.values.json ?? false,
     failOn: parsed.values['fail-on'],

@@ -12,6 +12,8 @@ export const ActionPayloadSchema = z.object({
   a: z.string().max(64),
   /** params */
   p: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** the WHYBOT_ACCOUNTS alias the action runs in (its Region is in the params); absent = whybot's own account */
+  ac: z.string().max(64).optional(),
   /** channel and thread root */
   c: z.string().max(32),
   t: z.string().max(32),
@@ -30,14 +32,14 @@ export type VerifyFailure = 'malformed' | 'bad-signature' | 'expired' | 'too-lon
 const VALUE_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 
 /**
- * The one JSON text of a payload: keys in a fixed order (v a p c t r n e), params sorted by
+ * The one JSON text of a payload: keys in a fixed order (v a p ac c t r n e), params sorted by
  * key, no whitespace. A value whose body is any other text of the same payload (reordered or
  * duplicate keys, spaces, escapes, `1.0` for `1`, unknown keys) is refused.
  */
 export function canonicalPayloadJson(p: ActionPayload): string {
   const params: Record<string, string | number | boolean> = {};
   for (const key of Object.keys(p.p).sort()) params[key] = p.p[key]!;
-  return JSON.stringify({ v: p.v, a: p.a, p: params, c: p.c, t: p.t, ...(p.r !== undefined ? { r: p.r } : {}), n: p.n, e: p.e });
+  return JSON.stringify({ v: p.v, a: p.a, p: params, ...(p.ac !== undefined ? { ac: p.ac } : {}), c: p.c, t: p.t, ...(p.r !== undefined ? { r: p.r } : {}), n: p.n, e: p.e });
 }
 
 export class ActionSigner {

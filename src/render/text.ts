@@ -35,8 +35,11 @@ function withoutControls<T>(value: T): T {
 function renderUnredacted(r: PlaybookResult, paint: Paint): string {
   const badge = (s: Severity) => paint(badgeColour[s], badgeText[s]);
   const out: string[] = [];
-  out.push(`${badge(r.verdict.severity)} ${r.playbook} ${r.target}${r.region ? ` (${r.region})` : ''}`);
+  const where = [r.account, r.region].filter(Boolean).join(' ');
+  out.push(`${badge(r.verdict.severity)} ${r.playbook} ${r.target}${where ? ` (${where})` : ''}`);
   out.push(r.verdict.summary, '');
+  if (r.unreachable?.length)
+    out.push(`Could not look in: ${r.unreachable.map((u) => `${u.account}${u.region ? ` ${u.region}` : ''} (${u.iamAction ? `needs ${u.iamAction}` : u.reason})`).join(', ')}`, '');
   for (const f of r.findings) {
     out.push(`${badge(f.severity)} ${paint('bold', `${f.id}: ${f.title}`)}`);
     for (const line of plainText(f.markup).split('\n')) out.push(`    ${line}`);

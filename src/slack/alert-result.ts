@@ -28,7 +28,7 @@ export function slackResultPoster(d: { client: webApi.WebClient; config: Pick<Co
     }
     const signer = d.signer;
     const buttonFor: ButtonFactory | undefined = signer
-      ? (ref) => (remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, c: root.channel, t: root.ts, ttlSeconds: d.config.buttonTtlSeconds }) : undefined)
+      ? (ref) => (remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, ...(result.account ? { ac: result.account } : {}), c: root.channel, t: root.ts, ttlSeconds: d.config.buttonTtlSeconds }) : undefined)
       : undefined;
     for (const message of threadMessages(result, buttonFor)) await d.client.chat.postMessage({ channel: root.channel, thread_ts: root.ts, ...message });
   };

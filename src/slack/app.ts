@@ -89,7 +89,14 @@ export function createSlackApp(deps: SlackAppDeps): App {
       await ack({ response_type: 'ephemeral', text: errorText(`${parsed.message} Usage: /why-${playbookName} ${t} [--hours N] [--region R]${entry.takesSecret ? ' [--secret S]' : ''}`) });
       return;
     }
-    const region = parsed.value.region ?? config.region;
+    const channelDefault = config.channelDefaults[command.channel_id];
+    if (parsed.value.account && !config.accounts?.[parsed.value.account]) {
+      const known = Object.keys(config.accounts ?? {});
+      await ack({ response_type: 'ephemeral', text: errorText(known.length ? `No account "${parsed.value.account}". Accounts: ${known.join(', ')}.` : '--account needs accounts to choose from: whybot has no WHYBOT_ACCOUNTS.') });
+      return;
+    }
+    // with accounts, a Region not asked for is only a default: the investigation searches them all
+    const region = parsed.value.region ?? channelDefault?.region ?? config.region ?? (config.accounts ? Object.values(config.accounts)[0]!.regions[0] : undefined);
     if (!region) {
       await ack({ response_type: 'ephemeral', text: errorText('whybot has no default AWS Region (AWS_REGION is not set): add --region R.') });
       return;
@@ -100,6 +107,8 @@ export function createSlackApp(deps: SlackAppDeps): App {
       channel: command.channel_id,
       user: command.user_id,
       region,
+      ...(parsed.value.region || channelDefault?.region ? { regionAsked: true } : {}),
+      ...(parsed.value.account ? { account: parsed.value.account } : {}),
       hours: parsed.value.hours,
       ...(parsed.value.target ? { target: parsed.value.target } : {}),
       ...(parsed.value.secret ? { secret: parsed.value.secret } : {}),
@@ -155,8 +164,9 @@ export function createSlackApp(deps: SlackAppDeps): App {
     await ack();
     if (body.type !== 'block_actions' || action.type !== 'static_select') return;
     const ctx = decodePickContext(action.block_id);
-    const target = action.selected_option?.value;
-    if (!ctx || !target || !Object.hasOwn(playbooks, ctx.p) || !playbooks[ctx.p]!.target.pattern.test(target) || !body.channel?.id) {
+    const [target, account, region] = ctx?.m ? (action.selected_option?.value ?? '').split('@') : [action.selected_option?.value];
+    const placeOk = !ctx?.m || (account !== undefined && region !== undefined && Object.hasOwn(config.accounts ?? {}, account));
+    if (!ctx || !target || !placeOk || !Object.hasOwn(playbooks, ctx.p) || !playbooks[ctx.p]!.target.pattern.test(target) || !body.channel?.id) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: errorText('That choice is outdated; run the command again.') });
       return;
     }
@@ -166,7 +176,8 @@ export function createSlackApp(deps: SlackAppDeps): App {
       channel: body.channel.id,
       user: body.user.id,
       target,
-      region: ctx.r,
+      region: region ?? ctx.r,
+      ...(ctx.m ? { account: account!, regionAsked: true } : {}),
       hours: ctx.h,
       ...(ctx.s ? { secret: ctx.s } : {}),
       responseUrl: body.response_url,

@@ -7,6 +7,8 @@ import type { Config } from '../config.js';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Logger } from '../logger.js';
 import { chooseTarget } from '../playbooks/candidates.js';
+import { locate, placesFor, refusedAction, unreachableText } from '../playbooks/places.js';
+import type { Unreachable } from '../findings.js';
 import { loadPlaybook } from '../playbooks/index.js';
 import { failpoint } from '../engine/failpoints.js';
 import type { PlaybookResult } from '../findings.js';
@@ -28,7 +30,7 @@ export interface WorkerDeps {
   signal?: AbortSignal;
   /** signs remediation buttons; absent = show-cli only */
   signer?: ActionSigner;
-  awsFor: (region: string) => AwsClients;
+  awsFor: (region: string, account?: string) => AwsClients;
   config: Config;
   log: Logger;
 }
@@ -43,15 +45,50 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
     await respondEphemeral(job.responseUrl, { text: errorText(`Unknown playbook ${job.playbook}.`) });
     return;
   }
-  const aws = deps.awsFor(job.region);
+  // With WHYBOT_ACCOUNTS: the account and Region asked for, else every one, searched for the target.
+  let place: { account?: string; region: string } = { ...(job.account ? { account: job.account } : {}), region: job.region };
+  let unreachable: Unreachable[] = [];
+  let found: string | undefined;
+  if (config.accounts) {
+    const places = placesFor(config, { ...(job.account ? { account: job.account } : {}), ...(job.regionAsked ? { region: job.region } : {}), channel: job.channel });
+    if (!places.ok) {
+      await respondEphemeral(job.responseUrl, { text: errorText(places.message) });
+      return;
+    }
+    const label = playbook.target.label;
+    const located = await locate(playbook, places.places, deps.awsFor, { ...(job.target ? { target: job.target } : {}), hours: job.hours });
+    const notSearched = located.kind !== 'here' && located.kind !== 'name-the-account' && located.unreachable.length ? ` Could not look in ${unreachableText(located.unreachable)}.` : '';
+    if (located.kind === 'name-the-account') {
+      await respondEphemeral(job.responseUrl, { text: errorText(`${job.playbook} cannot search accounts for its ${label}: add \`--account A\` (one of ${Object.keys(config.accounts).join(', ')}).`) });
+      return;
+    }
+    if (located.kind === 'none') {
+      await respondEphemeral(job.responseUrl, { text: errorText(`${job.target ? `No ${label} ${code(job.target)}` : 'Nothing to investigate'} in ${esc(Object.keys(config.accounts).join(', '))}.${esc(notSearched)} Name it, or add \`--account A\` / \`--region R\`.`) });
+      return;
+    }
+    if (located.kind === 'many') {
+      const blockId = encodePickContext({ p: job.playbook, h: job.hours, r: job.region, m: 1, ...(job.secret ? { s: job.secret } : {}) });
+      await respondEphemeral(job.responseUrl, pickTargetMessage(job.playbook, label, located.candidates, blockId, notSearched.trim() || undefined));
+      return;
+    }
+    place = located.place;
+    unreachable = located.unreachable;
+    found = located.target;
+  }
+  const aws = deps.awsFor(place.region, place.account);
   const creds = await aws.preflight();
   if (!creds.ok) {
-    log.error({ reason: creds.message }, 'no AWS credentials');
+    log.error({ reason: creds.message, account: place.account }, 'no AWS credentials');
     await respondEphemeral(job.responseUrl, {
-      text: errorText(`whybot has no AWS credentials for ${job.region} (${creds.message}). Ask whoever runs whybot to give it a role or profile.`),
+      text: errorText(
+        place.account
+          ? `whybot cannot reach account ${place.account} (needs ${refusedAction(creds.message) ?? 'sts:AssumeRole'}): ${creds.message}`
+          : `whybot has no AWS credentials for ${job.region} (${creds.message}). Ask whoever runs whybot to give it a role or profile.`,
+      ),
     });
     return;
   }
+  job = { ...job, region: place.region, ...(found ? { target: found } : {}) };
 
   let target = job.target;
   if (!target) {
@@ -74,8 +111,11 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
       return;
     }
     if (choice.kind === 'many') {
-      const blockId = encodePickContext({ p: job.playbook, h: job.hours, r: job.region, ...(job.secret ? { s: job.secret } : {}) });
-      await respondEphemeral(job.responseUrl, pickTargetMessage(job.playbook, playbook.target.label, choice.candidates, blockId));
+      // in another account, each option carries it, so the choice runs there too
+      const account = place.account;
+      const blockId = encodePickContext({ p: job.playbook, h: job.hours, r: job.region, ...(account ? { m: 1 as const } : {}), ...(job.secret ? { s: job.secret } : {}) });
+      const options = account ? choice.candidates.map((c) => ({ ...c, account, region: job.region })) : choice.candidates;
+      await respondEphemeral(job.responseUrl, pickTargetMessage(job.playbook, playbook.target.label, options, blockId));
       return;
     }
     target = choice.id;
@@ -126,6 +166,7 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
         onInternalError: (check, err) => log.error({ err, check }, 'check failed with an internal error'),
       },
     );
+    if (place.account || unreachable.length) result = { ...result, ...(place.account ? { account: place.account } : {}), ...(unreachable.length ? { unreachable } : {}) };
   } catch (err) {
     log.error({ err }, 'investigation failed');
     await progress.finish(() =>
@@ -162,7 +203,7 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
   const signer = deps.signer;
   const buttonFor = signer
     ? (ref: { id: string; params: Record<string, string | number | boolean> }) =>
-        remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, c: root.channel, t: root.ts, ttlSeconds: config.buttonTtlSeconds }) : undefined
+        remediations[ref.id] ? signer.sign({ a: ref.id, p: ref.params, ...(result.account ? { ac: result.account } : {}), c: root.channel, t: root.ts, ttlSeconds: config.buttonTtlSeconds }) : undefined
     : undefined;
   for (const message of threadMessages(result, buttonFor))
     await deliver(log, deps.signal, () => client.chat.postMessage({ channel: root.channel, thread_ts: root.ts, ...message }).then(() => undefined));

@@ -10,6 +10,10 @@ export const InvestigateJobSchema = z.object({
   user: z.string(),
   target: z.string().optional(),
   region: z.string(),
+  /** WHYBOT_ACCOUNTS alias asked for with --account (or picked from the menu) */
+  account: z.string().optional(),
+  /** the Region was asked for (--region, a menu choice); otherwise, with accounts, it is only a default and every Region is searched */
+  regionAsked: z.boolean().optional(),
   hours: z.number().int(),
   secret: z.string().optional(),
   responseUrl: z.string().url().optional(),

@@ -26,6 +26,11 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
     return;
   }
 
+  if (payload.ac !== undefined && !Object.hasOwn(config.accounts ?? {}, payload.ac)) {
+    await refuse(errorText(`This whybot has no account ${payload.ac} (WHYBOT_ACCOUNTS) to run that in.`));
+    return;
+  }
+
   let params: Params;
   const choice = action.choice?.(action.params.parse(payload.p));
   if (job.choice !== undefined && choice && !choice.options.some((o) => o.value === job.choice)) {
@@ -47,8 +52,8 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
       await refuse(`:information_source: ${who(asked.existing.actor)} already asked for a second responder’s approval; it is in the thread.`);
       return;
     }
-    const approval = deps.signer.sign({ a: payload.a, p: payload.p, c: payload.c, t: payload.t, n: payload.n, r: job.actor, ttlSeconds: config.buttonTtlSeconds });
-    await audit(store, { actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'approval-requested', channel: payload.c, threadTs: payload.t });
+    const approval = deps.signer.sign({ a: payload.a, p: payload.p, ...(payload.ac ? { ac: payload.ac } : {}), c: payload.c, t: payload.t, n: payload.n, r: job.actor, ttlSeconds: config.buttonTtlSeconds });
+    await audit(store, { actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'approval-requested', channel: payload.c, threadTs: payload.t, ...(payload.ac ? { account: payload.ac } : {}) });
     await client.chat.postMessage({
       channel: payload.c,
       thread_ts: payload.t,
@@ -71,7 +76,8 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
       claimTtlSeconds: Math.max(0, payload.e - Math.floor(Date.now() / 1000)) + 86_400,
       actor: job.actor,
       thread: { channel: payload.c, ts: payload.t },
-      retry: { a: payload.a, p: payload.p },
+      ...(payload.ac ? { account: payload.ac } : {}),
+      retry: { a: payload.a, p: payload.p, ...(payload.ac ? { ac: payload.ac } : {}) },
       ...(job.messageTs ? { button: { channel: job.channel, messageTs: job.messageTs, value: job.value } } : {}),
       ...(job.journalId ? { jobId: job.journalId } : {}),
       refuse: (existing) => refuse(alreadyClaimedText(existing)),

@@ -1,6 +1,7 @@
 // PlaybookResult and progress → Block Kit. No logic about AWS here: only presentation,
 // within Slack's limits (50 blocks, 3000-char sections, 2000-char values), never truncating
 // silently.
+import { unreachableText } from '../playbooks/places.js';
 import type { types } from '@slack/bolt';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Admission } from '../engine/job-pool.js';
@@ -67,7 +68,8 @@ export function verdictMessage(r: PlaybookResult): SlackMessageBody {
   return {
     text: `${r.verdict.severity.toUpperCase()}: ${esc(r.verdict.summary)}`,
     blocks: [
-      section(`${icon[r.verdict.severity]} *${esc(r.playbook)} ${code(r.target)}* _(${esc(r.region ?? '')})_\n${esc(r.verdict.summary)}`),
+      section(`${icon[r.verdict.severity]} *${esc(r.playbook)} ${code(r.target)}* _(${esc([r.account, r.region].filter(Boolean).join(' '))})_\n${esc(r.verdict.summary)}`),
+      ...(r.unreachable?.length ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: esc(`Could not look in: ${unreachableText(r.unreachable)}`) }] } as Block] : []),
       context(counts),
     ],
   };
@@ -199,10 +201,12 @@ export function admissionText(a: Admission, now = Date.now()): string | undefine
 export function pickTargetMessage(
   playbook: string,
   label: string,
-  candidates: Array<{ id: string; description: string }>,
+  candidates: Array<{ id: string; description: string; account?: string; region?: string }>,
   blockId: string,
+  note?: string,
 ): SlackMessageBody {
   const shown = candidates.slice(0, 100);
+  const where = (c: { account?: string; region?: string }) => (c.account ? ` in ${c.account} ${c.region ?? ''}` : '');
   return {
     text: `Which ${label} should I investigate?`,
     blocks: [
@@ -215,10 +219,15 @@ export function pickTargetMessage(
             type: 'static_select',
             action_id: 'pick-target',
             placeholder: { type: 'plain_text', text: `Choose a ${label}`.slice(0, 150) },
-            options: shown.map((c) => ({ text: { type: 'plain_text', text: `${c.id} (${c.description})`.slice(0, 75) }, value: c.id.slice(0, 150) })),
+            options: shown.map((c) => ({
+              text: { type: 'plain_text', text: `${c.id}${where(c)} (${c.description})`.slice(0, 75) },
+              // a place too, when the choice is between accounts × Regions (PickContext.m)
+              value: (c.account ? `${c.id}@${c.account}@${c.region ?? ''}` : c.id).slice(0, 150),
+            })),
           },
         ],
       },
+      ...(note ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: esc(note) }] } as Block] : []),
     ],
   };
 }

@@ -34,6 +34,8 @@ const PickContextSchema = z.object({
   h: z.number().int().min(1).max(MAX_HOURS),
   r: z.string().max(30),
   s: z.string().max(200).optional(),
+  /** the options name places too: their values are `id@account@region` */
+  m: z.literal(1).optional(),
 });
 export type PickContext = z.infer<typeof PickContextSchema>;
 

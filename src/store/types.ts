@@ -47,6 +47,10 @@ export const AuditRecordSchema = z.object({
   awsRequestId: z.string().optional(),
   channel: z.string().optional(),
   threadTs: z.string().optional(),
+  /** the WHYBOT_ACCOUNTS alias the action ran in (absent: whybot's own account) */
+  account: z.string().optional(),
+  /** the Region it ran in */
+  region: z.string().optional(),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 

@@ -35,6 +35,7 @@ import type { Protocol, WireRequest, WireResponse } from './protocols/types.js';
 import { SERVICES, type InvokeHandler, type LambdaInvocation, type LambdaRuntime, type ServiceModule } from './services/index.js';
 import { buildWorld, type World } from './world.js';
 import { shareGlobalState } from './world-dns.js';
+import { ISSUED_KEY } from './services/sts.js';
 
 export interface AwsCall {
   /** signing name from the credential scope ("unknown" when the request had none) */
@@ -74,6 +75,10 @@ export interface AwsDouble {
   idle(): Promise<void>;
   /** the live, mutable state of the scenario's Region (resolved times as Date) */
   world: World;
+  /** the live state of one account's Region (made empty on first use, as in worldIn) */
+  worldOf(accountId: string, region?: string): World;
+  /** AssumeRole into this account's roles is refused (AccessDenied naming sts:AssumeRole), or allowed again */
+  denyAssumeRole(accountId: string, deny?: boolean): void;
   /** add a fault at runtime */
   inject(fault: Fault): void;
   clearFaults(): void;
@@ -105,10 +110,24 @@ export interface AwsDoubleOptions {
    * about something else; a table replaces them.
    */
   quotas?: QuotaTable | false;
+  /**
+   * Other accounts, each a scenario with its own `accountId` and Region, reached with
+   * credentials from STS AssumeRole (services/sts.ts). Any other account assumed is empty.
+   */
+  accounts?: Scenario[];
+  /** account ids whose roles AssumeRole refuses */
+  denyAssumeRole?: string[];
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+const CREDENTIAL_KEY = /Credential=([^/,\s]+)\//;
+
+/** The account a request is for: the one named by credentials from the double's AssumeRole, else undefined (the scenario's). */
+function accountOf(authorization: string | undefined): string | undefined {
+  const key = authorization === undefined ? undefined : CREDENTIAL_KEY.exec(authorization)?.[1];
+  return key === undefined ? undefined : ISSUED_KEY.exec(key)?.[1];
+}
 
 /** The SigV4 credential scope (Region and signing name) of an Authorization header, if any. */
 export function credentialScopeOf(authorization: string | undefined): { region: string; service: string } | undefined {
@@ -142,30 +161,43 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
   const clock = () => new Date(origin + (performance.now() - startedAt));
 
   const world = buildWorld(opts.scenario, new Date(origin));
-  // Other Regions exist but are empty, as an account's other Regions would be for this data.
-  const worlds = new Map<string, World>([[world.region, world]]);
-  const worldIn = (region: string | undefined): World => {
-    if (region === undefined) return world;
-    let w = worlds.get(region);
+  // Other Regions (and other accounts) exist but are empty, as an account's other Regions
+  // would be for this data; worlds are keyed by account and Region.
+  const worlds = new Map<string, World>([[`${world.accountId}|${world.region}`, world]]);
+  /** per account, the world its global state (Route 53, IAM) lives in */
+  const homes = new Map<string, World>([[world.accountId, world]]);
+  for (const other of opts.accounts ?? []) {
+    const w = buildWorld(other, new Date(origin));
+    if (worlds.has(`${w.accountId}|${w.region}`)) throw new Error(`The AWS double has two scenarios for account ${w.accountId} in ${w.region}.`);
+    worlds.set(`${w.accountId}|${w.region}`, w);
+    homes.set(w.accountId, w);
+  }
+  const worldOf = (account: string, region: string): World => {
+    let w = worlds.get(`${account}|${region}`);
     if (!w) {
-      const empty = ScenarioSchema.parse({ name: `${opts.scenario.name} (${region})`, description: '', accountId: world.accountId, region });
+      const empty = ScenarioSchema.parse({ name: `${opts.scenario.name} (${account} ${region})`, description: '', accountId: account, region });
       w = buildWorld(empty, new Date(origin));
-      // Route 53 and Route 53 Domains are global; ACM certificates carry their own Region.
-      shareGlobalState(world, w);
-      // IAM is global too (clients pointed at the double sign with their own Region).
-      w.iam = world.iam;
-      worlds.set(region, w);
+      const home = homes.get(account);
+      if (home) {
+        // Route 53 and Route 53 Domains are global; ACM certificates carry their own Region.
+        shareGlobalState(home, w);
+        // IAM is global too (clients pointed at the double sign with their own Region).
+        w.iam = home.iam;
+      } else homes.set(account, w);
+      worlds.set(`${account}|${region}`, w);
     }
     return w;
   };
+  const worldIn = (region: string | undefined, account = world.accountId): World =>
+    region === undefined ? (account === world.accountId ? world : (homes.get(account) ?? worldOf(account, world.region))) : worldOf(account, region);
   const faults = new FaultSet(opts.scenario.faults);
   const quotas = new QuotaLimiter(opts.quotas ?? AWS_QUOTAS, () => clock().getTime());
   const calls: AwsCall[] = [];
   const lambda: LambdaRuntime = { invocations: [] };
   /** work started after an answer was sent, until it settles */
   const background = new Set<Promise<void>>();
-  const simulation = { deployDelayMs: opts.deployDelayMs ?? 50 };
   const callerArn = opts.callerArn ?? `arn:aws:sts::${world.accountId}:assumed-role/whybot/whybot-sandbox`;
+  const simulation = { deployDelayMs: opts.deployDelayMs ?? 50, accounts: { callerArn, denyAssumeRole: new Set(opts.denyAssumeRole ?? []) } };
   let latencyMs = opts.latencyMs ?? 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -197,7 +229,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     const wire: WireRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
     const scope = credentialScopeOf(req.headers.authorization);
     const signingName = scope?.service;
-    const here = worldIn(scope?.region);
+    const here = worldIn(scope?.region, accountOf(req.headers.authorization));
     const module = signingName === undefined ? undefined : SERVICES.get(signingName);
     const protocol = protocolFor(module, req.headers['content-type']);
     const operation = protocol.operationOf(wire);
@@ -325,6 +357,11 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
       while (background.size > 0) await Promise.allSettled([...background]);
     },
     world,
+    worldOf: (accountId, region) => worldOf(accountId, region ?? homes.get(accountId)?.region ?? world.region),
+    denyAssumeRole(accountId, deny = true) {
+      if (deny) simulation.accounts.denyAssumeRole.add(accountId);
+      else simulation.accounts.denyAssumeRole.delete(accountId);
+    },
     inject(fault: Fault) {
       faults.add(FaultSchema.parse(fault));
     },

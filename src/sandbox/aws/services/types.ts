@@ -6,6 +6,13 @@ export type Params = Record<string, unknown>;
 export interface SimulationOptions {
   /** how long after UpdateService a simulated ECS rollout reaches its outcome */
   deployDelayMs: number;
+  /** the accounts the double serves besides the scenario's (STS AssumeRole) */
+  accounts: {
+    /** the principal whybot runs as, as AccessDenied messages name it */
+    callerArn: string;
+    /** account ids whose roles AssumeRole refuses */
+    denyAssumeRole: Set<string>;
+  };
 }
 
 /** One Invoke the double accepted, as AwsDouble.invocations records it. */

@@ -1,0 +1,126 @@
+// Where to investigate when WHYBOT_ACCOUNTS names several accounts and Regions: the places a
+// command asks for (--account, --region, the channel's defaults), and the search for its
+// target across them, concurrently and bounded, using each playbook's candidates() lookup.
+import type { AwsClients } from '../aws/clients.js';
+import type { Config } from '../config.js';
+import type { Unreachable } from '../findings.js';
+import type { Candidate, Playbook } from './types.js';
+
+/** One account × Region; `account` absent = whybot's own account. */
+export interface Place {
+  account?: string;
+  region: string;
+}
+
+export type PlacesResult = { ok: true; places: Place[] } | { ok: false; message: string };
+
+/**
+ * The places a command looks in. Without WHYBOT_ACCOUNTS: whybot's own account in the Region
+ * asked for (or the channel's, or the configured one), as before. With it: the account asked
+ * for (or the channel's, or every one) × the Region asked for (or the channel's, or each
+ * account's Regions).
+ */
+export function placesFor(config: Pick<Config, 'accounts' | 'channelDefaults' | 'region'>, ask: { account?: string; region?: string; channel?: string }): PlacesResult {
+  const channel = ask.channel ? config.channelDefaults[ask.channel] : undefined;
+  const region = ask.region ?? channel?.region;
+  if (!config.accounts) {
+    if (ask.account) return { ok: false, message: `--account needs accounts to choose from: set WHYBOT_ACCOUNTS.` };
+    const r = region ?? config.region;
+    if (!r) return { ok: false, message: 'No AWS Region: pass --region R or set AWS_REGION.' };
+    return { ok: true, places: [{ region: r }] };
+  }
+  const alias = ask.account ?? channel?.account;
+  const all = Object.values(config.accounts);
+  if (alias !== undefined && !Object.hasOwn(config.accounts, alias))
+    return { ok: false, message: `No account "${alias}". Accounts: ${all.map((a) => a.alias).join(', ')}.` };
+  const accounts = alias === undefined ? all : [config.accounts[alias]!];
+  return { ok: true, places: accounts.flatMap((a) => (region ? [region] : a.regions).map((r) => ({ account: a.alias, region: r }))) };
+}
+
+export const placeName = (p: Place): string => (p.account ? `${p.account} ${p.region}` : p.region);
+
+/** A candidate and where it is. */
+export type PlacedCandidate = Candidate & Place;
+
+export type Located =
+  /** found in one place (or only one place to look): investigate `target` there (undefined: the usual choice in that place) */
+  | { kind: 'here'; place: Place; target?: string; unreachable: Unreachable[] }
+  /** found in several: the user chooses */
+  | { kind: 'many'; candidates: PlacedCandidate[]; unreachable: Unreachable[] }
+  /** found nowhere that could be searched */
+  | { kind: 'none'; searched: Place[]; unreachable: Unreachable[] }
+  /** the playbook has no lookup to search with: an account must be named */
+  | { kind: 'name-the-account' };
+
+/** How many places are searched at once (each is an AssumeRole, then a few list calls). */
+export const SEARCH_CONCURRENCY = 8;
+
+async function eachBounded<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
+const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+
+/** The permission a refusal names ("… not authorized to perform: sts:AssumeRole on …"). */
+export function refusedAction(message: string): string | undefined {
+  return /perform: ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message)?.[1];
+}
+
+/**
+ * Finds the target (or, with none named, the candidates) across `places`. One place: no
+ * search, the caller investigates there as it always has. An account whose role cannot be
+ * assumed is reported once, with the missing permission; the others still answer.
+ */
+export async function locate(
+  playbook: Playbook,
+  places: Place[],
+  awsFor: (region: string, account?: string) => AwsClients,
+  opts: { target?: string; hours: number },
+): Promise<Located> {
+  if (places.length === 1) return { kind: 'here', place: places[0]!, ...(opts.target ? { target: opts.target } : {}), unreachable: [] };
+  if (!playbook.candidates) return { kind: 'name-the-account' };
+  const found: PlacedCandidate[] = [];
+  const unreachable: Unreachable[] = [];
+  const denied = new Set<string>();
+  await eachBounded(places, SEARCH_CONCURRENCY, async (place) => {
+    if (place.account && denied.has(place.account)) return;
+    const aws = awsFor(place.region, place.account);
+    try {
+      const creds = await aws.preflight();
+      if (!creds.ok) {
+        // a role that cannot be assumed fails alike in every Region: named once, for the account
+        if (place.account && denied.has(place.account)) return;
+        if (place.account) denied.add(place.account);
+        unreachable.push({ account: place.account ?? 'whybot', iamAction: refusedAction(creds.message) ?? 'sts:AssumeRole', reason: creds.message });
+        return;
+      }
+      const list = await playbook.candidates!(aws, { hours: opts.hours });
+      const candidates = Array.isArray(list) ? list : list.candidates;
+      for (const c of candidates) if (opts.target === undefined || c.id === opts.target) found.push({ ...c, ...place });
+    } catch (err) {
+      const message = firstLine(err);
+      const iamAction = (err as { iamAction?: string }).iamAction ?? refusedAction(message);
+      unreachable.push({ account: place.account ?? 'whybot', region: place.region, ...(iamAction ? { iamAction } : {}), reason: message });
+    } finally {
+      aws.destroy();
+    }
+  });
+  const order = (a: Unreachable, b: Unreachable) => a.account.localeCompare(b.account) || (a.region ?? '').localeCompare(b.region ?? '');
+  unreachable.sort(order);
+  if (found.length === 1) {
+    const [c] = found;
+    return { kind: 'here', place: { ...(c!.account ? { account: c!.account } : {}), region: c!.region }, target: c!.id, unreachable };
+  }
+  if (found.length === 0) return { kind: 'none', searched: places, unreachable };
+  found.sort((a, b) => (a.account ?? '').localeCompare(b.account ?? '') || a.region.localeCompare(b.region) || a.id.localeCompare(b.id));
+  return { kind: 'many', candidates: found, unreachable };
+}
+
+/** "payments-dev (needs sts:AssumeRole)" for each account whybot could not look in. */
+export function unreachableText(unreachable: Unreachable[]): string {
+  return unreachable.map((u) => `${u.account}${u.region ? ` ${u.region}` : ''} (${u.iamAction ? `needs ${u.iamAction}` : u.reason})`).join(', ');
+}

@@ -1,0 +1,157 @@
+// Many accounts and Regions (issue 16): the AWS double serves STS AssumeRole and one world per
+// account × Region; whybot searches the configured accounts for a target, concurrently, and
+// names the accounts whose role it cannot assume with the permission it lacks.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorResultSchema, PlaybookResultSchema } from '../src/findings.js';
+import { AwsClients } from '../src/aws/clients.js';
+import { investigationAws } from '../src/aws/for-config.js';
+import { loadPlaybook } from '../src/playbooks/index.js';
+import { locate, placesFor } from '../src/playbooks/places.js';
+import type { AwsDouble } from '../src/sandbox/aws/server.js';
+import { ACCOUNTS, manyAccounts } from './helpers/accounts.js';
+import { testConfig } from './helpers/harness.js';
+
+let aws: AwsDouble | undefined;
+beforeEach(() => {
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDTEST';
+  process.env.AWS_SECRET_ACCESS_KEY = 'x';
+});
+afterEach(async () => {
+  await aws?.close();
+  aws = undefined;
+});
+
+describe('the AWS double across accounts', () => {
+  it('AssumeRole gives credentials that reach the role’s account; a refusal names sts:AssumeRole', async () => {
+    aws = await manyAccounts({ denyAssumeRole: ['444444444444'] });
+    process.env.AWS_ENDPOINT_URL = aws.url;
+    const prodWorld = aws.worldOf('222222222222', 'ap-northeast-1');
+    prodWorld.rds.clusters = prodWorld.rds.clusters.filter((c) => c.id !== 'prod-db');
+    const config = testConfig({ WHYBOT_ACCOUNTS: JSON.stringify(ACCOUNTS) });
+    const { RDSClient, DescribeDBClustersCommand } = await import('@aws-sdk/client-rds');
+    const ids = async (clients: AwsClients) =>
+      ((await clients.client('rds', (c) => new RDSClient(c)).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).map((d) => d.DBClusterIdentifier);
+    const home = new AwsClients({ region: 'ap-northeast-1' });
+    const prod = investigationAws(config)('ap-northeast-1', 'payments-prod');
+    const dr = investigationAws(config)('ap-northeast-1', 'payments-dr');
+    expect(await ids(home)).toContain('prod-db');
+    expect(await ids(prod)).not.toContain('prod-db');
+    expect(await ids(dr)).toContain('prod-db');
+    const denied = await investigationAws(config)('eu-west-1', 'search').preflight();
+    expect(denied).toEqual({ ok: false, message: expect.stringContaining('is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444444444444:role/whybot-read') });
+    // one AssumeRole per role for the whole process, whatever the clients and Regions
+    await ids(investigationAws(config)('ap-northeast-1', 'payments-dr'));
+    expect(aws.calls.filter((c) => c.operation === 'AssumeRole' && c.status === 200).map((c) => c.params.RoleArn)).toEqual([
+      'arn:aws:iam::222222222222:role/whybot-read',
+      'arn:aws:iam::333333333333:role/whybot-read',
+    ]);
+    for (const c of [home, prod, dr]) c.destroy();
+  });
+});
+
+describe('target search', () => {
+  it('target in two accounts → both listed with account and Region; a denied account named with sts:AssumeRole', async () => {
+    aws = await manyAccounts({ denyAssumeRole: ['444444444444'] });
+    process.env.AWS_ENDPOINT_URL = aws.url;
+    const config = testConfig({ WHYBOT_ACCOUNTS: JSON.stringify(ACCOUNTS) });
+    const places = placesFor(config, {});
+    expect(places.ok && places.places).toEqual([
+      { account: 'payments-prod', region: 'us-east-1' },
+      { account: 'payments-prod', region: 'ap-northeast-1' },
+      { account: 'payments-dr', region: 'ap-northeast-1' },
+      { account: 'search', region: 'eu-west-1' },
+    ]);
+    const playbook = (await loadPlaybook('db-down'))!;
+    const found = await locate(playbook, places.ok ? places.places : [], investigationAws(config), { target: 'prod-db', hours: 24 });
+    expect(found).toMatchObject({
+      kind: 'many',
+      candidates: [
+        { id: 'prod-db', account: 'payments-dr', region: 'ap-northeast-1' },
+        { id: 'prod-db', account: 'payments-prod', region: 'ap-northeast-1' },
+      ],
+      unreachable: [{ account: 'search', iamAction: 'sts:AssumeRole' }],
+    });
+  });
+
+  it('AssumeRole denied in one account → the other answers, the failed one named', async () => {
+    aws = await manyAccounts({ denyAssumeRole: ['333333333333'] });
+    process.env.AWS_ENDPOINT_URL = aws.url;
+    const config = testConfig({ WHYBOT_ACCOUNTS: JSON.stringify(ACCOUNTS) });
+    const places = placesFor(config, { region: 'ap-northeast-1' });
+    const playbook = (await loadPlaybook('db-down'))!;
+    const found = await locate(playbook, places.ok ? places.places : [], investigationAws(config), { target: 'prod-db', hours: 24 });
+    expect(found).toEqual({
+      kind: 'here',
+      place: { account: 'payments-prod', region: 'ap-northeast-1' },
+      target: 'prod-db',
+      unreachable: [{ account: 'payments-dr', iamAction: 'sts:AssumeRole', reason: expect.stringContaining('arn:aws:iam::333333333333:role/whybot-read') }],
+    });
+  });
+
+  it('--account and channel defaults narrow the places; an unknown alias lists the known ones', () => {
+    const config = testConfig({ WHYBOT_ACCOUNTS: JSON.stringify(ACCOUNTS), WHYBOT_CHANNEL_DEFAULTS: '{"C0PAY":{"account":"payments-prod"}}' });
+    expect(placesFor(config, { account: 'payments-dr' })).toEqual({ ok: true, places: [{ account: 'payments-dr', region: 'ap-northeast-1' }] });
+    expect(placesFor(config, { channel: 'C0PAY', region: 'us-east-1' })).toEqual({ ok: true, places: [{ account: 'payments-prod', region: 'us-east-1' }] });
+    expect(placesFor(config, { account: 'nope' })).toEqual({ ok: false, message: 'No account "nope". Accounts: payments-prod, payments-dr, search.' });
+    expect(placesFor(testConfig({ AWS_REGION: 'eu-west-1' }), {})).toEqual({ ok: true, places: [{ region: 'eu-west-1' }] });
+  });
+});
+
+// what package.json's bin runs (built by `npm run build`, as in cli.e2e.test.ts)
+const cli = path.resolve((JSON.parse(readFileSync('package.json', 'utf8')) as { bin: { whybot: string } }).bin.whybot);
+function run(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, HOME: mkdtempSync(path.join(tmpdir(), 'whybot-home-')), AWS_EC2_METADATA_DISABLED: 'true', ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+const cliEnv = (double: AwsDouble) => ({
+  AWS_ENDPOINT_URL: double.url,
+  AWS_REGION: 'ap-northeast-1',
+  AWS_ACCESS_KEY_ID: 'AKIDTEST',
+  AWS_SECRET_ACCESS_KEY: 'x',
+  WHYBOT_ACCOUNTS: JSON.stringify(ACCOUNTS),
+});
+
+describe('whybot CLI across accounts', () => {
+  it('target in two accounts → exit 2 listing each account and Region (JSON with --json); the refused account named', async () => {
+    aws = await manyAccounts({ denyAssumeRole: ['444444444444'] });
+    const r = await run(['db-down', 'prod-db', '--json'], cliEnv(aws));
+    expect(r.code).toBe(2);
+    const err = ErrorResultSchema.parse(JSON.parse(r.stdout)).error;
+    expect(err).toMatchObject({ code: 'choose-target', targetLabel: 'DB', unreachable: [{ account: 'search', iamAction: 'sts:AssumeRole' }] });
+    expect(err.candidates!.map((c) => `${c.id} ${c.account} ${c.region}`)).toEqual(['prod-db payments-dr ap-northeast-1', 'prod-db payments-prod ap-northeast-1']);
+    const text = await run(['db-down', 'prod-db'], cliEnv(aws));
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain('Which DB? Found in: prod-db in payments-dr ap-northeast-1, prod-db in payments-prod ap-northeast-1. Could not look in search (needs sts:AssumeRole).');
+  });
+
+  it('AssumeRole denied in one account → the other answers, saying where; the refused one named with the permission', async () => {
+    aws = await manyAccounts({ denyAssumeRole: ['333333333333'] });
+    const r = await run(['db-down', 'prod-db', '--json', '--region', 'ap-northeast-1'], cliEnv(aws));
+    expect(r.code).toBe(0);
+    const result = PlaybookResultSchema.parse(JSON.parse(r.stdout));
+    expect(result).toMatchObject({ account: 'payments-prod', region: 'ap-northeast-1', unreachable: [{ account: 'payments-dr', iamAction: 'sts:AssumeRole' }] });
+    expect(result.findings.map((f) => f.id)).toContain('stale-credentials');
+    const text = await run(['db-down', 'prod-db', '--region', 'ap-northeast-1'], cliEnv(aws));
+    expect(text.stdout).toMatch(/^\[CRITICAL\] db-down prod-db \(payments-prod ap-northeast-1\)\n/);
+    expect(text.stdout).toContain('Could not look in: payments-dr (needs sts:AssumeRole)');
+  });
+
+  it('--account names the account; one that refuses is exit 2 naming sts:AssumeRole', async () => {
+    aws = await manyAccounts({ denyAssumeRole: ['333333333333'] });
+    const ok = await run(['db-down', 'prod-db', '--json', '--account', 'payments-prod', '--region', 'ap-northeast-1'], cliEnv(aws));
+    expect(ok.code).toBe(0);
+    expect(PlaybookResultSchema.parse(JSON.parse(ok.stdout)).account).toBe('payments-prod');
+    const refused = await run(['db-down', 'prod-db', '--json', '--account', 'payments-dr'], cliEnv(aws));
+    expect(refused.code).toBe(2);
+    expect(ErrorResultSchema.parse(JSON.parse(refused.stdout)).error).toMatchObject({ code: 'aws', iamAction: 'sts:AssumeRole' });
+    const unknown = await run(['db-down', 'prod-db', '--account', 'nope'], cliEnv(aws));
+    expect(unknown).toMatchObject({ code: 2, stderr: 'whybot: No account "nope". Accounts: payments-prod, payments-dr, search.\n' });
+  });
+});
