@@ -70,12 +70,8 @@ function paced<C extends Sendable>(client: C, scope: CallScope, shareReads: bool
 export interface ClientConfig {
   region: string;
   maxAttempts: number;
-  /**
-   * 'adaptive': a throttle that still happens (the quota is shared with every other tool in
-   * the account, and whybot's own limiter degrades to per-process pacing when its store
-   * fails) also slows this client's later attempts, on top of the backoff.
-   */
-  retryMode: 'adaptive' | 'standard';
+  /** the SDK's retry mode (see RETRY_MODE) */
+  retryMode: 'standard';
   profile?: string;
   requestHandler?: { requestTimeout?: number; connectionTimeout?: number };
   credentials?: AwsCredentialIdentityProvider;
@@ -112,12 +108,13 @@ export function assumedRoleCredentials(role: AssumedRole, region: string, profil
 }
 
 /**
- * The clients of APIs with a known, account-wide quota (aws/limits.ts) retry adaptively: a
- * throttle there is someone else sharing the quota, and slowing down is the answer. Elsewhere a
- * throttle is rare and a check must answer within its timeout (standard backoff), saying
- * "throttled" rather than running out of time behind an adaptive client-side limiter.
+ * Every client retries with the SDK's standard mode (exponential backoff with jitter; throttles
+ * are retried). Adaptive mode was tried: its client-side limiter, after a throttle, held the
+ * next attempt for longer than a check's timeout, so a throttled check said "timed out" instead
+ * of "throttled". The rate itself is kept by whybot's own limiter (aws/limits.ts, shared across
+ * processes through the store).
  */
-const ADAPTIVE_RETRY = new Set(['cloudtrail', 'route53', 'route53domains']);
+const RETRY_MODE = 'standard' as const;
 
 export class AwsClients {
   private readonly cache = new Map<string, unknown>();
@@ -139,8 +136,7 @@ export class AwsClients {
     let client = this.cache.get(id) as C | undefined;
     if (!client) {
       // every call honours the abort signal of the check it runs for (adapters wrap too: idempotent)
-      const retryMode = ADAPTIVE_RETRY.has(key) ? 'adaptive' : 'standard';
-      client = withAbort(paced(make({ ...this.config, region, retryMode }), { account: this.account, region }, this.target.shareReads === true));
+      client = withAbort(paced(make({ ...this.config, region }), { account: this.account, region }, this.target.shareReads === true));
       this.cache.set(id, client);
     }
     return client;
@@ -151,7 +147,7 @@ export class AwsClients {
     return {
       region,
       maxAttempts: maxAttempts ?? 3,
-      retryMode: 'adaptive',
+      retryMode: RETRY_MODE,
       ...(profile ? { profile } : {}),
       ...(this.target.role ? { credentials: assumedRoleCredentials(this.target.role, region, profile) } : {}),
       ...(requestTimeoutMs ? { requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: Math.min(requestTimeoutMs, 5_000) } } : {}),

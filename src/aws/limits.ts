@@ -5,7 +5,7 @@
 // (platform/rate-gate.ts takeToken: the process's own limiter first, then one conditional
 // update in the store): N processes together stay under the quota, not N × it. Every other
 // API gets a per-process concurrency cap only. Throttles that still happen (another tool in
-// the account using the same quota) are retried by the SDK's adaptive retry (aws/clients.ts).
+// the account using the same quota) are retried by the SDK's standard retry with backoff (aws/clients.ts).
 import pQueue from 'p-queue';
 
 // p-queue 6 is CommonJS with an ES-module default: Node hands us module.exports, a bundler

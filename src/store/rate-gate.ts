@@ -4,7 +4,7 @@
 // answer within STORE_TIMEOUT_MS), the process falls back to its own limiter for a while
 // (DEGRADED_MS) and says so in the log (a failed Slack reservation goes by the local
 // schedule for that call only, as before): pacing per process is worse than shared pacing (N
-// processes may then make N × the rate together, and the SDK's adaptive retry absorbs the
+// processes may then make N × the rate together, and the SDK's retry with backoff absorbs the
 // throttles), but a message or an AWS read is never lost to, or stuck behind, the limiter.
 import { MemoryRateGate, type RateGate, type RateSpec, type Take } from '../platform/rate-gate.js';
 import type { Store } from './types.js';
