@@ -4,9 +4,8 @@
 // WorkerFailureQueue) on SQS, and the `failures` function reads it and tells them. Lambda's
 // part is played here exactly as documented (the record's shape, the SQS event around it);
 // SSM, DynamoDB (dynalite) and Slack are the doubles, as in lambda.e2e.test.ts.
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { apiGatewayEvent, startTable } from './helpers/lambda-harness.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
@@ -20,7 +19,7 @@ const WORKER_ARN = `arn:aws:lambda:ap-northeast-1:123456789012:function:${WORKER
 
 let aws: AwsDouble;
 let slack: SlackDouble;
-let ddb: ReturnType<typeof dynalite>;
+let table: { close(): Promise<void> };
 let slackHandler: (typeof import('../src/lambda/slack.js'))['handler'];
 let workerHandler: (typeof import('../src/lambda/worker.js'))['handler'];
 let failuresHandler: (typeof import('../src/lambda/failures.js'))['handler'];
@@ -29,19 +28,7 @@ let alertsHandler: (typeof import('../src/lambda/alerts.js'))['handler'];
 beforeAll(async () => {
   slack = await startSlackDouble({ botToken: BOT_TOKEN });
   ({ aws } = await lambdaWorld(PREFIX, WORKER));
-  ddb = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => ddb.listen(0, '127.0.0.1', () => resolve()));
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(ddb.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ region: process.env.AWS_REGION! });
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'whybot-ci',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-    }),
-  );
-  client.destroy();
+  table = await startTable('whybot-ci');
   Object.assign(process.env, {
     WHYBOT_SSM_PREFIX: PREFIX,
     WHYBOT_TABLE: 'whybot-ci',
@@ -60,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await aws.close();
   await slack.close();
-  await new Promise<void>((resolve) => ddb.close(() => resolve()));
+  await table.close();
 });
 
 beforeEach(() => {
@@ -70,18 +57,6 @@ beforeEach(() => {
   slack.reset();
 });
 
-function apiGatewayEvent(body: string, headers: Record<string, string>) {
-  return {
-    version: '2.0',
-    routeKey: 'POST /slack/events',
-    rawPath: '/slack/events',
-    rawQueryString: '',
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
-    requestContext: { http: { method: 'POST', path: '/slack/events', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot' }, stage: '$default', requestId: 'r' },
-    body,
-    isBase64Encoded: false,
-  };
-}
 
 /** What Lambda writes to the on-failure destination after the last attempt of an async invocation. */
 function destinationRecord(requestId: string, payload: unknown, response: { errorType?: string; errorMessage: string; trace?: string[] }, condition = 'RetriesExhausted') {
