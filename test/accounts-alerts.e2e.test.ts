@@ -7,7 +7,7 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRotationEvent } from '../src/alerts/events.js';
 import { handleRotationEvent } from '../src/alerts/handle.js';
-import { readerAws, writerAws } from '../src/aws/for-config.js';
+import { alertDeps } from '../src/alerts/wiring.js';
 import { createLogger } from '../src/logger.js';
 import { ActionSigner } from '../src/remediations/signed-value.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
@@ -46,13 +46,12 @@ describe('alerts from member accounts', () => {
     const store = openSqliteStore(path.join(mkdtempSync(path.join(tmpdir(), 'whybot-alerts-')), 'store.sqlite'));
     const client = new WebClient(BOT_TOKEN, { ...slackClientOptions(config), retryConfig: { retries: 0 } });
     const signer = new ActionSigner(ACTION_SECRET);
-    const deps = {
-      client, store, config, signer, log: createLogger('silent'), owner: 'alerts-test',
+    // as the alerts Lambda and the watcher wire it
+    const deps = alertDeps(config, {
+      client, store, signer, log: createLogger('silent'), owner: 'alerts-test',
       reportWrite: slackWriteReporter({ client, store, config }),
       postResult: slackResultPoster({ client, config, signer }),
-      awsFor: readerAws(config),
-      writerFor: writerAws(config),
-    };
+    });
     const time = new Date(aws.now().getTime() - 3 * 3_600_000);
     const event = parseRotationEvent({
       version: '0', id: 'evt-member', 'detail-type': 'AWS Service Event via CloudTrail', source: 'aws.secretsmanager',

@@ -25,15 +25,22 @@ export interface AlertWiring {
   postResult: ResultPoster;
 }
 
+/**
+ * What an alert needs, however it arrives (EventBridge, the watcher): AWS clients by purpose, so
+ * an event from a member account (WHYBOT_ACCOUNTS) is read, and its redeploys written, there.
+ */
+export function alertDeps(config: Config, w: AlertWiring) {
+  return { ...w, awsFor: readerAws(config), writerFor: writerAws(config), config };
+}
+
 export function watchDeps(config: Config, region: string, w: AlertWiring): WatchDeps {
-  const awsFor = readerAws(config);
-  const alertDeps = { ...w, awsFor, writerFor: writerAws(config), config };
+  const deps = alertDeps(config, w);
   return {
-    aws: awsFor(region),
+    aws: deps.awsFor(region),
     store: w.store,
     region,
     log: w.log.child({ component: 'watch' }),
-    onEvent: (e) => handleRotationEvent(e, alertDeps),
-    afterPoll: async (now) => (digestDue(now, config.alerts.digestHourUtc) ? postDigest(region, alertDeps, now) : undefined),
+    onEvent: (e) => handleRotationEvent(e, deps),
+    afterPoll: async (now) => (digestDue(now, config.alerts.digestHourUtc) ? postDigest(region, deps, now) : undefined),
   };
 }

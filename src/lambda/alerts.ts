@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { postDigest } from '../alerts/digest.js';
 import { parseRotationEvent } from '../alerts/events.js';
 import { handleRotationEvent } from '../alerts/handle.js';
-import { AwsClients } from '../aws/clients.js';
+import { alertDeps } from '../alerts/wiring.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { slackClient } from '../slack/client.js';
 import { slackWriteReporter } from '../slack/write-report.js';
@@ -36,14 +36,13 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
   });
   const { rt, client } = await ready;
   const { config } = rt;
-  const awsFor = (region: string) => new AwsClients({ region, maxAttempts: config.awsMaxAttempts });
   const signer = rt.actionSecret ? new ActionSigner(rt.actionSecret) : undefined;
-  const deps = {
-    client, store: rt.store, awsFor, config, log: rt.log, owner: rt.bootId,
+  const deps = alertDeps(config, {
+    client, store: rt.store, log: rt.log, owner: rt.bootId,
     reportWrite: slackWriteReporter({ client, store: rt.store, config }),
     postResult: slackResultPoster({ client, config, ...(signer ? { signer } : {}) }),
     ...(signer ? { signer } : {}),
-  };
+  });
   // The daily schedule (EventBridge Scheduler rule with input {"whybot":"digest"}).
   if (DigestTrigger.safeParse(event).success) {
     const region = process.env.AWS_REGION!;
