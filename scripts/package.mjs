@@ -30,6 +30,8 @@ export const TEMPLATE = 'cloudformation-template-update-stack.json';
 /** the writes-allowed variant's WHYBOT_AUTO_REDEPLOY and listed KMS keys (test/deploy.test.ts reads them back) */
 export const AUTO_REDEPLOY = 'payments/*';
 export const KMS_KEYS = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+/** the writes-allowed variant's member accounts (--param accounts): the deploy test checks the grant made from them */
+export const ACCOUNTS_FILE = 'test/fixtures/member-accounts.yml';
 
 /** Newest modification time among the files the packaged templates are made from. */
 function newestInput() {
@@ -40,7 +42,7 @@ function newestInput() {
     if (st.isDirectory()) for (const e of readdirSync(p)) visit(path.join(p, e));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const p of ['serverless.yml', 'package-lock.json', 'scripts', 'src']) visit(path.join(root, p));
+  for (const p of ['serverless.yml', 'package-lock.json', 'scripts', 'src', ACCOUNTS_FILE]) visit(path.join(root, p));
   return newest;
 }
 
@@ -131,7 +133,7 @@ export async function packageAll({ build = true, isolate = true, log = console.l
     const dir = OUT[variant];
     const args = [osls, 'package', '--stage', STAGE, '--region', REGION, '--package', dir];
     // readOnly: exactly what a deploy without parameters gets
-    if (variant === 'default') args.push('--param', 'readOnly=false', '--param', `autoRedeploy=${AUTO_REDEPLOY}`, '--param', `kmsKeys=${KMS_KEYS}`);
+    if (variant === 'default') args.push('--param', 'readOnly=false', '--param', `autoRedeploy=${AUTO_REDEPLOY}`, '--param', `kmsKeys=${KMS_KEYS}`, '--param', `accounts=${ACCOUNTS_FILE}`);
     const ms = isolated ? run('unshare', ['-rn', process.execPath, ...args], env) : run(process.execPath, args, env);
     log(`osls package (${variant}): ${ms} ms → ${path.relative(root, dir)}/`);
   }

@@ -10,13 +10,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { load as loadYaml } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain JavaScript (scripts/bundle.mjs); its helpers are typed below
 import * as bundleScript from '../scripts/bundle.mjs';
 // @ts-expect-error -- plain JavaScript (scripts/package.mjs)
-import { AUTO_REDEPLOY, KMS_KEYS } from '../scripts/package.mjs';
+import { ACCOUNTS_FILE, AUTO_REDEPLOY, KMS_KEYS } from '../scripts/package.mjs';
 import { parseRotationEvent } from '../src/alerts/events.js';
-import { FUNCTION_PERMISSIONS, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
+import { FUNCTION_PERMISSIONS, MEMBER_ACCOUNT_IAM, REMEDIATION_GRANTS, WRITE_ACTIONS } from '../src/lambda/permissions.js';
 import { PLAYBOOK_CATALOG } from '../src/playbooks/catalog.js';
 import { ROTATION_FAILED_CHECKS } from '../src/playbooks/rotation-failed/index.js';
 import { loadConfig } from '../src/config.js';
@@ -214,13 +215,45 @@ describe('IAM: one least-privilege role per function', () => {
     expect(granted(ro, 'worker').has('lambda:InvokeFunction')).toBe(false);
     for (const fn of ['worker', 'alerts'] as const)
       expect([...granted(ro, fn)].filter((a) => !LOG_ACTIONS.includes(a)).sort()).toEqual(
-        FUNCTION_PERMISSIONS[fn].filter((a) => !REMEDIATION_GRANTS.includes(a)).sort(),
+        // and no member account is configured there: nothing to assume
+        FUNCTION_PERMISSIONS[fn].filter((a) => !REMEDIATION_GRANTS.includes(a) && a !== MEMBER_ACCOUNT_IAM.assumeRole).sort(),
       );
     expect(granted(ro, 'slack')).toEqual(granted(tpl, 'slack'));
     for (const fn of FNS) {
       expect(ro.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_READ_ONLY).toBe('true');
       expect(tpl.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_READ_ONLY).toBe('false');
     }
+  });
+});
+
+describe('member accounts (--param accounts: a WHYBOT_ACCOUNTS file)', () => {
+  const members = loadYaml(readFileSync(path.join(root, ACCOUNTS_FILE), 'utf8')) as Record<string, { roleArn: string; writeRoleArn?: string }>;
+  const assumeGrants = (t: Json, fn: Fn) => statementsOf(t, roleOf(t, fn)).filter((s) => actionsOf(s).includes(MEMBER_ACCOUNT_IAM.assumeRole));
+
+  it('worker and alerts may assume exactly the listed roles, write roles only because writes are allowed; slack and failures none', () => {
+    const reads = [...new Set(Object.values(members).map((a) => a.roleArn))].sort();
+    const writes = Object.values(members).flatMap((a) => (a.writeRoleArn ? [a.writeRoleArn] : []));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const fn of ['worker', 'alerts'] as const) {
+      const st = assumeGrants(tpl, fn);
+      for (const s of st) expect(actionsOf(s)).toEqual([MEMBER_ACCOUNT_IAM.assumeRole]);
+      expect(st.flatMap(resourcesOf).sort()).toEqual([...reads, ...writes].sort());
+      expect(assumeGrants(ro, fn), 'the read-only package was given no accounts').toEqual([]);
+    }
+    for (const fn of ['slack', 'failures'] as const) expect(assumeGrants(tpl, fn)).toEqual([]);
+  });
+
+  it('the file ships in every package and the functions are pointed at it; it reads back as the same accounts', () => {
+    for (const fn of FNS) {
+      expect(tpl.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_ACCOUNTS).toBe('.build/accounts.json');
+      expect(ro.Resources[`${cap(fn)}LambdaFunction`].Properties.Environment.Variables.WHYBOT_ACCOUNTS).toBe('');
+      expect(zipEntries(readFileSync(path.join(root, '.serverless', `${fn}.zip`)))).toContain('.build/accounts.json');
+      expect(zipEntries(readFileSync(path.join(root, '.serverless-readonly', `${fn}.zip`)))).not.toContain('.build/accounts.json');
+    }
+    // Lambda's working directory is the package root, as the repository root is here
+    const loaded = loadConfig({ WHYBOT_ACCOUNTS: path.join(root, '.build', 'accounts.json') });
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    expect(Object.keys(loaded.config.accounts ?? {}).sort()).toEqual(Object.keys(members).sort());
   });
 });
 
@@ -303,7 +336,8 @@ describe('functions', () => {
     const zip = readFileSync(path.join(root, '.serverless', `${fn}.zip`));
     const names = zipEntries(zip);
     expect(names).toContain(`.build/${fn}/index.mjs`);
-    expect(names.filter((n) => !n.startsWith(`.build/${fn}/`))).toEqual([]);
+    // and the member accounts the deployment was given (--param accounts), read at cold start
+    expect(names.filter((n) => !n.startsWith(`.build/${fn}/`))).toEqual(['.build/accounts.json']);
     // a chunk left out of the zip would fail the first import() that needs it, in production
     const chunks = Object.keys(metafile(fn).outputs).filter((o) => o.endsWith('.mjs'));
     // the failures function imports nothing lazily: its bundle may be one file

@@ -45,13 +45,16 @@ export const DESTINATION_IAM = { sendMessage: 'sqs:SendMessage' } as const;
 /** An SQS event source mapping polls its queue as the function's role (the failures function). */
 export const QUEUE_SOURCE_IAM = { receiveMessage: 'sqs:ReceiveMessage', deleteMessage: 'sqs:DeleteMessage', getQueueAttributes: 'sqs:GetQueueAttributes' } as const;
 
+/** A member account (WHYBOT_ACCOUNTS) is read, and written, through a role assumed there; the deployment grants it on exactly the listed roles (scripts/osls-accounts.cjs). */
+export const MEMBER_ACCOUNT_IAM = { assumeRole: 'sts:AssumeRole' } as const;
+
 export type LambdaFunctionName = 'slack' | 'worker' | 'alerts' | 'failures';
 
 export const FUNCTION_PERMISSIONS: Record<LambdaFunctionName, readonly string[]> = {
   /** acks, opens modals, claims nothing: store reads/writes for refusals and message state, hands off to worker */
   slack: [...values(STORE_IAM), ...values(LAMBDA_IAM), ...values(SSM_IAM)].sort(),
   /** runs playbooks and remediations */
-  worker: [...new Set([...playbookReads, ...remediationActions, ...values(STORE_IAM), ...values(SSM_IAM), DESTINATION_IAM.sendMessage])].sort(),
+  worker: [...new Set([...playbookReads, ...remediationActions, ...values(STORE_IAM), ...values(SSM_IAM), DESTINATION_IAM.sendMessage, MEMBER_ACCOUNT_IAM.assumeRole])].sort(),
   /** records rotation events, finds the secret's consumers, may redeploy them (WHYBOT_AUTO_REDEPLOY), investigates a failed rotation */
   alerts: [
     ...new Set([
@@ -63,6 +66,7 @@ export const FUNCTION_PERMISSIONS: Record<LambdaFunctionName, readonly string[]>
       ...[ECS_IAM.listClusters, ECS_IAM.listServices, ECS_IAM.describeServices, ECS_IAM.describeTaskDefinition, ECS_IAM.listTasks, ECS_IAM.describeTasks],
       ...policyActions,
       DESTINATION_IAM.sendMessage, // a failed invocation's event → AlertsDLQ
+      MEMBER_ACCOUNT_IAM.assumeRole, // an event forwarded from a member account is looked into there
     ]),
   ].sort(),
   /** the worker's failure destination (src/lambda/failures.ts): reads the queue and the bot token, closes the job's journal entry */
