@@ -26,7 +26,7 @@ export function usage(): string {
   const playbooks = playbookHelp()
     .map((p) => `  ${p.name} ${p.target}\n      ${p.summary}`)
     .join('\n');
-  return `Usage: whybot <playbook> [target] [--json] [--fail-on LEVEL] [--hours N] [--region R] [--secret S]
+  return `Usage: whybot <playbook> [target] [--json] [--fail-on LEVEL] [--hours N] [--account A] [--region R] [--secret S]
        whybot <playbook> --help                 the playbook's target and options
        whybot demo [scenario] [playbook [target]] [--json]
                                                 a playbook against a built-in scenario: no AWS account,

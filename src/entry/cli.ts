@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// whybot <playbook> [target] [--json] [--fail-on LEVEL] [--hours N] [--region R] [--secret S]
+// whybot <playbook> [target] [--json] [--fail-on LEVEL] [--hours N] [--account A] [--region R] [--secret S]
 // Exit codes (docs/json-contract.md): 0 the playbook ran (whatever it found), 3 it ran and the
 // verdict reached --fail-on, 2 bad usage or config, 1 internal error.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

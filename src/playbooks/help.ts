@@ -8,7 +8,7 @@ import { closeMatches } from './close-matches.js';
 export const targetArg = (meta: PlaybookMeta): string => (meta.target.required ? `<${meta.target.label}>` : `[${meta.target.label}]`);
 
 /** The options a playbook takes from anywhere (Slack and the CLI). */
-export const playbookOptions = (meta: PlaybookMeta): string => `[--hours N] [--region R]${meta.takesSecret ? ' [--secret S]' : ''}`;
+export const playbookOptions = (meta: PlaybookMeta): string => `[--hours N] [--account A] [--region R]${meta.takesSecret ? ' [--secret S]' : ''}`;
 
 export interface PlaybookHelpEntry {
   name: string;

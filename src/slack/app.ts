@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { parseInvocation, tokenize } from '../playbooks/invocation.js';
 import { PLAYBOOK_CATALOG as playbooks } from '../playbooks/catalog.js';
-import { playbookHelp, suggestPlaybooks } from '../playbooks/help.js';
+import { playbookHelp, playbookOptions, suggestPlaybooks } from '../playbooks/help.js';
 import { cliScript } from '../remediations/cli-commands.js';
 import { redactText } from '../redact/index.js';
 import { slackClientOptions } from './client-options.js';
@@ -59,7 +59,7 @@ export function boltLogger(log: Logger): BoltLogger {
 export const WHY_HELP = [
   '*whybot* answers “why is it broken?” for AWS outages caused by credentials, keys and DNS. Playbooks:',
   ...playbookHelp().map((p) => `• ${code(`/why-${p.name} ${p.target}`)} — ${esc(p.summary)}`),
-  `Options: ${code('--hours N')} ${code('--region R')}. ${code('/why <playbook> <target>')} reaches every playbook too; ${code('/why help')} shows this.`,
+  `Options: ${code('--hours N')} ${code('--account A')} ${code('--region R')}. ${code('/why <playbook> <target>')} reaches every playbook too; ${code('/why help')} shows this.`,
 ].join('\n');
 
 /** `/why <text>` whose first word is no playbook: the closest names, then the list. */
@@ -86,7 +86,7 @@ export function createSlackApp(deps: SlackAppDeps): App {
     const parsed = parseInvocation(tokenize(text), { hours: config.defaultHours }, false, entry.target);
     if (!parsed.ok) {
       const t = entry.target.required ? `<${entry.target.label}>` : `[${entry.target.label}]`;
-      await ack({ response_type: 'ephemeral', text: errorText(`${parsed.message} Usage: /why-${playbookName} ${t} [--hours N] [--region R]${entry.takesSecret ? ' [--secret S]' : ''}`) });
+      await ack({ response_type: 'ephemeral', text: errorText(`${parsed.message} Usage: /why-${playbookName} ${t} ${playbookOptions(entry)}`) });
       return;
     }
     const channelDefault = config.channelDefaults[command.channel_id];

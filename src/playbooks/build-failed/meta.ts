@@ -12,6 +12,6 @@ export default definePlaybookMeta({
   },
   slack: {
     description: 'Why did the CodeBuild build fail? (x509 in DOWNLOAD_SOURCE, VPC endpoint, secret env)',
-    usageHint: '<codebuild-project> [--region R]',
+    usageHint: '<codebuild-project> [--account A] [--region R]',
   },
 });

@@ -13,6 +13,6 @@ export default definePlaybookMeta({
   },
   slack: {
     description: 'Why is the ACM certificate stuck in PENDING_VALIDATION? (duplicate hosted zones)',
-    usageHint: '<domain> [--region R]',
+    usageHint: '<domain> [--account A] [--region R]',
   },
 });

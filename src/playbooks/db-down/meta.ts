@@ -13,6 +13,6 @@ export default definePlaybookMeta({
   takesSecret: true,
   slack: {
     description: 'Why can\'t the app reach its database? (rotation → stale credentials, DB status)',
-    usageHint: '[db-cluster-or-instance] [--hours N] [--region R] [--secret S]',
+    usageHint: '[db-cluster-or-instance] [--hours N] [--account A] [--region R] [--secret S]',
   },
 });

@@ -13,6 +13,6 @@ export default definePlaybookMeta({
   },
   slack: {
     description: 'Who is denied which KMS key, and the minimal key-policy fix (CDK bootstrap, SSM parameters)',
-    usageHint: '[key | role | stack] [--hours N] [--region R]',
+    usageHint: '[key | role | stack] [--hours N] [--account A] [--region R]',
   },
 });

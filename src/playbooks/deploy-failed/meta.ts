@@ -12,6 +12,6 @@ export default definePlaybookMeta({
   },
   slack: {
     description: 'Why did the stack fail, and what did it leave behind that breaks the next deploy?',
-    usageHint: '[stack] [--hours N] [--region R]',
+    usageHint: '[stack] [--hours N] [--account A] [--region R]',
   },
 });

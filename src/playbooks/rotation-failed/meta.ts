@@ -12,6 +12,6 @@ export default definePlaybookMeta({
   },
   slack: {
     description: 'Why did the secret’s rotation fail? (network path, timeout, secret JSON, DB login)',
-    usageHint: '[secret-name-or-arn] [--hours N] [--region R]',
+    usageHint: '[secret-name-or-arn] [--hours N] [--account A] [--region R]',
   },
 });
