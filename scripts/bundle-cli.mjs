@@ -46,10 +46,13 @@ async function playbookNames() {
   return Object.keys(mod.PLAYBOOK_CATALOG);
 }
 
+/** Only with WHYBOT_DB_PATH or WHYBOT_TABLE: the store whose rate limits the bot's processes share. */
+const SHARED_LIMITS = ['../store/index.js', '../store/rate-gate.js', '../platform/rate-gate.js'];
+
 // What each bundle's src/entry/cli.ts may import(), by the module it names. `--help`, usage
 // errors and a bad environment never get past the config, so the base bundle stops there.
 const CLI_BASE = ['../config.js'];
-const CLI_PLAYBOOK = [...CLI_BASE, '../playbooks/invocation.js', '../playbooks/index.js', '../aws/clients.js', '../playbooks/candidates.js', '../playbooks/places.js', '../aws/for-config.js', '../render/text.js', '../logger.js'];
+const CLI_PLAYBOOK = [...CLI_BASE, '../playbooks/invocation.js', '../playbooks/index.js', '../aws/clients.js', '../playbooks/candidates.js', '../playbooks/places.js', '../aws/for-config.js', '../render/text.js', '../logger.js', ...SHARED_LIMITS];
 /** `whybot demo`: the AWS double, the scenarios and every playbook (src/sandbox/app/demo.ts). */
 const CLI_DEMO = [...CLI_BASE, '../sandbox/app/demo.js'];
 /**
@@ -63,9 +66,10 @@ const DEMO_IMPORT_META = {
 };
 /**
  * Stay lazy even where they are in the bundle: pino loads only if a check fails with an
- * internal error; the base bundle's `--help` does not start zod.
+ * internal error; the store only when the bot's is named; the base bundle's `--help` does not
+ * start zod.
  */
-const LAZY = (command) => new Set(command === 'base' ? ['../logger.js', '../config.js'] : ['../logger.js']);
+const LAZY = (command) => new Set(command === 'base' ? ['../logger.js', '../config.js'] : ['../logger.js', ...SHARED_LIMITS]);
 
 /**
  * Each bundle's src/entry/cli.ts and src/playbooks/index.ts with their `import()`s rewritten:

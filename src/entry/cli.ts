@@ -13,6 +13,7 @@ import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
 import { didYouMean } from '../playbooks/help.js';
 import type { PlaybookResult, Unreachable } from '../findings.js';
 import type { Logger } from '../logger.js';
+import type { Config } from '../config.js';
 // The redaction layer's CLI edge: everything printed (the answer and the errors) passes it.
 // Static: small, dependency-free, and stderr needs it in every bundle.
 import { redactDeep, redactText } from '../redact/index.js';
@@ -95,17 +96,14 @@ async function main(argv: string[]): Promise<number> {
   const inv = parsed.value;
 
   // Where to look: whybot's own account in one Region, or (WHYBOT_ACCOUNTS) accounts × Regions.
-  const [{ placesFor, locate, refusedAction, unreachableText }, { roleFor }] = await Promise.all([import('../playbooks/places.js'), import('../aws/for-config.js')]);
+  const [{ placesFor, locate, refusedAction, unreachableText }, { readerAws }] = await Promise.all([import('../playbooks/places.js'), import('../aws/for-config.js')]);
   const places = placesFor(config, { ...(inv.account ? { account: inv.account } : {}), ...(inv.region ? { region: inv.region } : {}) });
   if (!places.ok) throw new UsageError(places.message, 'usage', { playbook: command });
-  const [playbook, { AwsClients }] = await Promise.all([
-    import('../playbooks/index.js').then(async ({ loadPlaybook }) => (await loadPlaybook(command))!),
-    import('../aws/clients.js'),
-  ]);
-  const awsFor = (region: string, account?: string) => {
-    const role = roleFor(config, account);
-    return new AwsClients({ region, profile: config.profile, maxAttempts: config.awsMaxAttempts, ...(role ? { role } : {}) });
-  };
+  const playbook = (await (await import('../playbooks/index.js')).loadPlaybook(command))!;
+  const awsFor = readerAws(config);
+  // Given the bot's store (WHYBOT_DB_PATH or WHYBOT_TABLE), the CLI paces its AWS calls with the
+  // bot's processes: LookupEvents' 2/s is per account × Region, whoever calls.
+  if (config.store.dbPath || config.store.table) await shareRateLimits(config);
   // progress on stderr only on a terminal: pipes, files and tests see nothing
   const progress = new TerminalProgress(process.stderr, `${command}${inv.target ? ` ${inv.target}` : ''}`, painter(colorEnabled(process.stderr)));
   let place = places.places[0]!;
@@ -211,6 +209,20 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Closed once main() has answered, whichever way (a store's open handle would keep the CLI alive). */
+const openStores: Array<{ close(): Promise<void> }> = [];
+
+async function shareRateLimits(config: Config): Promise<void> {
+  const [{ openConfiguredStore }, { storeRateGate }, { useRateGate }] = await Promise.all([
+    import('../store/index.js'),
+    import('../store/rate-gate.js'),
+    import('../platform/rate-gate.js'),
+  ]);
+  const store = openConfiguredStore(config);
+  openStores.push(store);
+  useRateGate(storeRateGate(store));
+}
+
 /** With --json, an error is one JSON object on stdout too (docs/json-contract.md "Errors"). */
 function fail(message: string, code: ErrorCode, extra: Record<string, unknown>, exitCode: number): void {
   if (wantsJson) {
@@ -238,4 +250,4 @@ main(argv).then(
       fail(`internal error: ${err instanceof Error ? err.message : String(err)}`, 'internal', {}, EXIT.internal);
     }
   },
-);
+).finally(() => Promise.all(openStores.map((s) => s.close().catch(() => undefined))));
