@@ -1,7 +1,8 @@
 // The bench's arithmetic on fixed data (no timing here: the bench measures, tests do not).
 import { describe, expect, it } from 'vitest';
+import { ACCOUNT_REGIONS, accountAlias, startAccountsWorld } from '../src/bench/accounts.js';
 import { pairedRow, renderRows } from '../src/bench/report.js';
-import { fmtMs, fmtRatio, fmtSpread, maxOf, median, percentile, ratio, spread, table, windowMax, windowMaxBy } from '../src/bench/stats.js';
+import { fmtMs, fmtRatio, fmtSpread, maxInFlight, maxOf, median, percentile, ratio, spread, table, windowMax, windowMaxBy } from '../src/bench/stats.js';
 
 describe('percentile (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted on purpose
@@ -67,6 +68,22 @@ describe('window max (busiest 1 s of a call log)', () => {
   });
 });
 
+describe('max in flight (calls open at once at the double)', () => {
+  it('counts overlapping [start, end) intervals; touching ones do not overlap', () => {
+    expect(maxInFlight([])).toBe(0);
+    expect(maxInFlight([{ start: 0, end: 100 }])).toBe(1);
+    // 8 lanes of 100 ms rounds, back to back: 8 at once, never 9
+    const lanes = Array.from({ length: 8 }, (_, lane) => Array.from({ length: 3 }, (_, round) => ({ start: round * 100 + lane, end: (round + 1) * 100 + lane })));
+    expect(maxInFlight(lanes.flat())).toBe(8);
+    expect(maxInFlight([{ start: 0, end: 100 }, { start: 100, end: 200 }])).toBe(1);
+    expect(maxInFlight([{ start: 0, end: 100 }, { start: 99, end: 200 }, { start: 50, end: 60 }])).toBe(2);
+    expect(maxInFlight([{ start: 0, end: 100 }, { start: 99, end: 200 }, { start: 50, end: 120 }])).toBe(3);
+  });
+  it('skips calls still in progress (no end)', () => {
+    expect(maxInFlight([{ start: 0, end: undefined }, { start: 1, end: 5 }])).toBe(1);
+  });
+});
+
 describe('ratios and formatting', () => {
   it('ratio is NaN without a usable baseline', () => {
     expect(ratio(30, 10)).toBe(3);
@@ -111,5 +128,28 @@ describe('rows: ratios are taken run by run, then spread', () => {
     expect(lines[2]).toContain('×10.0');
     expect(lines[2]).toContain('< 30 ms ✘');
     expect(table([['a', 'bb'], ['ccc', 'd']])).toBe('a    bb\n---  --\nccc  d');
+  });
+});
+
+describe('the accounts section’s world', () => {
+  it('every account is configured in 4 Regions; prod-db is in exactly one account × Region', async () => {
+    const world = await startAccountsWorld(4);
+    try {
+      const config = JSON.parse(world.accountsJson) as Record<string, { roleArn: string; regions: string[] }>;
+      expect(Object.keys(config)).toEqual([1, 2, 3, 4].map(accountAlias));
+      for (const a of Object.values(config)) {
+        expect(a.regions).toEqual([...ACCOUNT_REGIONS]);
+        expect(a.roleArn).toMatch(/^arn:aws:iam::\d{12}:role\/whybot-read$/);
+      }
+      const holding = Object.values(config).flatMap((a) => {
+        const id = /::(\d{12}):/.exec(a.roleArn)![1]!;
+        return a.regions.filter((r) => world.aws.worldOf(id, r).rds.clusters.some((c) => c.id === 'prod-db')).map((r) => `${id} ${r}`);
+      });
+      expect(holding).toEqual([`${world.target.accountId} ${world.target.region}`]);
+      // the others list a DB of their own, not the target
+      expect(world.aws.worldOf(/::(\d{12}):/.exec(config[accountAlias(1)]!.roleArn)![1]!).rds.clusters.map((c) => c.id)).toEqual(['orders-db-1']);
+    } finally {
+      await world.close();
+    }
   });
 });

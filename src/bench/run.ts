@@ -7,6 +7,9 @@
 //   ack      ack p50/p99 at 1, 20, 100 concurrent signed /why-db-down while the investigations
 //            run, vs a bare node:http child; peak RSS (VmHWM) of both at each level
 //   verdict  time to verdict from the CLI and from Slack vs the critical path × latency
+//   accounts the CLI's verdict when prod-db must first be found among 50 accounts × 4 Regions
+//            (--quick: 10 × 4), 100 ms per AWS call, vs the same command in one account and
+//            Region; AssumeRole calls, throttles, the search's concurrency and duration
 //   lookups  LookupEvents/s per account × Region under 20 concurrent unshared investigations
 //            vs unpaced SDK calls, throttles; and through the bot (shared reads)
 //   procs    LookupEvents from 4 processes sharing one SQLite store, 2 Regions: calls/s
@@ -22,6 +25,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ACCOUNT_REGIONS, ACCOUNTS_LATENCY_MS, accountsRun, startAccountsWorld, type AccountsRun } from './accounts.js';
 import { ACK_LEVELS, ackPlan, ackRuns, type AckRun } from './ack.js';
 import { alertRun, startAlertsWorld, ALERT_CHANNEL, PROCESSES, ROTATIONS, SECRETS, type AlertRun } from './alerts.js';
 import { ROOT } from './children.js';
@@ -39,7 +43,7 @@ process.env.AWS_SECRET_ACCESS_KEY = 'bench';
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 delete process.env.AWS_PROFILE;
 
-export const SECTIONS = ['cli', 'verdict', 'lookups', 'procs', 'ack', 'alerts', 'modal', 'claims', 'bundles'] as const;
+export const SECTIONS = ['cli', 'verdict', 'accounts', 'lookups', 'procs', 'ack', 'alerts', 'modal', 'claims', 'bundles'] as const;
 type Section = (typeof SECTIONS)[number];
 const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'bundles');
 
@@ -132,6 +136,30 @@ function verdictRows(runs: VerdictRun[]): Row[] {
     rows.push(pairedRow('verdict', `Slack db-down, ${latency} ms/call`, 'ms', byRun(at, (r) => (r.slack.ok ? r.slack.verdictMs : Number.NaN)), cp));
   }
   return rows;
+}
+
+function accountsRows(runs: AccountsRun[]): Row[] {
+  if (!runs.length) return [];
+  const { accounts, places, latencyMs, concurrencyBound } = runs[0]!;
+  const where = `${accounts} accounts × ${ACCOUNT_REGIONS.length} Regions`;
+  return [
+    pairedRow('accounts', `CLI db-down, found in 1 of ${places} places, ${latencyMs} ms/call`, 'ms', byRun(runs, (r) => (r.many.ok ? r.many.wallMs : Number.NaN)), {
+      label: 'no WHYBOT_ACCOUNTS (1 account, 1 Region)',
+      values: byRun(runs, (r) => (r.single.ok ? r.single.wallMs : Number.NaN)),
+    }),
+    pairedRow('accounts', `search, first call → investigation starts`, 'ms', byRun(runs, (r) => r.many.searchMs), {
+      label: `⌈${places} ÷ ${concurrencyBound}⌉ × ${latencyMs} ms`,
+      values: byRun(runs, (r) => r.many.searchFloorMs),
+    }),
+    pairedRow('accounts', `RDS lists in flight at most (one per place)`, 'count', byRun(runs, (r) => r.many.searchInFlightMax), undefined, {
+      text: `≤ ${concurrencyBound} (SEARCH_CONCURRENCY)`,
+      met: (m) => m <= concurrencyBound,
+    }),
+    pairedRow('accounts', `STS AssumeRole calls, ${where}`, 'count', byRun(runs, (r) => r.many.assumeRoles), undefined, { text: `= ${accounts} (1 per account)`, met: (m) => m === accounts }),
+    pairedRow('accounts', `AWS throttles (any API)`, 'count', byRun(runs, (r) => r.many.throttles), undefined, { text: '0', met: (m) => m === 0 }),
+    pairedRow('accounts', `LookupEvents max in any 1 s per acct×Region`, 'per-s', byRun(runs, (r) => r.many.lookupsMaxPerSec), undefined, { text: '≤ 2', met: (m) => m <= 2 }),
+    pairedRow('accounts', `AWS calls`, 'count', byRun(runs, (r) => r.many.awsCalls), { label: 'no WHYBOT_ACCOUNTS', values: byRun(runs, (r) => r.single.awsCalls) }),
+  ];
 }
 
 function lookupRows(runs: LookupRun[]): Row[] {
@@ -263,6 +291,24 @@ async function main(): Promise<void> {
       results.verdict = runs;
       rows.push(...verdictRows(runs));
     }
+    if (has('accounts')) {
+      const n = opts.quick ? 10 : 50;
+      const aw = await startAccountsWorld(n);
+      try {
+        const runs: AccountsRun[] = [];
+        for (let i = 0; i < opts.runs; i++) {
+          const r = await attempt(`accounts run ${i + 1}`, () => accountsRun(aw, ACCOUNTS_LATENCY_MS, String(i)));
+          if (!r) continue;
+          runs.push(r);
+          const fail = (c: AccountsRun['single']) => (c.ok ? '' : ` (FAILED: ${c.error ?? 'wrong verdict'})`);
+          log(`  accounts run ${i + 1}/${opts.runs}: ${r.places} places ${fmtMs(r.many.wallMs)}${fail(r.many)} (search ${fmtMs(r.many.searchMs)}, ${r.many.searchInFlightMax} in flight, ${r.many.assumeRoles} AssumeRole, ${r.many.throttles} throttled${r.many.throttles ? ` ${JSON.stringify(r.many.throttled)}` : ''}, ${r.many.awsCalls} calls) vs 1 place ${fmtMs(r.single.wallMs)}${fail(r.single)}`);
+        }
+        results.accounts = { accounts: n, regions: ACCOUNT_REGIONS, target: aw.target, runs };
+        rows.push(...accountsRows(runs));
+      } finally {
+        await aw.close();
+      }
+    }
     if (has('lookups')) {
       const runs: LookupRun[] = [];
       for (let i = 0; i < opts.runs; i++) {
@@ -337,6 +383,7 @@ async function main(): Promise<void> {
     const titles: Record<string, string> = {
       cli: 'CLI start',
       verdict: 'time to verdict (incident 003) vs the critical path',
+      accounts: 'time to verdict when the target must be found across accounts × Regions (WHYBOT_ACCOUNTS) vs one account (RDS and STS have no quota in the AWS double)',
       lookups: 'CloudTrail LookupEvents under 20 concurrent investigations (reads not shared; one attempt per call)',
       procs: 'CloudTrail LookupEvents from 4 processes sharing one SQLite store, 2 Regions (one attempt per call)',
       ack: 'ack latency of signed /why-db-down through `npm start` (investigations running) vs bare node:http',

@@ -61,6 +61,21 @@ export function windowMaxBy<T>(items: readonly T[], key: (item: T) => string, ti
   return out;
 }
 
+/**
+ * The most intervals [start, end) open at once (e.g. calls in flight at a server). An
+ * interval ending when another starts does not overlap it; one without an end is skipped.
+ */
+export function maxInFlight(intervals: readonly { start: number; end: number | undefined }[]): number {
+  const edges: [number, number][] = [];
+  for (const i of intervals) if (i.end !== undefined && Number.isFinite(i.end)) edges.push([i.start, 1], [i.end, -1]);
+  // at equal times, ends before starts
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let best = 0;
+  for (const [, d] of edges) best = Math.max(best, (open += d));
+  return best;
+}
+
 /** The largest value of a record (0 when empty). */
 export const maxOf = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => Math.max(a, b), 0);
 

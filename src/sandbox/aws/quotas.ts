@@ -6,8 +6,8 @@
  * all drawing on one bucket) and what one bucket is shared by: `account` (every Region)
  * or `region` (one bucket per account and Region). A call draws one token from every
  * quota that matches it; if any of those buckets is empty the call is answered with the
- * service's throttling error and draws nothing. The double serves one account (the
- * scenario's), so "per account" is one bucket per Region or one in all.
+ * service's throttling error and draws nothing. Buckets are kept per account (the scenario's,
+ * or one reached through AssumeRole) and, for `region`, per Region too, as AWS keeps them.
  *
  * Sources (checked when this table was written):
  * - CloudTrail API Reference, LookupEvents: "The rate of lookup requests is limited to two

@@ -42,6 +42,8 @@ export interface AwsCall {
   service: string;
   /** Region from the credential scope */
   region?: string;
+  /** the account the call was answered in (the scenario's, or one reached through AssumeRole) */
+  account?: string;
   /** operation name ("" when the request named none) */
   operation: string;
   /** request members as the double parsed them (query lists as arrays) */
@@ -50,6 +52,8 @@ export interface AwsCall {
   at: number;
   /** HTTP status of the answer (0 while the call is in progress) */
   status: number;
+  /** when the answer was sent, on the double's clock, epoch ms (absent while in progress) */
+  doneAt?: number;
   /** the error code returned, if any (e.g. "ThrottlingException") */
   error?: string;
   /** set when a rate quota (not an injected fault) throttled the call: the quota, described */
@@ -234,6 +238,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     const protocol = protocolFor(module, req.headers['content-type']);
     const operation = protocol.operationOf(wire);
     call.service = signingName ?? 'unknown';
+    call.account = here.accountId;
     if (scope) call.region = scope.region;
     call.operation = operation ?? '';
     let params: Record<string, unknown> = {};
@@ -314,6 +319,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
       response = protocol.encodeError(error, requestId, call.operation);
     }
     call.status = response.status;
+    call.doneAt = clock().getTime();
     res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
     if (after.length === 0) {
       res.end(response.body);
