@@ -265,7 +265,7 @@ describe('whybot CLI beside the bot', () => {
     const dbPath = path.join(mkdtempSync(path.join(tmpdir(), 'whybot-cli-store-')), 'whybot.sqlite');
     const r = await run(['db-down', 'prod-db', '--json'], { ...env, WHYBOT_DB_PATH: dbPath });
     expect(r.code, r.stderr).toBe(0);
-    expect(aws.calls.some((c) => c.operation === 'LookupEvents')).toBe(true);
+    expect(aws!.calls.some((c) => c.operation === 'LookupEvents')).toBe(true);
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(dbPath, { readonly: true });
     const keys = (db.prepare('SELECT key FROM rate').all() as Array<{ key: string }>).map((k) => k.key);
