@@ -47,7 +47,7 @@ async function playbookNames() {
 }
 
 /** Only with WHYBOT_DB_PATH or WHYBOT_TABLE: the store whose rate limits the bot's processes share. */
-const SHARED_LIMITS = ['../store/index.js', '../store/rate-gate.js', '../platform/rate-gate.js'];
+const SHARED_LIMITS = ['../store/index.js', '../store/rate-gate.js', '../platform/rate-gate.js', '../aws/own-account.js'];
 
 // What each bundle's src/entry/cli.ts may import(), by the module it names. `--help`, usage
 // errors and a bad environment never get past the config, so the base bundle stops there.

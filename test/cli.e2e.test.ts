@@ -263,14 +263,17 @@ describe('whybot CLI beside the bot', () => {
   it('given the bot\'s store (WHYBOT_DB_PATH), its LookupEvents take tokens from the bucket the bot\'s processes share; without it, no store is made', async () => {
     const env = await world('incident-003');
     const dbPath = path.join(mkdtempSync(path.join(tmpdir(), 'whybot-cli-store-')), 'whybot.sqlite');
-    const r = await run(['db-down', 'prod-db', '--json'], { ...env, WHYBOT_DB_PATH: dbPath });
+    const r = await run(['db-down', 'prod-db', '--json'], { ...env, WHYBOT_DB_PATH: dbPath, AWS_PROFILE: undefined });
     expect(r.code, r.stderr).toBe(0);
     expect(aws!.calls.some((c) => c.operation === 'LookupEvents')).toBe(true);
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(dbPath, { readonly: true });
     const keys = (db.prepare('SELECT key FROM rate').all() as Array<{ key: string }>).map((k) => k.key);
     db.close();
-    expect(keys.filter((k) => /LookupEvents/.test(k))).toHaveLength(1);
+    // keyed by the account STS names, as the bot's processes key it, not by this shell's profile
+    const account = aws!.calls.find((c) => c.operation === 'GetCallerIdentity')?.account;
+    expect(account).toMatch(/^\d{12}$/);
+    expect(keys.filter((k) => /LookupEvents/.test(k))).toEqual([`aws|${account}@${env.AWS_REGION}|CloudTrail:LookupEvents`]);
 
     const home = mkdtempSync(path.join(tmpdir(), 'whybot-home-'));
     const alone = await run(['db-down', 'prod-db', '--json'], { ...env, HOME: home, XDG_DATA_HOME: path.join(home, 'data') });

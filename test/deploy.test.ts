@@ -230,7 +230,7 @@ describe('member accounts (--param accounts: a WHYBOT_ACCOUNTS file)', () => {
   const members = loadYaml(readFileSync(path.join(root, ACCOUNTS_FILE), 'utf8')) as Record<string, { roleArn: string; writeRoleArn?: string }>;
   const assumeGrants = (t: Json, fn: Fn) => statementsOf(t, roleOf(t, fn)).filter((s) => actionsOf(s).includes(MEMBER_ACCOUNT_IAM.assumeRole));
 
-  it('worker and alerts may assume exactly the listed roles, write roles only because writes are allowed; slack and failures none', () => {
+  it('worker and alerts (it redeploys: autoRedeploy) may assume exactly the listed roles, write roles only because writes are allowed; slack and failures none', () => {
     const reads = [...new Set(Object.values(members).map((a) => a.roleArn))].sort();
     const writes = Object.values(members).flatMap((a) => (a.writeRoleArn ? [a.writeRoleArn] : []));
     expect(writes.length).toBeGreaterThan(0);

@@ -152,4 +152,19 @@ describe('Lambda handlers', () => {
     expect(await alertsHandler({ ...event, id: 'evt-failed-again' })).toMatchObject({ recorded: false, reason: 'duplicate' });
     expect(slack.channelMessages('C0ALERTS')).toHaveLength(before);
   });
+
+  it('alerts: an event from an account whybot has no role for (an organisation-wide bus policy) is skipped, not looked into with the hub\'s credentials; the hub\'s own account keys the shared limits', async () => {
+    const hub = { invokedFunctionArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:whybot-ci-alerts' };
+    const event = (account: string, id: string) => ({
+      version: '0', id, 'detail-type': 'AWS Service Event via CloudTrail', source: 'aws.secretsmanager', account,
+      time: '2026-11-23T11:00:00Z', region: 'ap-northeast-1', resources: [],
+      detail: { eventName: 'RotationSucceeded', eventTime: '2026-11-23T11:00:00Z', additionalEventData: { SecretId: `arn:aws:secretsmanager:ap-northeast-1:${account}:secret:db-AbCdEf` }, requestID: `req-${id}` },
+    });
+    expect(await alertsHandler(event('999999999999', 'evt-stranger'), hub)).toEqual({ recorded: false, reason: 'account 999999999999 is not in WHYBOT_ACCOUNTS' });
+    expect(aws.calls.filter((c) => c.service === 'secretsmanager')).toEqual([]);
+    expect(slack.channelMessages('C0ALERTS')).toEqual([]);
+    expect(await alertsHandler(event('123456789012', 'evt-hub'), hub)).toMatchObject({ recorded: true });
+    const { AwsClients } = await import('../src/aws/clients.js');
+    expect(new AwsClients({ region: 'ap-northeast-1', profile: 'whatever' }).scope).toBe('123456789012@ap-northeast-1');
+  });
 });

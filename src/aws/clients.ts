@@ -6,6 +6,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { operationName, withinLimits, type CallScope } from './limits.js';
 import { withAbort } from './abort.js';
 import { isReadOperation, sharedReads } from './shared-reads.js';
+import { ownAccount } from './own-account.js';
 
 /** A role in another account (WHYBOT_ACCOUNTS), assumed with STS for every call. */
 export interface AssumedRole {
@@ -122,7 +123,8 @@ export class AwsClients {
   private readonly account: string;
 
   constructor(readonly target: AwsTarget) {
-    this.account = target.role?.accountId ?? target.profile ?? process.env.AWS_PROFILE ?? 'default';
+    // by account id wherever it is known (own-account.ts): AWS counts quotas per account
+    this.account = target.role?.accountId ?? ownAccount() ?? target.profile ?? process.env.AWS_PROFILE ?? 'default';
     this.scope = `${this.account}@${target.region}`;
   }
 

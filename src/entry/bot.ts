@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { JobPool, type Admission, type JobPoolOptions, type Lane } from '../engine/job-pool.js';
 import { newBootId, startHeartbeat } from '../engine/liveness.js';
 import { useRateGate } from '../platform/rate-gate.js';
+import { learnOwnAccount } from '../aws/own-account.js';
 import type { Logger } from '../logger.js';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
@@ -139,6 +140,9 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
 
   const store = openConfiguredStore(config);
   useRateGate(storeRateGate(store, loggedRateGateEvents(log.child({ component: 'rate-gate' }))));
+  // the shared limits key whybot's own calls by account id once STS has said it (not awaited:
+  // until then, and if STS cannot say, by profile as before)
+  void learnOwnAccount({ ...(config.region ? { region: config.region } : {}), ...(config.profile ? { profile: config.profile } : {}) });
   let app: App | undefined;
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
   const remediation: RemediationDeps | undefined = signer

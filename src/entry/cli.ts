@@ -213,14 +213,17 @@ async function main(argv: string[]): Promise<number> {
 const openStores: Array<{ close(): Promise<void> }> = [];
 
 async function shareRateLimits(config: Config): Promise<void> {
-  const [{ openConfiguredStore }, { storeRateGate }, { useRateGate }] = await Promise.all([
+  const [{ openConfiguredStore }, { storeRateGate }, { useRateGate }, { learnOwnAccount }] = await Promise.all([
     import('../store/index.js'),
     import('../store/rate-gate.js'),
     import('../platform/rate-gate.js'),
+    import('../aws/own-account.js'),
   ]);
   const store = openConfiguredStore(config);
   openStores.push(store);
   useRateGate(storeRateGate(store));
+  // the bot keys its own account's limits by account id, whatever profile this shell uses
+  await learnOwnAccount({ ...(config.region ? { region: config.region } : {}), ...(config.profile ? { profile: config.profile } : {}) });
 }
 
 /** With --json, an error is one JSON object on stdout too (docs/json-contract.md "Errors"). */

@@ -6,6 +6,7 @@ import { watchDeps } from '../alerts/wiring.js';
 import type { Config } from '../config.js';
 import { newBootId } from '../engine/liveness.js';
 import { useRateGate } from '../platform/rate-gate.js';
+import { learnOwnAccount } from '../aws/own-account.js';
 import { createLogger } from '../logger.js';
 import { ActionSigner } from '../remediations/signed-value.js';
 import { slackClient } from '../slack/client.js';
@@ -37,6 +38,7 @@ export async function runWatch(config: Config, once: boolean): Promise<string | 
   const client = slackClient(config);
   const store = openConfiguredStore({ ...config, region });
   useRateGate(storeRateGate(store, loggedRateGateEvents(log)));
+  await learnOwnAccount({ region, ...(config.profile ? { profile: config.profile } : {}) });
   const signer = config.actionSecret ? new ActionSigner(config.actionSecret) : undefined;
   const deps = watchDeps(config, region, { client, store, log, owner: newBootId(), reportWrite: slackWriteReporter({ client, store, config }), postResult: slackResultPoster({ client, config, ...(signer ? { signer } : {}) }), ...(signer ? { signer } : {}) });
   const aws = deps.aws;

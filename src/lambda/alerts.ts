@@ -4,7 +4,8 @@
 import type { WebClient } from '@slack/web-api';
 import * as z from 'zod';
 import { postDigest } from '../alerts/digest.js';
-import { parseRotationEvent } from '../alerts/events.js';
+import { accountAliasOf, parseRotationEvent } from '../alerts/events.js';
+import { accountOfFunctionArn, knowOwnAccount, ownAccount } from '../aws/own-account.js';
 import { handleRotationEvent } from '../alerts/handle.js';
 import { alertDeps } from '../alerts/wiring.js';
 import { ActionSigner } from '../remediations/signed-value.js';
@@ -29,7 +30,8 @@ async function init(): Promise<Alerts> {
 
 let ready: Promise<Alerts> | undefined;
 
-export async function handler(event: unknown): Promise<{ recorded: boolean; reason?: string; alert?: string }> {
+export async function handler(event: unknown, context?: { invokedFunctionArn?: string }): Promise<{ recorded: boolean; reason?: string; alert?: string }> {
+  knowOwnAccount(accountOfFunctionArn(context?.invokedFunctionArn));
   ready ??= init().catch((err: unknown) => {
     ready = undefined;
     throw err;
@@ -54,6 +56,13 @@ export async function handler(event: unknown): Promise<{ recorded: boolean; reas
     return { recorded: false, reason: parsed.reason };
   }
   const e = parsed.event;
+  // An organisation-wide bus policy lets in every member account's events; one whybot has no
+  // role for would be looked into, and redeployed, with the hub's own credentials.
+  const hub = ownAccount();
+  if (hub && e.account !== hub && !accountAliasOf(e, config)) {
+    rt.log.warn({ account: e.account, event: e.name, secret: e.secretId }, 'skipped a rotation event from an account not in WHYBOT_ACCOUNTS');
+    return { recorded: false, reason: `account ${e.account} is not in WHYBOT_ACCOUNTS` };
+  }
   // Claim-once makes concurrent duplicate deliveries record one event, across containers.
   const nonce = `rotation-event:${e.dedupeKey}`;
   const claim = await rt.store.claimOnce({ nonce, actor: 'eventbridge', action: 'rotation-event', ttlSeconds: KEEP_SECONDS });
