@@ -11,7 +11,7 @@
 'use strict';
 
 /** The queues nothing reads: a message in one is a failure nobody was told about. */
-const DEAD_LETTER_QUEUES = { WorkerFailureDLQ: 'worker-failures-dlq', AlertsDLQ: 'alerts-dlq' };
+const DEAD_LETTER_QUEUES = { WorkerFailureDLQ: 'worker-failures-dlq', VerifyDLQ: 'verify-dlq', AlertsDLQ: 'alerts-dlq' };
 const PERIOD = 300;
 const DURATION_SHARE = 0.9;
 

@@ -494,24 +494,50 @@ describe('nothing lost: failure destinations, dead-letter queues, retries', () =
   it('worker: no Lambda retry (the journal and the reconciler own re-runs), failures → WorkerFailureQueue, read by the failures function', () => {
     for (const t of [tpl, ro]) {
       expect(invokeConfig(t, 'worker')).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 1800, DestinationConfig: { OnFailure: { Destination: getAtt('WorkerFailureQueue') } } });
-      // Lambda sends the record as the worker's role: that queue and nothing else
-      expect(sendMessageTo(t, 'worker')).toEqual([getAtt('WorkerFailureQueue')]);
+      // Lambda sends the record as the worker's role: that queue, and the worker's own verify queue (below), nothing else
+      expect(sendMessageTo(t, 'worker')).toEqual([getAtt('WorkerFailureQueue'), getAtt('VerifyQueue')]);
       const mappings = entries(t, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
-      expect(mappings).toEqual([
+      expect(mappings).toHaveLength(2);
+      expect(mappings).toContainEqual(
         expect.objectContaining({ EventSourceArn: getAtt('WorkerFailureQueue'), FunctionName: getAtt('FailuresLambdaFunction'), FunctionResponseTypes: ['ReportBatchItemFailures'] }),
-      ]);
+      );
       const queue = t.Resources.WorkerFailureQueue;
       expect(queue.Type).toBe('AWS::SQS::Queue');
       // a message the failures function cannot deliver ends in a queue of its own (alarmed), not nowhere
       expect(queue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt('WorkerFailureDLQ'), maxReceiveCount: expect.any(Number) });
       expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * t.Resources.FailuresLambdaFunction.Properties.Timeout);
-      for (const q of ['WorkerFailureQueue', 'WorkerFailureDLQ', 'AlertsDLQ']) {
+      for (const q of ['WorkerFailureQueue', 'WorkerFailureDLQ', 'VerifyQueue', 'VerifyDLQ', 'AlertsDLQ']) {
         expect(t.Resources[q].Properties.SqsManagedSseEnabled, `${q} encrypted`).toBe(true);
         expect(t.Resources[q].Properties.MessageRetentionPeriod, `${q} keeps messages 14 days`).toBe(1_209_600);
       }
       // the failures function reads its queue only
       const reads = statementsOf(t, roleOf(t, 'failures')).filter((s) => actionsOf(s).includes('sqs:ReceiveMessage'));
       expect(reads.map((s) => s.Resource)).toEqual([getAtt('WorkerFailureQueue')]);
+    }
+  });
+
+  it('worker: long verifications wait on VerifyQueue (a delayed message to itself), read back by its own mapping, dead letters in VerifyDLQ', () => {
+    for (const t of [tpl, ro]) {
+      const worker = t.Resources.WorkerLambdaFunction.Properties;
+      // the queue's URL (Ref) is where the worker sends; no verification is polled to 15 minutes in one invocation
+      expect(worker.Environment.Variables.WHYBOT_VERIFY_QUEUE_URL).toEqual({ Ref: 'VerifyQueue' });
+      expect(worker.Environment.Variables.WHYBOT_VERIFY_TIMEOUT_MS).toBeUndefined();
+      const mappings = entries(t, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).filter((m) => m.EventSourceArn?.['Fn::GetAtt']?.[0] === 'VerifyQueue');
+      expect(mappings).toEqual([expect.objectContaining({ FunctionName: getAtt('WorkerLambdaFunction'), FunctionResponseTypes: ['ReportBatchItemFailures'] })]);
+      const queue = t.Resources.VerifyQueue;
+      expect(queue.Type).toBe('AWS::SQS::Queue');
+      expect(queue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt('VerifyDLQ'), maxReceiveCount: expect.any(Number) });
+      // a message being handled is not delivered again meanwhile (AWS: at least the function's timeout; advised 6×)
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+      // no per-queue delay: each message carries its own (DelaySeconds ≤ 900)
+      expect(queue.Properties.DelaySeconds ?? 0).toBe(0);
+      // SendMessage to it: the worker only, scoped to it (with its failure destination's, a statement of its own)
+      const sends = statementsOf(t, roleOf(t, 'worker')).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+      for (const st of sends) expect(actionsOf(st)).toEqual(['sqs:SendMessage']);
+      for (const fn of FNS.filter((f) => f !== 'worker')) expect(JSON.stringify(sendMessageTo(t, fn))).not.toContain('VerifyQueue');
+      // the mapping polls as the worker's role: that queue only
+      const reads = statementsOf(t, roleOf(t, 'worker')).filter((s) => actionsOf(s).includes('sqs:ReceiveMessage'));
+      expect(reads.map((s) => [actionsOf(s).sort(), s.Resource])).toEqual([[['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], getAtt('VerifyQueue')]]);
     }
   });
 
@@ -561,7 +587,7 @@ describe('alarms', () => {
       .map(([, c]) => c.Properties.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0])
       .filter((q: string | undefined) => q && !read.includes(q));
     const dlqs = [...new Set([...redriveTargets, ...ruleDlqs, ...destinations])].sort();
-    expect(dlqs).toEqual(['AlertsDLQ', 'WorkerFailureDLQ']);
+    expect(dlqs).toEqual(['AlertsDLQ', 'VerifyDLQ', 'WorkerFailureDLQ']);
     for (const q of dlqs) {
       const [depth] = on(tpl, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: { 'Fn::GetAtt': [q, 'QueueName'] } });
       expect(depth?.[1], `${q} depth alarm`).toMatchObject({ Statistic: 'Maximum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });

@@ -73,6 +73,21 @@ export type WriteStep =
 /** Tells one step of a write, in the order the steps come; the write waits for it. */
 export type WriteReporter = (write: WriteInView, step: WriteStep) => Promise<void>;
 
+/**
+ * Where a verification that outlasts this process's budget continues (Lambda: a delayed SQS
+ * message, src/lambda/verify-queue.ts), so that no process sits waiting for it. The journal
+ * entry stays "verifying" meanwhile, owned by `scheduledOwner(attempt)`.
+ */
+export interface VerifyScheduler {
+  /** how long one process polls before handing the rest over (0: one look) */
+  budgetMs: number;
+  /** resumes the write's verification (journal id `writeId`) after about delayMs, durably */
+  schedule(req: { writeId: string; attempt: number; delayMs: number }): Promise<void>;
+}
+
+/** The journal owner of a verification scheduled to resume: no process, so the reconciler looks at `verifyResumeAt`. */
+export const scheduledOwner = (attempt: number) => `verify-scheduled:${attempt}`;
+
 export interface ExecutionDeps {
   store: Store;
   /** how each step is told (Slack: slackWriteReporter in src/slack/write-report.ts) */
@@ -87,11 +102,14 @@ export interface ExecutionDeps {
   owner: string;
   /** aborted at shutdown: a verification then stops and is left to the reconciler */
   signal?: AbortSignal;
+  /** absent (a long-lived process): the verification polls here until it is decided */
+  verifyLater?: VerifyScheduler;
 }
 
-export type ExecutionOutcome = 'ran' | 'failed' | 'duplicate' | 'interrupted';
+/** 'scheduled': written and reported; its verification continues later (ExecutionDeps.verifyLater) */
+export type ExecutionOutcome = 'ran' | 'failed' | 'duplicate' | 'interrupted' | 'scheduled';
 
-const writeId = (nonce: string) => `write:${nonce}`;
+export const writeId = (nonce: string) => `write:${nonce}`;
 
 interface Context extends WriteInView {
   deps: ExecutionDeps;
@@ -229,24 +247,56 @@ async function afterWrite(ctx: Context, result: ExecuteResult, startedAt: string
 }
 
 async function verifyAndFinish(ctx: Context, facts: Record<string, string>): Promise<ExecutionOutcome> {
-  const { store, config, signal } = ctx.deps;
-  await ctx.journal({ stage: 'verifying' });
+  const { store, config, signal, verifyLater } = ctx.deps;
+  // The deadline is the first start's: a resumed verification (a scheduled re-check, the
+  // reconciler after a crash) continues it rather than starting the time again.
+  const started = Date.parse(facts.verifyDeadline ?? '');
+  const deadline = Number.isNaN(started) ? Date.now() + config.verifyTimeoutMs : started;
+  await ctx.journal({ stage: 'verifying', ...(Number.isNaN(started) ? { facts: { verifyDeadline: new Date(deadline).toISOString() } } : {}) });
   failpoint('write:verifying');
   const aws = ctx.deps.awsFor(String(ctx.params.region ?? config.region ?? ''), ctx.intent.account);
   try {
     const verdict = await ctx.action.verify(aws, ctx.params, facts, {
       timeoutMs: config.verifyTimeoutMs,
       intervalMs: config.verifyIntervalMs,
+      deadline,
+      ...(verifyLater ? { budgetMs: verifyLater.budgetMs } : {}),
       ...(signal ? { signal } : {}),
     });
     // Stopped by a shutdown: the journal still says "verifying"; whoever reconciles resumes it.
     if (signal?.aborted) return 'interrupted';
+    if (verdict.pending && verifyLater) {
+      if (await scheduleVerify(ctx, verifyLater, facts, deadline)) return 'scheduled';
+      // Could not be scheduled: this process verifies to the end, as one without a scheduler does.
+      return await verifyAndFinish({ ...ctx, deps: { ...ctx.deps, verifyLater: undefined } }, { ...facts, verifyDeadline: new Date(deadline).toISOString() });
+    }
     await audit(store, { ...ctx.auditBase, outcome: verdict.ok ? 'verified' : 'verify-failed', result: verdict.detail });
     await ctx.report({ kind: 'verified', ok: verdict.ok, detail: verdict.detail });
     await ctx.journal({ state: 'done', stage: verdict.ok ? 'verified' : 'verify-failed' });
     return 'ran';
   } finally {
     aws.destroy();
+  }
+}
+
+/**
+ * Not decided within this process's budget: the next look is scheduled, and the entry handed to
+ * it (its owner names the attempt, so a stale or repeated delivery is told apart, and the
+ * reconciler leaves it alone until `verifyResumeAt` is long past).
+ */
+async function scheduleVerify(ctx: Context, later: VerifyScheduler, facts: Record<string, string>, deadline: number): Promise<boolean> {
+  const attempt = (Number(facts.verifyAttempt) || 0) + 1;
+  const delayMs = Math.max(0, Math.min(ctx.deps.config.verifyIntervalMs, deadline - Date.now()));
+  const id = writeId(ctx.intent.nonce);
+  // journaled first: a message delivered before this is written would find the old attempt
+  await ctx.journal({ owner: scheduledOwner(attempt), facts: { verifyAttempt: String(attempt), verifyResumeAt: new Date(Date.now() + delayMs).toISOString() } });
+  try {
+    await later.schedule({ writeId: id, attempt, delayMs });
+    return true;
+  } catch {
+    // Not scheduled (the queue refused, a network fault): the entry is this process's again.
+    await ctx.journal({ owner: ctx.deps.owner, facts: { verifyResumeAt: '' } });
+    return false;
   }
 }
 

@@ -33,12 +33,25 @@ export function resumption(entry: JournalEntry): Job | undefined {
   return { ...job.data, journalId: entry.id, ...(rootChannel && rootTs ? { resume: { channel: rootChannel, ts: rootTs } } : {}) };
 }
 
+/**
+ * A verification scheduled to resume (src/engine/execute-once.ts VerifyScheduler) is left to
+ * its scheduled delivery until this long after it was due: only a lost one is taken over.
+ */
+export const SCHEDULED_VERIFY_GRACE_MS = 15 * 60_000;
+
+/** Entries nobody should take over yet: moved on lately, or waiting for a scheduled re-check. */
+function quiet(entry: JournalEntry, now: number, quietMs: number): boolean {
+  if (now - Date.parse(entry.updatedAt) < quietMs) return true;
+  const resumeAt = Date.parse(entry.facts.verifyResumeAt ?? '');
+  return !Number.isNaN(resumeAt) && now < resumeAt + SCHEDULED_VERIFY_GRACE_MS;
+}
+
 export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
   const { store, owner, log } = deps;
   let taken = 0;
   const now = (deps.now ?? Date.now)();
   for (const entry of await store.journalOpen()) {
-    if (entry.owner === owner || now - Date.parse(entry.updatedAt) < deps.quietMs || (await isAlive(store, entry.owner))) continue;
+    if (entry.owner === owner || quiet(entry, now, deps.quietMs) || (await isAlive(store, entry.owner))) continue;
     const takeover = await store.claimOnce({ nonce: `takeover:${entry.id}:${entry.owner}`, actor: owner, action: 'reconcile', ttlSeconds: 86_400 });
     if (!takeover.won) continue;
     // The list may be stale: a late worker may have picked the entry up since it was read.

@@ -5,6 +5,7 @@
 import { ECS_IAM } from '../aws/ecs.js';
 import { LAMBDA_IAM } from '../aws/lambda.js';
 import { SECRETS_IAM } from '../aws/secrets.js';
+import { SQS_IAM } from '../aws/sqs.js';
 import { SSM_IAM } from '../aws/ssm.js';
 import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
 import { loadPlaybook } from '../playbooks/index.js';
@@ -42,7 +43,7 @@ const policyActions = iamActionsOf(actionIds.filter((id) => policyExecutorLoader
 
 /** Lambda writes an asynchronous invocation's on-failure destination (an SQS queue) as the function's own role. */
 export const DESTINATION_IAM = { sendMessage: 'sqs:SendMessage' } as const;
-/** An SQS event source mapping polls its queue as the function's role (the failures function). */
+/** An SQS event source mapping polls its queue as the function's role (the failures function; the worker's verify queue). */
 export const QUEUE_SOURCE_IAM = { receiveMessage: 'sqs:ReceiveMessage', deleteMessage: 'sqs:DeleteMessage', getQueueAttributes: 'sqs:GetQueueAttributes' } as const;
 
 /** A member account (WHYBOT_ACCOUNTS) is read, and written, through a role assumed there; the deployment grants it on exactly the listed roles (scripts/osls-accounts.cjs). */
@@ -53,8 +54,8 @@ export type LambdaFunctionName = 'slack' | 'worker' | 'alerts' | 'failures';
 export const FUNCTION_PERMISSIONS: Record<LambdaFunctionName, readonly string[]> = {
   /** acks, opens modals, claims nothing: store reads/writes for refusals and message state, hands off to worker */
   slack: [...values(STORE_IAM), ...values(LAMBDA_IAM), ...values(SSM_IAM)].sort(),
-  /** runs playbooks and remediations */
-  worker: [...new Set([...playbookReads, ...remediationActions, ...values(STORE_IAM), ...values(SSM_IAM), DESTINATION_IAM.sendMessage, MEMBER_ACCOUNT_IAM.assumeRole])].sort(),
+  /** runs playbooks and remediations; schedules (SendMessage) and resumes (the mapping) long verifications on its verify queue */
+  worker: [...new Set([...playbookReads, ...remediationActions, ...values(STORE_IAM), ...values(SSM_IAM), DESTINATION_IAM.sendMessage, ...values(SQS_IAM), ...values(QUEUE_SOURCE_IAM), MEMBER_ACCOUNT_IAM.assumeRole])].sort(),
   /** records rotation events, finds the secret's consumers, may redeploy them (WHYBOT_AUTO_REDEPLOY), investigates a failed rotation */
   alerts: [
     ...new Set([

@@ -20,6 +20,10 @@ const LambdaEnvSchema = z.object({
   WHYBOT_TABLE: z.string().min(3),
   WHYBOT_WORKER_FUNCTION: z.string().optional(),
   WHYBOT_READ_ONLY: z.enum(['true', 'false']).default('false'),
+  /** the worker's verify queue (serverless.yml VerifyQueue): long verifications resume from it */
+  WHYBOT_VERIFY_QUEUE_URL: z.string().url().optional(),
+  /** how long one worker invocation polls a verification before scheduling the next look */
+  WHYBOT_VERIFY_BUDGET_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
 });
 
 export interface Runtime {
@@ -29,6 +33,8 @@ export interface Runtime {
   /** absent in a read-only deployment: no remediation buttons then */
   actionSecret?: string;
   workerFunction?: string;
+  /** where a verification that outlasts verifyBudgetMs continues (absent: it is polled to the end) */
+  verifyQueue?: { url: string; budgetMs: number };
   store: Store;
   log: Logger;
   /** this container, as owner of what it journals */
@@ -66,6 +72,7 @@ export async function coldStart(fn: 'slack' | 'worker' | 'alerts'): Promise<Runt
     signingSecret: config.slack.signingSecret!,
     ...(config.actionSecret ? { actionSecret: config.actionSecret } : {}),
     ...(env.data.WHYBOT_WORKER_FUNCTION ? { workerFunction: env.data.WHYBOT_WORKER_FUNCTION } : {}),
+    ...(env.data.WHYBOT_VERIFY_QUEUE_URL ? { verifyQueue: { url: env.data.WHYBOT_VERIFY_QUEUE_URL, budgetMs: env.data.WHYBOT_VERIFY_BUDGET_MS } } : {}),
     store,
     log,
     bootId: newBootId(),

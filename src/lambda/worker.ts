@@ -1,6 +1,10 @@
 // The `worker` function: runs what the Slack function handed over (an investigation or a
 // confirmed remediation) and posts to Slack. Invoked asynchronously; a bad payload is
-// logged and dropped, never retried into a loop.
+// logged and dropped, never retried into a loop. It is also the verify queue's consumer: a
+// remediation's verification that is not decided within a short budget is scheduled there
+// (src/lambda/verify-queue.ts) and resumed by a later invocation, so none sits waiting.
+import { accountOfFunctionArn, knowOwnAccount } from '../aws/own-account.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { WebClient } from '@slack/web-api';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
@@ -9,21 +13,45 @@ import { slackClient } from '../slack/client.js';
 import { tellJobFailed } from '../slack/job-failed.js';
 import { JobSchema, type Job } from '../slack/jobs.js';
 import { investigationAws, readerAws, writerAws } from '../aws/for-config.js';
-import { reconcileWrite } from '../engine/execute-once.js';
+import { reconcileWrite, type ExecutionDeps } from '../engine/execute-once.js';
 import { runRemediation } from '../slack/remediate-worker.js';
 import { slackWriteReporter } from '../slack/write-report.js';
 import { startHeartbeat } from '../engine/liveness.js';
 import { reconcileOnce } from '../entry/reconciler.js';
 import { coldStart, type Runtime } from './runtime.js';
+import { parseVerifyMessage, resumeVerification, SqsEventSchema, sqsVerifyScheduler, type SqsEvent } from './verify-queue.js';
 
 interface Worker {
   rt: Runtime;
   client: WebClient;
+  /** absent without WHYBOT_VERIFY_QUEUE_URL */
+  sqs?: SQSClient;
 }
 
 async function init(): Promise<Worker> {
   const rt = await coldStart('worker');
-  return { rt, client: slackClient(rt.config, rt.botToken) };
+  // the configured endpoint, not the queue URL's host (the same one on AWS; the double in tests)
+  const sqs = rt.verifyQueue ? new SQSClient({ region: process.env.AWS_REGION, retryMode: 'standard', useQueueUrlAsEndpoint: false }) : undefined;
+  return { rt, client: slackClient(rt.config, rt.botToken), ...(sqs ? { sqs } : {}) };
+}
+
+/** What a write runs with here; undefined in a read-only deployment (no action secret). */
+function executionDeps(w: Worker): (ExecutionDeps & { signer: ActionSigner; client: WebClient }) | undefined {
+  const { rt, client } = w;
+  const { config } = rt;
+  if (!rt.actionSecret) return undefined;
+  const verifyLater = w.sqs && rt.verifyQueue ? sqsVerifyScheduler(w.sqs, rt.verifyQueue.url, rt.verifyQueue.budgetMs, rt.log.child({ component: 'verify-queue' })) : undefined;
+  return {
+    config,
+    store: rt.store,
+    signer: new ActionSigner(rt.actionSecret),
+    client,
+    reportWrite: slackWriteReporter({ client, store: rt.store, config }),
+    awsFor: readerAws(config),
+    writerFor: writerAws(config),
+    owner: rt.bootId,
+    ...(verifyLater ? { verifyLater } : {}),
+  };
 }
 
 let ready: Promise<Worker> | undefined;
@@ -32,8 +60,8 @@ let ready: Promise<Worker> | undefined;
 async function run(w: Worker, job: Job): Promise<boolean> {
   const { rt, client } = w;
   const { config } = rt;
-  const awsFor = readerAws(config);
-  const signer = rt.actionSecret ? new ActionSigner(rt.actionSecret) : undefined;
+  const execution = executionDeps(w);
+  const signer = execution?.signer;
   const id = job.kind === 'reconcile' ? undefined : job.journalId;
   if (id) {
     // Delivered late (Lambda queued the invocation) after another container took it over: skip.
@@ -55,11 +83,10 @@ async function run(w: Worker, job: Job): Promise<boolean> {
     await runInvestigation(job, { client, awsFor: investigationAws(config), config, store: rt.store, ...(signer ? { signer } : {}), log: rt.log.child({ job: job.playbook }) });
     return done(true);
   }
-  if (!signer) {
+  if (!execution) {
     rt.log.warn('remediation job in a read-only deployment; dropped');
     return done(false);
   }
-  const execution = { config, store: rt.store, signer, client, reportWrite: slackWriteReporter({ client, store: rt.store, config }), awsFor, writerFor: writerAws(config), owner: rt.bootId };
   if (job.kind === 'reconcile') {
     const entry = await rt.store.journalGet(job.journalId);
     if (entry?.state === 'open') await reconcileWrite(entry, execution);
@@ -85,10 +112,43 @@ async function runOrSayWhy(w: Worker, job: Job): Promise<boolean> {
   }
 }
 
+/**
+ * Verify queue messages (ReportBatchItemFailures): one that throws goes back to the queue, and
+ * after a few tries to its DLQ; a repeated delivery finds its attempt claimed and does nothing.
+ */
+async function resumeVerifications(w: Worker, batch: SqsEvent): Promise<WorkerResult> {
+  const { rt } = w;
+  const failed: { itemIdentifier: string }[] = [];
+  const execution = executionDeps(w);
+  for (const m of batch.Records) {
+    const message = parseVerifyMessage(m.body);
+    if (!message || !execution) {
+      rt.log.error({ messageId: m.messageId }, execution ? 'not a verify message; dropped' : 'verify message in a read-only deployment; dropped');
+      continue;
+    }
+    try {
+      const resumed = await resumeVerification(message, execution);
+      rt.log.info({ write: message.write, attempt: message.attempt, ...resumed }, 'scheduled verification');
+    } catch (err) {
+      rt.log.error({ err, messageId: m.messageId, write: message.write }, 'resuming a verification failed; the message goes back to the queue');
+      failed.push({ itemIdentifier: m.messageId });
+    }
+  }
+  return { ok: failed.length === 0, batchItemFailures: failed };
+}
+
+/** `batchItemFailures` answers an SQS batch (the verify queue's event source mapping). */
+export interface WorkerResult {
+  ok: boolean;
+  batchItemFailures?: { itemIdentifier: string }[];
+}
+
 /** Work a stopped container left (a timeout, an out-of-memory kill) that one invocation takes on. */
 const RECONCILE_PER_INVOCATION = 5;
 
-export async function handler(event: unknown): Promise<{ ok: boolean }> {
+export async function handler(event: unknown, context?: { invokedFunctionArn?: string }): Promise<WorkerResult> {
+  // the shared limits key this account's calls by its id, as every whybot process does
+  knowOwnAccount(accountOfFunctionArn(context?.invokedFunctionArn));
   ready ??= init().catch((err: unknown) => {
     ready = undefined;
     throw err;
@@ -96,14 +156,15 @@ export async function handler(event: unknown): Promise<{ ok: boolean }> {
   const w = await ready;
   const { rt } = w;
   const parsed = JobSchema.safeParse(event);
-  if (!parsed.success) {
+  const batch = parsed.success ? undefined : SqsEventSchema.safeParse(event);
+  if (!parsed.success && !batch?.success) {
     rt.log.error({ issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'worker got a payload it does not know; dropped');
     return { ok: false };
   }
   // Alive while this invocation runs: what this container journals is not taken over meanwhile.
   const heartbeat = await startHeartbeat(rt.store, rt.bootId, rt.config.jobs.heartbeatTtlSeconds, (err) => rt.log.warn({ err: String(err) }, 'heartbeat not written'));
   try {
-    const ok = await runOrSayWhy(w, parsed.data);
+    const result: WorkerResult = parsed.success ? { ok: await runOrSayWhy(w, parsed.data) } : batch?.success ? await resumeVerifications(w, batch.data) : { ok: false };
     // Then what dead containers left: a Lambda has no long-lived process to reconcile at start.
     const orphans: Job[] = [];
     await reconcileOnce({
@@ -114,7 +175,7 @@ export async function handler(event: unknown): Promise<{ ok: boolean }> {
       quietMs: rt.config.jobs.heartbeatTtlSeconds * 1000,
     }).catch((err: unknown) => rt.log.error({ err }, 'reconciling the journal failed'));
     for (const job of orphans) await runOrSayWhy(w, job);
-    return { ok };
+    return result;
   } finally {
     await heartbeat.stop();
   }

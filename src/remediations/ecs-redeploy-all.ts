@@ -26,6 +26,9 @@ export const ecsRedeployAll = defineAction(ecsRedeployAllMeta, {
         return { s, r };
       }),
     );
-    return { ok: results.every((x) => x.r.ok), detail: results.map((x) => `${x.s.service}: ${x.r.detail}`).join('; ') };
+    const detail = results.map((x) => `${x.s.service}: ${x.r.detail}`).join('; ');
+    // one service still rolling when this process's budget ended: all of them are looked at again later
+    if (results.some((x) => x.r.pending)) return { ok: false, pending: true, detail };
+    return { ok: results.every((x) => x.r.ok), detail };
   },
 });

@@ -31,6 +31,6 @@ export const rotateNow = defineAction(rotateNowMeta, {
         return { done: true, ok: true, detail: `rotated at ${minute(last)}${s.nextRotation ? `; next rotation ${minute(s.nextRotation)}` : ''}` };
       return { done: false, ok: false, detail: `last rotated ${last ? minute(last) : 'never'}` };
     }, opts);
-    return r.ok ? r : { ok: false, detail: `the rotation started but has not finished yet (${r.detail}); watch the alert channel for how it ends` };
+    return r.ok || r.pending ? r : { ok: false, detail: `the rotation started but has not finished yet (${r.detail}); watch the alert channel for how it ends` };
   },
 });

@@ -39,8 +39,19 @@ export interface ExecuteResult {
 }
 
 export interface VerifyOptions {
+  /** how long the whole verification may take, from its start (named in "not confirmed within") */
   timeoutMs: number;
   intervalMs: number;
+  /**
+   * When the whole verification ends, epoch ms (default: now + timeoutMs). A verification
+   * resumed by another process (a scheduled re-check, the reconciler) keeps its first deadline.
+   */
+  deadline?: number;
+  /**
+   * How long this process may poll (default: until the deadline). When it runs out first, the
+   * result is `pending` and whoever asked resumes the verification later.
+   */
+  budgetMs?: number;
   signal?: AbortSignal;
 }
 
@@ -48,6 +59,8 @@ export interface VerifyResult {
   ok: boolean;
   /** what was seen: the success, the failure, or the last state before the timeout */
   detail: string;
+  /** not decided: this process's budget ended before the deadline; `detail` is the last state seen */
+  pending?: boolean;
 }
 
 /** A choice the confirmation offers (e.g. 14/30/90 days); the chosen value replaces params[key]. */
@@ -146,12 +159,17 @@ export interface ActionRun<P extends Params = Params> {
  */
 export interface RemediationAction<P extends Params = Params, Id extends string = string> extends ActionMeta<P, Id>, ActionRun<P> {}
 
-/** Polls until `check` says done, or the time is up: then fails with what was last seen. */
+/**
+ * Polls until `check` says done, or the time is up: then fails with what was last seen. It
+ * always looks at least once, also when resumed at or after its deadline. When this process's
+ * budget ends before the deadline, it answers `pending` instead of failing.
+ */
 export async function pollUntil(
   check: () => Promise<{ done: boolean; ok: boolean; detail: string }>,
   opts: VerifyOptions,
 ): Promise<VerifyResult> {
-  const deadline = Date.now() + opts.timeoutMs;
+  const deadline = opts.deadline ?? Date.now() + opts.timeoutMs;
+  const stopAt = opts.budgetMs === undefined ? deadline : Math.min(deadline, Date.now() + opts.budgetMs);
   let last = 'nothing seen yet';
   for (;;) {
     if (opts.signal?.aborted) return { ok: false, detail: `stopped; last seen: ${last}` };
@@ -164,6 +182,7 @@ export async function pollUntil(
     }
     if (Date.now() + opts.intervalMs > deadline)
       return { ok: false, detail: `not confirmed within ${Math.round(opts.timeoutMs / 1000)} s; last seen: ${last}` };
+    if (Date.now() + opts.intervalMs > stopAt) return { ok: false, pending: true, detail: last };
     await new Promise((r) => setTimeout(r, opts.intervalMs));
   }
 }

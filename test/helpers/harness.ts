@@ -83,8 +83,9 @@ export async function post(url: string, body: string, headers: Record<string, st
 }
 
 /** incident 003 plus what the Lambda functions need: their SSM secrets and the worker function. */
-export function lambdaWorld(prefix: string, workerFunction: string) {
+export function lambdaWorld(prefix: string, workerFunction: string, tweak?: (s: Scenario) => void) {
   return awsWorld('incident-003', (s) => {
+    tweak?.(s);
     s.ssm = {
       parameters: [
         { name: `${prefix}/slack-bot-token`, value: BOT_TOKEN, type: 'SecureString' },

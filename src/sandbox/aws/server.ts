@@ -32,7 +32,7 @@ import { AWS_QUOTAS, QuotaLimiter, describeQuota, type QuotaTable } from './quot
 import { Json11Protocol } from './protocols/json11.js';
 import { QueryXmlProtocol } from './protocols/query-xml.js';
 import type { Protocol, WireRequest, WireResponse } from './protocols/types.js';
-import { SERVICES, type InvokeHandler, type LambdaInvocation, type LambdaRuntime, type ServiceModule } from './services/index.js';
+import { SERVICES, type InvokeHandler, type LambdaInvocation, type LambdaRuntime, type ServiceModule, type SqsMessage, type SqsRuntime } from './services/index.js';
 import { buildWorld, type World } from './world.js';
 import { shareGlobalState } from './world-dns.js';
 import { ISSUED_KEY } from './services/sts.js';
@@ -67,6 +67,8 @@ export interface AwsDouble {
   calls: AwsCall[];
   /** every Lambda Invoke the double accepted (not faulted or failed ones), in arrival order */
   invocations: LambdaInvocation[];
+  /** every SQS SendMessage the double accepted, in arrival order; nothing consumes them (services/sqs.ts) */
+  sqsMessages: SqsMessage[];
   /**
    * The code of every Lambda function (replaces the previous handler). For `Event` the double
    * answers 202 first and then calls the handler, logging what it throws; for
@@ -198,6 +200,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
   const quotas = new QuotaLimiter(opts.quotas ?? AWS_QUOTAS, () => clock().getTime());
   const calls: AwsCall[] = [];
   const lambda: LambdaRuntime = { invocations: [] };
+  const sqs: SqsRuntime = { messages: [] };
   /** work started after an answer was sent, until it settles */
   const background = new Set<Promise<void>>();
   const callerArn = opts.callerArn ?? `arn:aws:sts::${world.accountId}:assumed-role/whybot/whybot-sandbox`;
@@ -290,6 +293,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
       protocol,
       options: simulation,
       lambda,
+      sqs,
       afterResponse: (task) => after.push(task),
     });
     scheduleAdvance();
@@ -356,6 +360,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     url: `http://127.0.0.1:${port}`,
     calls,
     invocations: lambda.invocations,
+    sqsMessages: sqs.messages,
     onInvoke(handler: InvokeHandler) {
       lambda.onInvoke = handler;
     },
@@ -383,6 +388,7 @@ export async function startAwsDouble(opts: AwsDoubleOptions): Promise<AwsDouble>
     reset() {
       calls.length = 0;
       lambda.invocations.length = 0;
+      sqs.messages.length = 0;
       quotas.refillAll();
     },
     now: clock,

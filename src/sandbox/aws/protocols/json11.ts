@@ -16,6 +16,8 @@ import type { CommonErrors, Protocol, WireRequest, WireResponse } from './types.
 export const JSON11_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 export interface Json11Options {
+  /** AWS JSON 1.0 (SQS, DynamoDB) differs only in its content type (default 1.1) */
+  version?: '1.0' | '1.1';
   /** the member name of the error message in this service's model: "Message" or "message" */
   messageKey: 'Message' | 'message';
   /** this service's own codes for common faults (e.g. SSM's InternalServerError) */
@@ -52,11 +54,14 @@ export const json11Errors: CommonErrors = {
 };
 
 export class Json11Protocol implements Protocol {
-  readonly id = 'awsJson1_1' as const;
+  readonly id: 'awsJson1_0' | 'awsJson1_1';
   readonly errors: CommonErrors;
+  private readonly contentType: string;
 
   constructor(private readonly options: Json11Options) {
     this.errors = { ...json11Errors, ...options.errors };
+    this.id = options.version === '1.0' ? 'awsJson1_0' : 'awsJson1_1';
+    this.contentType = options.version === '1.0' ? 'application/x-amz-json-1.0' : JSON11_CONTENT_TYPE;
   }
 
   operationOf(req: WireRequest): string | undefined {
@@ -85,7 +90,7 @@ export class Json11Protocol implements Protocol {
   encodeResult(_operation: string, result: unknown, requestId: string): WireResponse {
     return {
       status: 200,
-      headers: { 'content-type': JSON11_CONTENT_TYPE, 'x-amzn-requestid': requestId },
+      headers: { 'content-type': this.contentType, 'x-amzn-requestid': requestId },
       body: JSON.stringify(toJsonWire(result ?? {})),
     };
   }
@@ -94,7 +99,7 @@ export class Json11Protocol implements Protocol {
     return {
       status: error.status,
       headers: {
-        'content-type': JSON11_CONTENT_TYPE,
+        'content-type': this.contentType,
         'x-amzn-requestid': requestId,
         'x-amzn-errortype': error.code,
         ...error.headers,

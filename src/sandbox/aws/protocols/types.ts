@@ -30,7 +30,7 @@ export interface CommonErrors {
 
 /** One AWS wire protocol: request parsing plus response and error encoding. */
 export interface Protocol {
-  readonly id: 'awsJson1_1' | 'awsQuery' | 'restJson1' | 'ec2Query' | 'restXml';
+  readonly id: 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'restJson1' | 'ec2Query' | 'restXml';
   /** the operation named by the request, or undefined when it names none */
   operationOf(req: WireRequest): string | undefined;
   /** the request members as plain data (throws AwsError on a malformed body) */

@@ -14,12 +14,13 @@ import { route53Domains } from './route53domains.js';
 import { acm } from './acm.js';
 import { secretsManager } from './secretsmanager.js';
 import { ssm } from './ssm.js';
+import { sqs } from './sqs.js';
 import { sts } from './sts.js';
 import type { ServiceModule } from './types.js';
 
 /** Every service the double serves, by SigV4 signing name. */
 export const SERVICES: ReadonlyMap<string, ServiceModule> = new Map(
-  [rds, secretsManager, cloudtrail, ecs, ssm, lambda, logs, cloudformation, ec2, elasticache, kms, iam, route53, route53Domains, acm, codebuild, sts].map((s) => [s.signingName, s]),
+  [rds, secretsManager, cloudtrail, ecs, ssm, lambda, logs, cloudformation, ec2, elasticache, kms, iam, route53, route53Domains, acm, codebuild, sqs, sts].map((s) => [s.signingName, s]),
 );
 
 export type {
@@ -30,4 +31,6 @@ export type {
   InvokeHandler,
   LambdaInvocation,
   LambdaRuntime,
+  SqsMessage,
+  SqsRuntime,
 } from './types.js';

@@ -36,6 +36,23 @@ export interface LambdaRuntime {
   onInvoke?: InvokeHandler;
 }
 
+/** One SendMessage the double accepted, as AwsDouble.sqsMessages records it. */
+export interface SqsMessage {
+  messageId: string;
+  queueUrl: string;
+  body: string;
+  delaySeconds: number;
+  /** arrival time on the double's clock, epoch ms */
+  at: number;
+  /** when SQS would first deliver it (at + DelaySeconds), epoch ms */
+  visibleAt: number;
+}
+
+/** The double's SQS queues, shared by every Region: what was sent. */
+export interface SqsRuntime {
+  messages: SqsMessage[];
+}
+
 export interface OperationContext {
   world: World;
   /** the double's clock at the time of the request */
@@ -44,6 +61,7 @@ export interface OperationContext {
   protocol: Protocol;
   options: SimulationOptions;
   lambda: LambdaRuntime;
+  sqs: SqsRuntime;
   /** runs `task` once the answer has been written to the client (only if the call succeeds) */
   afterResponse(task: () => void | Promise<void>): void;
 }
