@@ -1,8 +1,8 @@
 // Rate limits keyed by what AWS limits, the shared schedule's arithmetic, and shared reads.
 // Controlled clocks throughout: timing itself belongs to the bench.
 import { describe, expect, it, vi } from 'vitest';
-import { KNOWN_QUOTAS, operationName, quotaFor, quotaKey, serviceName } from '../src/aws/limits.js';
-import { MemoryRateGate, reserveSlot, takeNow, takeSlot, takeToken, type RateGate, type Take } from '../src/platform/rate-gate.js';
+import { KNOWN_QUOTAS, operationName, quotaFor, quotaKey, serviceName, withinLimits } from '../src/aws/limits.js';
+import { intervalOf, MemoryRateGate, reserveSlot, takeNow, takeSlot, takeToken, useRateGate, type RateGate, type Take } from '../src/platform/rate-gate.js';
 import { storeRateGate } from '../src/store/rate-gate.js';
 import { SharedReads, isReadOperation } from '../src/aws/shared-reads.js';
 
@@ -329,5 +329,31 @@ describe('shared reads', () => {
       expect(isReadOperation(op)).toBe(true);
     for (const op of ['UpdateService', 'RotateSecret', 'PutKeyPolicy', 'ChangeResourceRecordSets', 'ReleaseAddress', 'Invoke', 'StartBuild', 'UpdateProject'])
       expect(isReadOperation(op)).toBe(false);
+  });
+});
+
+describe('a throttle that happens all the same', () => {
+  const scope = { account: '111122223333', region: 'ap-northeast-1' };
+  const quota = quotaFor('CloudTrail', 'LookupEvents')!;
+  const key = quotaKey(quota, scope);
+  /** one LookupEvents that fails as `err`, then when the shared bucket has its next token */
+  async function nextTokenAfter(err: Error): Promise<number> {
+    const gate = new MemoryRateGate();
+    useRateGate(gate);
+    const before = Date.now();
+    await expect(withinLimits(scope, 'CloudTrailClient', 'LookupEventsCommand', () => Promise.reject(err))).rejects.toBe(err);
+    const next = await gate.tryTake(key, quota);
+    if (next.ok) throw new Error('the call just made took the only token');
+    return next.retryAt - before;
+  }
+  const named = (name: string) => Object.assign(new Error(name), { name });
+
+  it('costs the shared bucket one more token, so every process sharing it backs off; another error costs nothing more', async () => {
+    const interval = intervalOf(quota);
+    const afterDenied = await nextTokenAfter(named('AccessDeniedException'));
+    const afterThrottle = await nextTokenAfter(named('ThrottlingException'));
+    expect(afterDenied).toBeLessThanOrEqual(interval + 5);
+    expect(afterThrottle).toBeGreaterThan(2 * interval - 50);
+    expect(afterThrottle).toBeLessThanOrEqual(2 * interval + 5);
   });
 });

@@ -35,6 +35,9 @@ const accessDenied = new Set([
   'ExpiredTokenException',
 ]);
 const throttled = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
+
+/** AWS said "too many requests" (an SDK error, before whybot classifies it). */
+export const isThrottling = (err: unknown): boolean => throttled.has((err as { name?: string } | null)?.name ?? '');
 const unsupported = new Set(['UnknownOperationException', 'InvalidAction', 'UnsupportedOperation']);
 
 interface SdkLikeError {

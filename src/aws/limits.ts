@@ -5,14 +5,16 @@
 // (platform/rate-gate.ts takeToken: the process's own limiter first, then one conditional
 // update in the store): N processes together stay under the quota, not N × it. Every other
 // API gets a per-process concurrency cap only. Throttles that still happen (another tool in
-// the account using the same quota) are retried by the SDK's standard retry with backoff (aws/clients.ts).
+// the account using the same quota) cost the shared bucket a token each, so every process backs
+// off together, and are retried by the SDK's standard retry with backoff (aws/clients.ts).
 import pQueue from 'p-queue';
 
 // p-queue 6 is CommonJS with an ES-module default: Node hands us module.exports, a bundler
 // may hand us the class itself.
 const PQueue = (pQueue as unknown as { default?: typeof pQueue.default }).default ?? (pQueue as unknown as typeof pQueue.default);
 type Queue = InstanceType<typeof PQueue>;
-import { takeToken, type RateSpec } from '../platform/rate-gate.js';
+import { rateGate, takeToken, type RateSpec } from '../platform/rate-gate.js';
+import { isThrottling } from './errors.js';
 
 export interface Quota extends RateSpec {
   /** the SDK client name without "Client" (context.clientName), e.g. "CloudTrail" */
@@ -77,7 +79,18 @@ export async function withinLimits<T>(scope: CallScope, clientName: string, comm
   const service = serviceName(clientName);
   const quota = quotaFor(service, operationName(commandName));
   return concurrencyFor(scope, service).add(async () => {
-    if (quota) await takeToken(quotaKey(quota, scope), quota);
-    return send();
+    if (!quota) return send();
+    const key = quotaKey(quota, scope);
+    await takeToken(key, quota);
+    try {
+      return await send();
+    } catch (err) {
+      // Throttled all the same (another tool spends the same quota): the cross-process form of
+      // the SDK's adaptive mode. The throttle costs the shared bucket one more token, so every
+      // process sharing it slows by one interval per throttle while they last; the SDK's
+      // standard retry then backs this attempt off.
+      if (isThrottling(err)) await rateGate().reserve(key, quota).catch(() => undefined);
+      throw err;
+    }
   });
 }
