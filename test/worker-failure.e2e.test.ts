@@ -4,6 +4,7 @@
 // WorkerFailureQueue) on SQS, and the `failures` function reads it and tells them. Lambda's
 // part is played here exactly as documented (the record's shape, the SQS event around it);
 // SSM, DynamoDB (dynalite) and Slack are the doubles, as in lambda.e2e.test.ts.
+import { readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -228,6 +229,17 @@ describe('worker failure: telling that dies half-way, a thread root, a tracked w
       await store.close();
       await stalling.close();
     }
+  });
+
+  it('a claim older than the failures function’s timeout (serverless.yml) is stale, and SQS redelivers only after that', () => {
+    const yml = readFileSync('serverless.yml', 'utf8');
+    const timeout = Number(/^  failures:\n(?:    .*\n)*?    timeout: (\d+)$/m.exec(yml)?.[1]);
+    const visibility = Number(/^      WorkerFailureQueue:\n(?:        .*\n)*?          VisibilityTimeout: (\d+)$/m.exec(yml)?.[1]);
+    expect(timeout).toBeGreaterThan(0);
+    // a live attempt is never taken for a stopped one…
+    expect(FAILURES_TIMEOUT_MS).toBeGreaterThanOrEqual(timeout * 1000);
+    // …and the redelivery of a stopped one finds its claim stale
+    expect(visibility * 1000).toBeGreaterThan(FAILURES_TIMEOUT_MS);
   });
 
   it('a response_url post that gets no answer gives up instead of holding the function until Lambda stops it', async () => {
