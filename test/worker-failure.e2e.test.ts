@@ -4,13 +4,19 @@
 // WorkerFailureQueue) on SQS, and the `failures` function reads it and tells them. Lambda's
 // part is played here exactly as documented (the record's shape, the SQS event around it);
 // SSM, DynamoDB (dynalite) and Slack are the doubles, as in lambda.e2e.test.ts.
+import { readFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { WebClient } from '@slack/web-api';
 import { apiGatewayEvent, startTable } from './helpers/lambda-harness.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
 import { createDynamoStore } from '../src/store/dynamodb.js';
-import { failureReason } from '../src/lambda/failures.js';
+import { failureReason, FAILURES_TIMEOUT_MS, FailureRecordSchema, tellInvocationFailed, TellingInProgress } from '../src/lambda/failures.js';
+import { createLogger } from '../src/logger.js';
+import { respondEphemeral } from '../src/slack/respond.js';
 import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
 
 const PREFIX = '/whybot/ci';
@@ -83,6 +89,41 @@ async function slashCommand(id: string): Promise<unknown> {
   return aws.invocations[0]!.payload;
 }
 
+const openStore = () => createDynamoStore({ table: 'whybot-ci', client: new DynamoDBClient({ region: process.env.AWS_REGION! }), destroyClientOnClose: true });
+
+/**
+ * A response_url whose first post never gets an answer (Slack or the network stalling), as a
+ * telling attempt sees it until Lambda stops its function; later posts go on to `forwardTo`.
+ */
+async function stallingResponseUrl(forwardTo: string) {
+  const held: ServerResponse[] = [];
+  let arrive!: () => void;
+  const arrived = new Promise<void>((resolve) => (arrive = resolve));
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (held.length === 0) {
+        held.push(res);
+        arrive();
+        return;
+      }
+      void fetch(forwardTo, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) }).then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/stall`,
+    arrived,
+    /** the stalled post's connection drops */
+    release: () => held.forEach((r) => r.destroy()),
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
 const toResponseUrl = (id: string) => slack.responses.filter((r) => r.id === id && r.status < 300).map((r) => r.body as { text: string; response_type: string });
 
 describe('worker failure → the person who asked is told', () => {
@@ -135,7 +176,7 @@ describe('worker failure → the person who asked is told', () => {
     const eph = slack.callsTo('chat.postEphemeral').map((c) => c.args as { channel: string; user: string; text: string; thread_ts?: string });
     expect(eph).toHaveLength(2);
     expect(eph.find((e) => e.user === 'U0BOB')).toMatchObject({ channel: 'C0ONCALL', text: expect.stringMatching(/ran out of time \(Lambda stopped it after 900 s\)/) });
-    expect(eph.find((e) => e.user === 'U0ALICE')).toMatchObject({ channel: 'C0ONCALL', thread_ts: '1700000000.000100', text: expect.stringMatching(/remediation failed: the worker stopped \(Runtime\.OutOfMemory/) });
+    expect(eph.find((e) => e.user === 'U0ALICE')).toMatchObject({ channel: 'C0ONCALL', thread_ts: '1700000000.000100', text: expect.stringMatching(/remediation failed: the worker stopped \(Runtime\.OutOfMemory[^]*Nothing more will happen/) });
   });
 
   it('Slack down → the message goes back to the queue (then its DLQ); a payload that is no job is dropped', async () => {
@@ -154,6 +195,107 @@ describe('worker failure → the person who asked is told', () => {
     expect(reason).not.toContain('hunter2');
     expect(reason).not.toContain('index.mjs');
     expect(failureReason(destinationRecord('r', {}, { errorMessage: '' }, 'EventAgeExceeded'))).toMatch(/never run/);
+  });
+});
+
+describe('worker failure: telling that dies half-way, a thread root, a tracked write', () => {
+  const log = createLogger('silent');
+
+  it('a telling attempt stopped mid-post (the failures function’s timeout) does not silence the redeliveries', async () => {
+    const stalling = await stallingResponseUrl(slack.responseUrl('stalled', { channel: 'C0ONCALL', user: 'U0ALICE' }));
+    const store = openStore();
+    try {
+      const job = { kind: 'investigate', playbook: 'db-down', channel: 'C0ONCALL', user: 'U0ALICE', target: 'prod-db', region: 'ap-northeast-1', hours: 24, responseUrl: stalling.url };
+      const record = FailureRecordSchema.parse(destinationRecord('req-stalled', job, { errorMessage: '2026-12-01T10:15:00.000Z 1d2c Task timed out after 900.00 seconds' }));
+      // first delivery: its claim is taken, then its response_url post hangs; Lambda stops the function there
+      const first = tellInvocationFailed(record, { store, log, respondTimeoutMs: 600_000 });
+      await stalling.arrived;
+      // a delivery while that attempt may still be alive goes back to the queue: not two at once
+      await expect(tellInvocationFailed(record, { store, log })).rejects.toBeInstanceOf(TellingInProgress);
+      expect(toResponseUrl('stalled')).toEqual([]);
+      // SQS redelivers after its visibility timeout (180 s): the first attempt's function is long stopped
+      const later = () => Date.now() + FAILURES_TIMEOUT_MS + 1;
+      expect(await tellInvocationFailed(record, { store, log, now: later })).toBe('told');
+      const told = toResponseUrl('stalled');
+      expect(told).toHaveLength(1);
+      expect(told[0]!.text).toMatch(/investigation \(db-down prod-db\) failed: the worker ran out of time/);
+      expect(await tellInvocationFailed(record, { store, log, now: later })).toBe('already-handled');
+      // the stalled attempt ends (its post fails): recorded as not told, and the person stays told once
+      stalling.release();
+      await expect(first).rejects.toThrow();
+      expect(await tellInvocationFailed(record, { store, log, now: later })).toBe('already-handled');
+      expect(toResponseUrl('stalled')).toHaveLength(1);
+    } finally {
+      await store.close();
+      await stalling.close();
+    }
+  });
+
+  it('a claim older than the failures function’s timeout (serverless.yml) is stale, and SQS redelivers only after that', () => {
+    const yml = readFileSync('serverless.yml', 'utf8');
+    const timeout = Number(/^  failures:\n(?:    .*\n)*?    timeout: (\d+)$/m.exec(yml)?.[1]);
+    const visibility = Number(/^      WorkerFailureQueue:\n(?:        .*\n)*?          VisibilityTimeout: (\d+)$/m.exec(yml)?.[1]);
+    expect(timeout).toBeGreaterThan(0);
+    // a live attempt is never taken for a stopped one…
+    expect(FAILURES_TIMEOUT_MS).toBeGreaterThanOrEqual(timeout * 1000);
+    // …and the redelivery of a stopped one finds its claim stale
+    expect(visibility * 1000).toBeGreaterThan(FAILURES_TIMEOUT_MS);
+  });
+
+  it('a response_url post that gets no answer gives up instead of holding the function until Lambda stops it', async () => {
+    const stalling = await stallingResponseUrl(slack.responseUrl('never'));
+    try {
+      await expect(respondEphemeral(stalling.url, { text: 'x' }, { timeoutMs: 50 })).rejects.toThrow(/timeout|abort/i);
+    } finally {
+      stalling.release();
+      await stalling.close();
+    }
+  });
+
+  it('the worker died after posting the thread root → the root says the investigation failed and why; the thread says what next', async () => {
+    const job = (await slashCommand('rooted')) as { journalId: string };
+    slack.reset();
+    // what runInvestigation did before the worker died (src/slack/investigate.ts): a checklist root, journaled
+    const bot = new WebClient(BOT_TOKEN, { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
+    const posted = await bot.chat.postMessage({ channel: 'C0ONCALL', text: 'Investigating prod-db…', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ':hourglass_flowing_sand: Checking prod-db: connectivity…' } }] });
+    const store = openStore();
+    try {
+      await store.journalUpdate(job.journalId, { facts: { rootChannel: posted.channel!, rootTs: posted.ts! } });
+      const record = destinationRecord('req-rooted', job, { errorMessage: 'RequestId: x Error: Runtime exited with error: signal: killed\n    at run (/var/task/index.mjs:1:2)', errorType: 'Runtime.ExitError' });
+      expect(await failuresHandler(sqsEvent({ id: 'r1', body: record }))).toEqual({ batchItemFailures: [] });
+
+      const root = slack.channelMessages('C0ONCALL').find((m) => m.ts === posted.ts)!;
+      const rootText = `${root.text ?? ''} ${JSON.stringify(root.blocks ?? [])}`;
+      expect(rootText).toMatch(/investigation \(db-down prod-db\) failed: the worker stopped \(Runtime\.ExitError/);
+      expect(rootText).not.toMatch(/Checking prod-db/); // no live checklist left
+      expect(rootText).not.toMatch(/index\.mjs/); // no stack
+      const replies = slack.thread('C0ONCALL', posted.ts!).filter((m) => m.ts !== posted.ts);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]!.text).toMatch(/failed: the worker stopped[^]*Nothing more will happen for this request/);
+      expect(slack.callsTo('chat.postEphemeral')).toEqual([]);
+      expect(slack.responses).toEqual([]);
+      expect(await store.journalGet(job.journalId)).toMatchObject({ state: 'done', stage: 'failed' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a remediation that reached its write intent: the person is told the change is still tracked, not that nothing more happens', async () => {
+    const store = openStore();
+    try {
+      const at = new Date().toISOString();
+      const remediate = { kind: 'remediate', value: 'v', actor: 'U0ALICE', channel: 'C0ONCALL', messageTs: '1700000000.000200', journalId: 'job-remediate-with-write' };
+      await store.journalCreate({ id: remediate.journalId, kind: 'job', body: remediate, state: 'open', stage: 'running', facts: { write: 'write:n-1' }, owner: 'boot-dead', createdAt: at, updatedAt: at });
+      const res = await failuresHandler(sqsEvent({ id: 'w1', body: destinationRecord('req-write', remediate, { errorMessage: 'Task timed out after 900.00 seconds' }) }));
+      expect(res).toEqual({ batchItemFailures: [] });
+      const eph = slack.callsTo('chat.postEphemeral').map((c) => c.args as { user: string; text: string; thread_ts?: string });
+      expect(eph).toHaveLength(1);
+      expect(eph[0]).toMatchObject({ user: 'U0ALICE', thread_ts: '1700000000.000200' });
+      expect(eph[0]!.text).toMatch(/remediation failed: the worker ran out of time[^]*change itself is tracked[^]*in this thread/);
+      expect(eph[0]!.text).not.toMatch(/Nothing more will happen/);
+    } finally {
+      await store.close();
+    }
   });
 });
 

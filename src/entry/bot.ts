@@ -184,7 +184,7 @@ export async function startBot(config: Config, mode: BotMode, log: Logger, opts:
   const started = mode.kind === 'http' ? await app.start(mode.port) : await app.start();
   const port = mode.kind === 'http' ? ((started as Server).address() as { port: number }).port : undefined;
   const ttlMs = config.jobs.heartbeatTtlSeconds * 1000;
-  const reconciler = startReconciler({ store, owner, admit: (job) => jobs.admit(job), log: log.child({ component: 'reconciler' }), quietMs: ttlMs }, ttlMs / 2);
+  const reconciler = startReconciler({ store, owner, admit: (job) => jobs.admit(job), log: log.child({ component: 'reconciler' }), quietMs: ttlMs, client: app.client }, ttlMs / 2);
   return {
     app,
     jobs,

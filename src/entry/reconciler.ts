@@ -2,9 +2,14 @@
 // job that never finished runs again (an investigation updates the thread it had started),
 // a write is reconciled against AWS from the stage it reached. Runs at start and on a timer;
 // an entry is taken over only once its owner's heartbeat has lapsed, and by one process only.
+// A job that stopped every process that took it over (a timeout, an out-of-memory kill: what
+// no catch sees) is not run a fourth time: it is closed and whoever asked is told, as the
+// `failures` function tells them about a worker invocation's own job.
+import type { WebClient } from '@slack/web-api';
 import { isAlive } from '../engine/liveness.js';
 import type { Admission } from '../engine/job-pool.js';
 import type { Logger } from '../logger.js';
+import { tellFailure } from '../slack/failure-notice.js';
 import { JobSchema, type Job } from '../slack/jobs.js';
 import type { JournalEntry, Store } from '../store/types.js';
 
@@ -20,7 +25,16 @@ export interface ReconcilerDeps {
    */
   quietMs: number;
   now?: () => number;
+  /** tells whoever asked for a job given up on; absent, only a response_url reaches them */
+  client?: Pick<WebClient, 'chat'>;
 }
+
+/**
+ * Takeovers a job gets (`facts.takeovers`, counted in the journal, so in whatever store every
+ * process shares): one that has stopped its first process and both that took it over is
+ * given up on rather than handed to the next one, and the next, for ever.
+ */
+export const MAX_TAKEOVERS = 2;
 
 /** What to run for an entry a dead process left; undefined = nothing more to do. */
 export function resumption(entry: JournalEntry): Job | undefined {
@@ -62,11 +76,22 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
       await store.journalUpdate(entry.id, { state: 'done', stage: 'superseded', owner });
       continue;
     }
-    await store.journalUpdate(entry.id, { owner, facts: { takenOverFrom: entry.owner } });
+    const takeovers = Number(entry.facts.takeovers ?? '0') || 0;
+    if (job.kind !== 'reconcile' && takeovers >= MAX_TAKEOVERS) {
+      // closed first: whatever happens to the telling, no process runs it again
+      await store.journalUpdate(entry.id, { state: 'done', stage: 'failed', owner, facts: { gaveUpAfter: String(takeovers + 1) } });
+      const reason = `whybot gave up on it after ${takeovers + 1} runs: each one stopped the process running it (a timeout or running out of memory, most likely)`;
+      log.error({ journal: entry.id, stage: entry.stage, from: entry.owner, takeovers }, 'giving up on a job that stopped every process that took it over');
+      await tellFailure(job, reason, entry.facts, { ...(deps.client ? { client: deps.client } : {}), log }).catch((err: unknown) =>
+        log.error({ err: String(err), journal: entry.id }, 'could not tell the user that their job was given up on'),
+      );
+      continue;
+    }
+    await store.journalUpdate(entry.id, { owner, facts: { takenOverFrom: entry.owner, takeovers: String(takeovers + 1) } });
     const admission = deps.admit(job);
-    log.info({ journal: entry.id, stage: entry.stage, from: entry.owner, admission: admission.state }, 'resuming work a stopped process left');
-    // Refused (queue full): give it back for the next round.
-    if (admission.state === 'refused') await store.journalUpdate(entry.id, { owner: `${entry.owner}+requeue${Date.now()}` });
+    log.info({ journal: entry.id, stage: entry.stage, from: entry.owner, admission: admission.state, takeovers: takeovers + 1 }, 'resuming work a stopped process left');
+    // Refused (queue full): give it back for the next round; it did not run, so it does not count.
+    if (admission.state === 'refused') await store.journalUpdate(entry.id, { owner: `${entry.owner}+requeue${Date.now()}`, facts: { takeovers: String(takeovers) } });
     taken++;
   }
   return taken;

@@ -3,8 +3,9 @@
 // report itself — a crash, a timeout, an out-of-memory kill, a failed cold start (a missing SSM
 // parameter) — or was never run (too old in Lambda's queue). The record carries the job the
 // Slack function handed over (channel, user, response_url…); this tells that person, in their
-// thread or through their response_url, that the work failed and why (the error's first line,
-// redacted: never a stack). It needs as little as possible to do that: the bot token only
+// thread (whose root then says the investigation failed instead of showing a checklist) or
+// through their response_url, that the work failed and why (the error's first line,
+// redacted: never a stack; src/slack/failure-notice.ts). It needs as little as possible to do that: the bot token only
 // (a response_url needs none), no signing or action secret, so the cold start that failed in
 // the worker does not fail here too.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,11 +17,10 @@ import { loadConfig } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { redactSecrets } from '../redact/text.js';
 import { slackClient } from '../slack/client.js';
-import { JobSchema, type Job } from '../slack/jobs.js';
-import { errorText } from '../slack/render.js';
-import { respondEphemeral } from '../slack/respond.js';
+import { tellFailure, type FailureNoticeDeps } from '../slack/failure-notice.js';
+import { JobSchema } from '../slack/jobs.js';
 import { createDynamoStore } from '../store/dynamodb.js';
-import type { Store } from '../store/types.js';
+import type { JournalEntry, Store } from '../store/types.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -58,14 +58,50 @@ export function failureReason(record: FailureRecord): string {
   return line ? `the worker failed: ${line}` : 'the worker failed without saying why';
 }
 
-export interface FailureDeps {
+export interface FailureDeps extends FailureNoticeDeps {
   store?: Pick<Store, 'journalGet' | 'journalUpdate' | 'claimOnce' | 'finishClaim' | 'getClaim'>;
-  /** absent when the bot token cannot be read: a response_url still works */
-  client?: Pick<WebClient, 'chat'>;
-  log: Logger;
+  now?: () => number;
 }
 
 export type Told = 'told' | 'already-handled' | 'no-one-to-tell' | 'not-a-job';
+
+/**
+ * The failures function's timeout (serverless.yml, functions.failures.timeout): a telling
+ * attempt whose claim is older than this was stopped by Lambda, whatever its claim says.
+ */
+export const FAILURES_TIMEOUT_MS = 30_000;
+/** Attempts at telling one failed invocation: SQS gives up sooner (maxReceiveCount 5, then the DLQ). */
+const MAX_TELLING_ATTEMPTS = 10;
+
+/** Another delivery of the same record is telling the person right now: this one goes back to the queue. */
+export class TellingInProgress extends Error {
+  constructor(nonce: string) {
+    super(`another delivery is telling the user (${nonce}); the message is tried again after its visibility timeout`);
+    this.name = 'TellingInProgress';
+  }
+}
+
+/**
+ * Claims the telling of one failed invocation. SQS delivers at least once, and a delivery may
+ * die half-way (the failures function stopped at its timeout mid-say): each attempt has a
+ * nonce of its own, `worker-failure:<requestId>`, then `…#1`, `…#2`. An attempt that is done
+ * means the person was told; one that failed, or is still "running" after the function's
+ * timeout (its function was stopped), did not tell them, and the next nonce is taken. A claim
+ * store never hands out an existing nonce again (an expired claim still blocks it), hence the
+ * new nonce rather than a retaken one. Undefined: already told.
+ */
+async function claimTelling(store: NonNullable<FailureDeps['store']>, requestId: string, now: () => number): Promise<string | undefined> {
+  for (let attempt = 0; attempt < MAX_TELLING_ATTEMPTS; attempt++) {
+    const nonce = `worker-failure:${requestId}${attempt ? `#${attempt}` : ''}`;
+    const claim = await store.claimOnce({ nonce, actor: 'lambda-destination', action: 'worker-failure', ttlSeconds: 7 * 86_400 });
+    if (claim.won) return nonce;
+    const { state, claimedAt } = claim.existing;
+    if (state === 'done') return undefined;
+    // a live attempt: better twice than never, but not two at once
+    if (state === 'running' && now() - Date.parse(claimedAt) <= FAILURES_TIMEOUT_MS) throw new TellingInProgress(nonce);
+  }
+  throw new Error(`worker-failure:${requestId}: ${MAX_TELLING_ATTEMPTS} telling attempts, none finished`);
+}
 
 /** Tells whoever asked for the job in `record` that it failed; once per failed invocation. */
 export async function tellInvocationFailed(record: FailureRecord, deps: FailureDeps): Promise<Told> {
@@ -79,56 +115,26 @@ export async function tellInvocationFailed(record: FailureRecord, deps: FailureD
   deps.log.error({ job: job.kind, requestId: record.requestContext.requestId, condition: record.requestContext.condition, reason }, 'worker invocation failed');
   if (job.kind === 'reconcile') return 'no-one-to-tell'; // the journal keeps the write open; the reconciler takes it on
   const id = job.journalId;
+  let entry: JournalEntry | undefined;
   if (id && deps.store) {
     // finished by a later run (the reconciler took it over), or failed and already reported
-    const entry = await deps.store.journalGet(id);
+    entry = await deps.store.journalGet(id);
     if (entry?.state === 'done') return 'already-handled';
     // taken over by the reconciler in another container: that run answers, this would contradict it
     if (entry?.facts.takenOverFrom !== undefined) return 'already-handled';
   }
-  // SQS delivers at least once: one message per failed invocation (a claim whose telling
-  // failed is taken again by the redelivery)
-  const nonce = `worker-failure:${record.requestContext.requestId}`;
-  if (deps.store) {
-    const claim = await deps.store.claimOnce({ nonce, actor: 'lambda-destination', action: 'worker-failure', ttlSeconds: 7 * 86_400 });
-    if (!claim.won && (await deps.store.getClaim(nonce))?.state !== 'failed') return 'already-handled';
-  }
-  const what = job.kind === 'investigate' ? `The investigation (${job.playbook}${job.target ? ` ${job.target}` : ''})` : 'The remediation';
-  const text = errorText(`${what} failed: ${reason}. Nothing more will happen for this request; it is logged, and you can try again.`);
+  const nonce = deps.store ? await claimTelling(deps.store, record.requestContext.requestId, deps.now ?? Date.now) : undefined;
+  if (deps.store && !nonce) return 'already-handled';
   try {
-    await say(job, text, deps);
+    await tellFailure(job, reason, entry?.facts, deps);
   } catch (err) {
-    await deps.store?.finishClaim(nonce, 'failed', 'not told').catch(() => undefined);
+    if (nonce) await deps.store?.finishClaim(nonce, 'failed', 'not told').catch(() => undefined);
     throw err;
   }
-  await deps.store?.finishClaim(nonce, 'done', 'told').catch(() => undefined);
+  if (nonce) await deps.store?.finishClaim(nonce, 'done', 'told').catch(() => undefined);
   // closed, so neither the reconciler nor a late delivery runs it again after the person was told
   if (id && deps.store) await deps.store.journalUpdate(id, { state: 'done', stage: 'failed' }).catch((err: unknown) => deps.log.warn({ err: String(err) }, 'journal entry not closed'));
   return 'told';
-}
-
-async function say(job: Exclude<Job, { kind: 'reconcile' }>, text: string, deps: FailureDeps): Promise<void> {
-  if (job.kind === 'investigate') {
-    if (job.resume && deps.client) {
-      await deps.client.chat.postMessage({ channel: job.resume.channel, thread_ts: job.resume.ts, text });
-      return;
-    }
-    if (job.responseUrl) {
-      try {
-        await respondEphemeral(job.responseUrl, { text });
-        return;
-      } catch (err) {
-        // expired (30 min, 5 uses): the bot token is the way left
-        if (!deps.client) throw err;
-        deps.log.warn({ err: String(err) }, 'response_url refused; telling the user with the bot token');
-      }
-    }
-    if (!deps.client) throw new Error('no response_url and no bot token: cannot tell the user');
-    await deps.client.chat.postEphemeral({ channel: job.channel, user: job.user, text });
-    return;
-  }
-  if (!deps.client) throw new Error('no bot token: cannot tell the responder');
-  await deps.client.chat.postEphemeral({ channel: job.channel, user: job.actor, text, ...(job.messageTs ? { thread_ts: job.messageTs } : {}) });
 }
 
 const EnvSchema = z.object({
@@ -192,7 +198,8 @@ export async function handler(event: unknown): Promise<{ batchItemFailures: { it
     try {
       await tellInvocationFailed(record, deps);
     } catch (err) {
-      deps.log.error({ err: String(err), messageId: m.messageId }, 'could not tell the user; the message goes back to the queue');
+      if (err instanceof TellingInProgress) deps.log.info({ messageId: m.messageId }, err.message);
+      else deps.log.error({ err: String(err), messageId: m.messageId }, 'could not tell the user; the message goes back to the queue');
       failed.push({ itemIdentifier: m.messageId });
     }
   }

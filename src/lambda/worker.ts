@@ -173,6 +173,7 @@ export async function handler(event: unknown, context?: { invokedFunctionArn?: s
       admit: (job) => (orphans.length < RECONCILE_PER_INVOCATION ? (orphans.push(job), { state: 'started' }) : { state: 'refused', reason: 'later' }),
       log: rt.log.child({ component: 'reconciler' }),
       quietMs: rt.config.jobs.heartbeatTtlSeconds * 1000,
+      client: w.client,
     }).catch((err: unknown) => rt.log.error({ err }, 'reconciling the journal failed'));
     for (const job of orphans) await runOrSayWhy(w, job);
     return result;
