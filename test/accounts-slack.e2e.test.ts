@@ -51,7 +51,7 @@ describe('/why-db-down across accounts', () => {
     const menu = slack.responses.find((r) => r.id === 'menu')!.body as { blocks: Array<{ type: string; block_id?: string; elements?: Array<{ options?: Array<{ value: string; text: { text: string } }>; text?: string }> }> };
     const select = menu.blocks.find((b) => b.type === 'actions')!;
     expect(select.elements![0]!.options!.map((o) => o.value)).toEqual(['prod-db@payments-dr@ap-northeast-1', 'prod-db@payments-prod@ap-northeast-1']);
-    expect(select.elements![0]!.options![1]!.text.text).toMatch(/^prod-db in payments-prod ap-northeast-1/);
+    expect(select.elements![0]!.options![1]!.text.text).toMatch(/^payments-prod ap-northeast-1: prod-db \(/);
     expect(JSON.stringify(menu.blocks.find((b) => b.type === 'context'))).toContain('Could not look in search (needs sts:AssumeRole)');
     expect(slack.channelMessages('C0ONCALL')).toEqual([]);
 

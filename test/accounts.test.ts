@@ -12,6 +12,9 @@ import { investigationAws } from '../src/aws/for-config.js';
 import { loadPlaybook } from '../src/playbooks/index.js';
 import { locate, nameThePlaceText, placesFor, type Located } from '../src/playbooks/places.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
+import { pickTargetMessage } from '../src/slack/render.js';
+import { decodePickValue, encodePickValue, pickLabel } from '../src/slack/values.js';
+import { validateBlocks } from '../src/sandbox/slack/block-kit.js';
 import { ACCOUNTS, manyAccounts } from './helpers/accounts.js';
 import { testConfig } from './helpers/harness.js';
 
@@ -197,6 +200,41 @@ describe('target search: what the target is, not what candidates() offers', () =
     expect(l).toEqual({ kind: 'name-the-account', account: 'payments-prod', regions: ['us-east-1', 'ap-northeast-1'] });
     expect(text('cert-pending', 'domain', l)).toContain('add --region R (one of payments-prod\'s Regions: us-east-1, ap-northeast-1)');
     expect(await find('cert-pending', 'example.com', { account: 'payments-dr' })).toMatchObject({ kind: 'here', place: { account: 'payments-dr', region: 'ap-northeast-1' } });
+  });
+});
+
+describe('the target menu across accounts', () => {
+  it('values read the place from the right: a secret name with "@" comes back whole', () => {
+    const c = { id: 'app/db@prod', account: 'payments-prod', region: 'us-east-1' };
+    expect(encodePickValue(c)).toBe('app/db@prod@payments-prod@us-east-1');
+    expect(decodePickValue(encodePickValue(c), true)).toEqual({ target: 'app/db@prod', account: 'payments-prod', region: 'us-east-1' });
+    expect(decodePickValue('app/db@prod', false)).toEqual({ target: 'app/db@prod' });
+    for (const bad of ['prod-db', 'prod-db@us-east-1', '@payments-prod@us-east-1', 'x@@us-east-1', 'x@payments-prod@', 'x@a b@us-east-1', 'x'.repeat(151)]) expect(decodePickValue(bad, true)).toBeUndefined();
+  });
+
+  it('an option whose value cannot fit 150 characters is left out and counted, not cut; labels put the place first', () => {
+    const long = `app/${'a'.repeat(140)}`;
+    const candidates = [
+      { id: 'prod-db', description: 'cluster, available', account: 'payments-prod', region: 'ap-northeast-1' },
+      { id: long, description: 'rotation on', account: 'payments-prod', region: 'us-east-1' },
+      { id: long, description: 'rotation on', account: 'payments-dr', region: 'ap-northeast-1' },
+      { id: `app/${'b'.repeat(100)}`, description: 'rotation on', account: 'payments-dr', region: 'ap-northeast-1' },
+      { id: `app/${'b'.repeat(100)}`, description: 'rotation on', account: 'search', region: 'eu-west-1' },
+    ];
+    const message = pickTargetMessage('rotation-failed', 'secret', candidates, 'pick:{}');
+    expect(validateBlocks(message.blocks as unknown[])).toEqual([]);
+    const options = (message.blocks as Array<{ type: string; elements?: Array<{ options: Array<{ value: string; text: { text: string } }> }> }>).find((b) => b.type === 'actions')!.elements![0]!.options;
+    expect(options.map((o) => o.value)).toEqual([
+      'prod-db@payments-prod@ap-northeast-1',
+      `app/${'b'.repeat(100)}@payments-dr@ap-northeast-1`,
+      `app/${'b'.repeat(100)}@search@eu-west-1`,
+    ]);
+    expect(options.every((o) => o.value.length <= 150 && o.text.text.length <= 75)).toBe(true);
+    // cut to 75 characters, the two long ids still read apart by their place
+    expect(options.map((o) => o.text.text.split(':')[0])).toEqual(['payments-prod ap-northeast-1', 'payments-dr ap-northeast-1', 'search eu-west-1']);
+    expect(options[1]!.text.text).toMatch(/^payments-dr ap-northeast-1: app\/b+…b+$/);
+    expect(JSON.stringify(message.blocks)).toContain('2 more not in the menu (too long for it): name the secret and pass `--account A` `--region R`.');
+    expect(pickLabel({ id: 'prod-db', description: 'cluster, available' })).toBe('prod-db (cluster, available)');
   });
 });
 
