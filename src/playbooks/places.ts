@@ -40,6 +40,9 @@ export function placesFor(config: Pick<Config, 'accounts' | 'channelDefaults' | 
 
 export const placeName = (p: Place): string => (p.account ? `${p.account} ${p.region}` : p.region);
 
+/** "payments-prod, payments-dr": the accounts of these places, once each (the search's "No … in"). */
+export const accountsOf = (places: Place[]): string => [...new Set(places.map((p) => p.account ?? 'whybot'))].join(', ');
+
 /** A candidate and where it is. */
 export type PlacedCandidate = Candidate & Place;
 

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Logger } from '../logger.js';
 import { chooseTarget } from '../playbooks/candidates.js';
-import { locate, nameThePlaceText, placesFor, refusedAction, unreachableText } from '../playbooks/places.js';
+import { accountsOf, locate, nameThePlaceText, placesFor, refusedAction, unreachableText } from '../playbooks/places.js';
 import type { Unreachable } from '../findings.js';
 import { loadPlaybook } from '../playbooks/index.js';
 import { failpoint } from '../engine/failpoints.js';
@@ -64,7 +64,7 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
     }
     const notSearched = located.kind !== 'here' && located.unreachable.length ? ` Could not look in ${unreachableText(located.unreachable)}.` : '';
     if (located.kind === 'none') {
-      await respondEphemeral(job.responseUrl, { text: errorText(`${job.target ? `No ${label} ${code(job.target)}` : 'Nothing to investigate'} in ${esc(Object.keys(config.accounts).join(', '))}.${esc(notSearched)} Name it, or add \`--account A\` / \`--region R\`.`) });
+      await respondEphemeral(job.responseUrl, { text: errorText(`${job.target ? `No ${label} ${code(job.target)}` : 'Nothing to investigate'} in ${accountsOf(located.searched)}.${notSearched} Name it, or add \`--account A\` / \`--region R\`.`) });
       return;
     }
     if (located.kind === 'many') {
