@@ -141,7 +141,7 @@ describe('target search: what the target is, not what candidates() offers', () =
     const arn = 'arn:aws:secretsmanager:us-east-1:222222222222:secret:app/db@prod-AbCdEf';
     expect(await find('rotation-failed', arn)).toEqual({ kind: 'here', place: { account: 'payments-prod', region: 'us-east-1' }, target: arn, unreachable: [] });
     // a Region the account's list does not have: the ARN says where it is
-    expect(await find('deploy-failed', 'arn:aws:cloudformation:eu-west-3:333333333333:stack/app/1', { region: 'ap-northeast-1' })).toMatchObject({
+    expect(await find('decrypt-denied', 'arn:aws:kms:eu-west-3:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab', { region: 'ap-northeast-1' })).toMatchObject({
       kind: 'here',
       place: { account: 'payments-dr', region: 'eu-west-3' },
     });
