@@ -25,19 +25,19 @@ afterEach(async () => {
   slack.reset();
 });
 
-async function boot(denyAssumeRole: string[]): Promise<string> {
+async function boot(denyAssumeRole: string[], env: Record<string, string> = {}): Promise<string> {
   aws = await manyAccounts({ denyAssumeRole });
   process.env.AWS_ENDPOINT_URL = aws.url;
   process.env.AWS_REGION = 'ap-northeast-1';
   process.env.AWS_ACCESS_KEY_ID = 'AKIDTEST';
   process.env.AWS_SECRET_ACCESS_KEY = 'x';
-  const config = testConfig({ SLACK_API_URL: slack.url, AWS_REGION: 'ap-northeast-1', WHYBOT_ACCOUNTS: JSON.stringify(ACCOUNTS) });
+  const config = testConfig({ SLACK_API_URL: slack.url, AWS_REGION: 'ap-northeast-1', WHYBOT_ACCOUNTS: JSON.stringify(ACCOUNTS), ...env });
   bot = await startBot(config, { kind: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, port: 0 }, createLogger('silent'));
   return `http://127.0.0.1:${bot.port}/slack/events`;
 }
 
-async function slash(url: string, text: string, responseId: string) {
-  const body = slashCommandBody('/why-db-down', text, slack.responseUrl(responseId, { channel: 'C0ONCALL', user: 'U0ALICE' }));
+async function slash(url: string, text: string, responseId: string, command = '/why-db-down') {
+  const body = slashCommandBody(command, text, slack.responseUrl(responseId, { channel: 'C0ONCALL', user: 'U0ALICE' }));
   return post(url, body, signedHeaders(body));
 }
 
@@ -51,7 +51,7 @@ describe('/why-db-down across accounts', () => {
     const menu = slack.responses.find((r) => r.id === 'menu')!.body as { blocks: Array<{ type: string; block_id?: string; elements?: Array<{ options?: Array<{ value: string; text: { text: string } }>; text?: string }> }> };
     const select = menu.blocks.find((b) => b.type === 'actions')!;
     expect(select.elements![0]!.options!.map((o) => o.value)).toEqual(['prod-db@payments-dr@ap-northeast-1', 'prod-db@payments-prod@ap-northeast-1']);
-    expect(select.elements![0]!.options![1]!.text.text).toMatch(/^prod-db in payments-prod ap-northeast-1/);
+    expect(select.elements![0]!.options![1]!.text.text).toMatch(/^payments-prod ap-northeast-1: prod-db \(/);
     expect(JSON.stringify(menu.blocks.find((b) => b.type === 'context'))).toContain('Could not look in search (needs sts:AssumeRole)');
     expect(slack.channelMessages('C0ONCALL')).toEqual([]);
 
@@ -86,5 +86,16 @@ describe('/why-db-down across accounts', () => {
     expect(allText(root)).toContain('(payments-prod ap-northeast-1)');
     expect(allText(root)).toContain('Could not look in: payments-dr (needs sts:AssumeRole)');
     expect(slack.violations).toEqual([]);
+  });
+
+  it('a playbook that cannot search, in a channel whose default account has two Regions: asks for the Region, not the account', async () => {
+    const url = await boot([], { WHYBOT_CHANNEL_DEFAULTS: JSON.stringify({ C0ONCALL: { account: 'payments-prod' } }) });
+    await slash(url, 'example.com', 'cert', '/why-cert-pending');
+    await bot!.jobs.idle();
+    await slack.waitFor(() => slack.responses.some((r) => r.id === 'cert'));
+    const text = JSON.stringify(slack.responses.find((r) => r.id === 'cert')!.body);
+    expect(text).toContain("cert-pending cannot search payments-prod's Regions for its domain: add `--region R` (one of payments-prod's Regions: us-east-1, ap-northeast-1).");
+    expect(text).not.toContain('--account');
+    expect(slack.channelMessages('C0ONCALL')).toEqual([]);
   });
 });

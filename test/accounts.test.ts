@@ -10,8 +10,11 @@ import { ErrorResultSchema, PlaybookResultSchema } from '../src/findings.js';
 import { AwsClients } from '../src/aws/clients.js';
 import { investigationAws } from '../src/aws/for-config.js';
 import { loadPlaybook } from '../src/playbooks/index.js';
-import { locate, placesFor } from '../src/playbooks/places.js';
+import { locate, nameThePlaceText, placesFor, type Located } from '../src/playbooks/places.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
+import { pickTargetMessage } from '../src/slack/render.js';
+import { decodePickValue, encodePickValue, pickLabel } from '../src/slack/values.js';
+import { validateBlocks } from '../src/sandbox/slack/block-kit.js';
 import { ACCOUNTS, manyAccounts } from './helpers/accounts.js';
 import { testConfig } from './helpers/harness.js';
 
@@ -101,6 +104,140 @@ describe('target search', () => {
   });
 });
 
+describe('target search: what the target is, not what candidates() offers', () => {
+  const setup = async () => {
+    aws = await manyAccounts();
+    process.env.AWS_ENDPOINT_URL = aws.url;
+    const config = testConfig({ WHYBOT_ACCOUNTS: JSON.stringify(ACCOUNTS) });
+    const places = (ask: { account?: string; region?: string } = {}) => {
+      const p = placesFor(config, ask);
+      if (!p.ok) throw new Error(p.message);
+      return p.places;
+    };
+    const find = async (name: string, target: string, ask: { account?: string; region?: string } = {}) =>
+      locate((await loadPlaybook(name))!, places(ask), investigationAws(config), { target, hours: 24, accounts: config.accounts! });
+    const text = (playbook: string, label: string, l: Located, target?: string) =>
+      l.kind === 'name-the-account' || l.kind === 'arn-elsewhere' ? nameThePlaceText(l, { playbook, label, ...(target ? { target } : {}), accounts: config.accounts! }) : `not a hint: ${l.kind}`;
+    /** the AWS calls other than STS made since `from` */
+    const awsCalls = (from: number) => aws!.calls.slice(from).filter((c) => c.operation !== 'AssumeRole' && c.operation !== 'GetCallerIdentity').map((c) => c.operation);
+    return { aws: aws!, find, text, awsCalls };
+  };
+
+  it('db-down: Prod-DB finds prod-db (RDS ids are lowercase) and investigates it by its real id', async () => {
+    const { find } = await setup();
+    expect(await find('db-down', 'Prod-DB')).toMatchObject({
+      kind: 'many',
+      candidates: [
+        { id: 'prod-db', account: 'payments-dr', region: 'ap-northeast-1' },
+        { id: 'prod-db', account: 'payments-prod', region: 'ap-northeast-1' },
+      ],
+    });
+    expect(await find('db-down', 'PROD-db', { account: 'payments-prod' })).toMatchObject({ kind: 'here', place: { account: 'payments-prod', region: 'ap-northeast-1' }, target: 'prod-db' });
+  });
+
+  it('an ARN names its place: the configured account with its id, its Region, no search', async () => {
+    const { find, awsCalls, aws: double } = await setup();
+    const before = double.calls.length;
+    const arn = 'arn:aws:secretsmanager:us-east-1:222222222222:secret:app/db@prod-AbCdEf';
+    expect(await find('rotation-failed', arn)).toEqual({ kind: 'here', place: { account: 'payments-prod', region: 'us-east-1' }, target: arn, unreachable: [] });
+    // a Region the account's list does not have: the ARN says where it is
+    expect(await find('decrypt-denied', 'arn:aws:kms:eu-west-3:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab', { region: 'ap-northeast-1' })).toMatchObject({
+      kind: 'here',
+      place: { account: 'payments-dr', region: 'eu-west-3' },
+    });
+    expect(awsCalls(before)).toEqual([]);
+  });
+
+  it('an ARN in an account whybot is not given, or not the one asked for, says so instead of "not found"', async () => {
+    const { find, text } = await setup();
+    const stranger = 'arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const l = await find('decrypt-denied', stranger);
+    expect(l).toEqual({ kind: 'arn-elsewhere', accountId: '999999999999' });
+    expect(text('decrypt-denied', 'key', l, stranger)).toBe(
+      `${stranger} is in account 999999999999, which is not in WHYBOT_ACCOUNTS (payments-prod 222222222222, payments-dr 333333333333, search 444444444444): whybot cannot look there.`,
+    );
+    const other = await find('rotation-failed', 'arn:aws:secretsmanager:us-east-1:222222222222:secret:x-AbCdEf', { account: 'payments-dr' });
+    expect(other).toEqual({ kind: 'arn-elsewhere', accountId: '222222222222', alias: 'payments-prod' });
+    expect(text('rotation-failed', 'secret', other)).toContain('is in account 222222222222 (payments-prod), not the one asked for: add --account payments-prod');
+  });
+
+  it('rotation-failed: a secret by name whatever its rotation; deploy-failed: a stack whatever its status', async () => {
+    const { find, aws: double } = await setup();
+    const dr = double.worldOf('333333333333', 'ap-northeast-1');
+    const [rdsSecret] = dr.secretsManager.secrets;
+    dr.secretsManager.secrets.push({ ...rdsSecret!, name: 'app/db@prod', arn: 'arn:aws:secretsmanager:ap-northeast-1:333333333333:secret:app/db@prod-AbCdEf', rotationEnabled: false, owningService: undefined });
+    expect(await find('rotation-failed', 'app/db@prod')).toMatchObject({ kind: 'here', place: { account: 'payments-dr', region: 'ap-northeast-1' }, target: 'app/db@prod' });
+    expect(await find('rotation-failed', 'nope')).toMatchObject({ kind: 'none' });
+    const prod = double.worldOf('222222222222', 'us-east-1');
+    prod.cloudformation.stacks.push({ name: 'web', id: 'arn:aws:cloudformation:us-east-1:222222222222:stack/web/1', status: 'UPDATE_COMPLETE', parameters: {}, outputs: {}, tags: {}, creationTime: new Date(), events: [] });
+    expect(await find('deploy-failed', 'web')).toMatchObject({ kind: 'here', place: { account: 'payments-prod', region: 'us-east-1' }, target: 'web' });
+  });
+
+  it('decrypt-denied: a key id or alias is looked up with DescribeKey; a role or stack name asks for the place, without reading CloudTrail', async () => {
+    const { find, text, awsCalls, aws: double } = await setup();
+    const dr = double.worldOf('333333333333', 'ap-northeast-1');
+    const id = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    dr.kms.keys.push({ id, arn: `arn:aws:kms:ap-northeast-1:333333333333:key/${id}`, manager: 'CUSTOMER', state: 'Enabled', description: 'app', aliases: ['alias/app'], policy: '{}', creationDate: new Date() });
+    expect(await find('decrypt-denied', 'alias/app')).toMatchObject({ kind: 'here', place: { account: 'payments-dr', region: 'ap-northeast-1' }, target: 'alias/app' });
+    expect(await find('decrypt-denied', id)).toMatchObject({ kind: 'here', place: { account: 'payments-dr' }, target: id });
+    const before = double.calls.length;
+    const role = await find('decrypt-denied', 'app-task-role');
+    expect(role).toEqual({ kind: 'name-the-account' });
+    expect(text('decrypt-denied', 'key|role|stack', role)).toBe('decrypt-denied cannot search accounts for its key|role|stack: add --account A (one of payments-prod, payments-dr, search).');
+    // a role ARN names its account, not its Region
+    const roleArn = await find('decrypt-denied', 'arn:aws:iam::222222222222:role/app-task-role');
+    expect(roleArn).toEqual({ kind: 'name-the-account', account: 'payments-prod', regions: ['us-east-1', 'ap-northeast-1'] });
+    expect(text('decrypt-denied', 'key|role|stack', roleArn)).toBe(
+      "decrypt-denied cannot search payments-prod's Regions for its key|role|stack: add --region R (one of payments-prod's Regions: us-east-1, ap-northeast-1).",
+    );
+    expect(await find('decrypt-denied', 'arn:aws:iam::333333333333:role/app-task-role')).toMatchObject({ kind: 'here', place: { account: 'payments-dr', region: 'ap-northeast-1' } });
+    expect(awsCalls(before)).toEqual([]);
+  });
+
+  it('a playbook without a lookup, the account given: asks for the Region, not the account', async () => {
+    const { find, text } = await setup();
+    const l = await find('cert-pending', 'example.com', { account: 'payments-prod' });
+    expect(l).toEqual({ kind: 'name-the-account', account: 'payments-prod', regions: ['us-east-1', 'ap-northeast-1'] });
+    expect(text('cert-pending', 'domain', l)).toContain('add --region R (one of payments-prod\'s Regions: us-east-1, ap-northeast-1)');
+    expect(await find('cert-pending', 'example.com', { account: 'payments-dr' })).toMatchObject({ kind: 'here', place: { account: 'payments-dr', region: 'ap-northeast-1' } });
+  });
+});
+
+describe('the target menu across accounts', () => {
+  it('values read the place from the right: a secret name with "@" comes back whole', () => {
+    const c = { id: 'app/db@prod', account: 'payments-prod', region: 'us-east-1' };
+    expect(encodePickValue(c)).toBe('app/db@prod@payments-prod@us-east-1');
+    expect(decodePickValue(encodePickValue(c), true)).toEqual({ target: 'app/db@prod', account: 'payments-prod', region: 'us-east-1' });
+    expect(decodePickValue('app/db@prod', false)).toEqual({ target: 'app/db@prod' });
+    for (const bad of ['prod-db', 'prod-db@us-east-1', '@payments-prod@us-east-1', 'x@@us-east-1', 'x@payments-prod@', 'x@a b@us-east-1', 'x'.repeat(151)]) expect(decodePickValue(bad, true)).toBeUndefined();
+  });
+
+  it('an option whose value cannot fit 150 characters is left out and counted, not cut; labels put the place first', () => {
+    const long = `app/${'a'.repeat(140)}`;
+    const candidates = [
+      { id: 'prod-db', description: 'cluster, available', account: 'payments-prod', region: 'ap-northeast-1' },
+      { id: long, description: 'rotation on', account: 'payments-prod', region: 'us-east-1' },
+      { id: long, description: 'rotation on', account: 'payments-dr', region: 'ap-northeast-1' },
+      { id: `app/${'b'.repeat(100)}`, description: 'rotation on', account: 'payments-dr', region: 'ap-northeast-1' },
+      { id: `app/${'b'.repeat(100)}`, description: 'rotation on', account: 'search', region: 'eu-west-1' },
+    ];
+    const message = pickTargetMessage('rotation-failed', 'secret', candidates, 'pick:{}');
+    expect(validateBlocks(message.blocks as unknown[])).toEqual([]);
+    const options = (message.blocks as Array<{ type: string; elements?: Array<{ options: Array<{ value: string; text: { text: string } }> }> }>).find((b) => b.type === 'actions')!.elements![0]!.options;
+    expect(options.map((o) => o.value)).toEqual([
+      'prod-db@payments-prod@ap-northeast-1',
+      `app/${'b'.repeat(100)}@payments-dr@ap-northeast-1`,
+      `app/${'b'.repeat(100)}@search@eu-west-1`,
+    ]);
+    expect(options.every((o) => o.value.length <= 150 && o.text.text.length <= 75)).toBe(true);
+    // cut to 75 characters, the two long ids still read apart by their place
+    expect(options.map((o) => o.text.text.split(':')[0])).toEqual(['payments-prod ap-northeast-1', 'payments-dr ap-northeast-1', 'search eu-west-1']);
+    expect(options[1]!.text.text).toMatch(/^payments-dr ap-northeast-1: app\/b+…b+$/);
+    expect(JSON.stringify(message.blocks)).toContain('2 more not in the menu (too long for it): name the secret and pass `--account A` `--region R`.');
+    expect(pickLabel({ id: 'prod-db', description: 'cluster, available' })).toBe('prod-db (cluster, available)');
+  });
+});
+
 // what package.json's bin runs (built by `npm run build`, as in cli.e2e.test.ts)
 const cli = path.resolve((JSON.parse(readFileSync('package.json', 'utf8')) as { bin: { whybot: string } }).bin.whybot);
 function run(args: string[], env: Record<string, string>) {
@@ -153,5 +290,18 @@ describe('whybot CLI across accounts', () => {
     expect(ErrorResultSchema.parse(JSON.parse(refused.stdout)).error).toMatchObject({ code: 'aws', iamAction: 'sts:AssumeRole' });
     const unknown = await run(['db-down', 'prod-db', '--account', 'nope'], cliEnv(aws));
     expect(unknown).toMatchObject({ code: 2, stderr: 'whybot: No account "nope". Accounts: payments-prod, payments-dr, search.\n' });
+  });
+
+  it('a playbook that cannot search, the account given: exit 2 asking for the Region; an ARN in an unknown account: exit 2 saying so', async () => {
+    aws = await manyAccounts();
+    const r = await run(['cert-pending', 'example.com', '--account', 'payments-prod', '--json'], cliEnv(aws));
+    expect(r.code).toBe(2);
+    expect(ErrorResultSchema.parse(JSON.parse(r.stdout)).error).toMatchObject({
+      code: 'usage',
+      message: "cert-pending cannot search payments-prod's Regions for its domain: add --region R (one of payments-prod's Regions: us-east-1, ap-northeast-1).",
+    });
+    const arn = await run(['rotation-failed', 'arn:aws:secretsmanager:us-east-1:999999999999:secret:x-AbCdEf'], cliEnv(aws));
+    expect(arn.code).toBe(2);
+    expect(arn.stderr).toContain('is in account 999999999999, which is not in WHYBOT_ACCOUNTS');
   });
 });

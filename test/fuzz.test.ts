@@ -22,7 +22,7 @@ import type { Job } from '../src/slack/jobs.js';
 import { BODY_LIMIT_BYTES, parseSlackBody } from '../src/slack/payloads.js';
 import { CONFIRM_CALLBACK } from '../src/slack/render-remediation.js';
 import { errorText, threadMessages, verdictMessage, type SlackMessageBody } from '../src/slack/render.js';
-import { decodePickContext, decodeShowCli, encodePickContext, encodeShowCli } from '../src/slack/values.js';
+import { decodePickContext, decodePickValue, decodeShowCli, encodePickContext, encodePickValue, encodeShowCli } from '../src/slack/values.js';
 import { BOT_TOKEN, interactionBody, post, signedHeaders, SIGNING_SECRET, slashCommandBody, testConfig } from './helpers/harness.js';
 
 const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 200));
@@ -203,6 +203,15 @@ describe('fuzz: pure functions', () => {
         const pick = decodePickContext(`pick:${s}`);
         if (pick) expect(decodePickContext(encodePickContext(pick))).toBeDefined();
         decodePickContext(s);
+      }),
+    );
+    check(
+      fc.property(fc.string({ maxLength: 200 }), fc.constantFrom('payments-prod', 'a', 'x.y_z-1'), fc.constantFrom('us-east-1', 'ap-northeast-1'), fc.boolean(), (id, account, region, m) => {
+        decodePickValue(id, m);
+        // a target menu value comes back as it went, whatever '@' the id holds, or is not offered
+        const v = encodePickValue({ id, account, region });
+        if (v !== undefined && id) expect(decodePickValue(v, true)).toEqual({ target: id, account, region });
+        if (v === undefined) expect(id.length + account.length + region.length + 2).toBeGreaterThan(150);
       }),
     );
     check(

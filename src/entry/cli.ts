@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
   const inv = parsed.value;
 
   // Where to look: whybot's own account in one Region, or (WHYBOT_ACCOUNTS) accounts × Regions.
-  const [{ placesFor, locate, refusedAction, unreachableText }, { readerAws }] = await Promise.all([import('../playbooks/places.js'), import('../aws/for-config.js')]);
+  const [{ accountsOf, placesFor, locate, nameThePlaceText, refusedAction, unreachableText }, { readerAws }] = await Promise.all([import('../playbooks/places.js'), import('../aws/for-config.js')]);
   const places = placesFor(config, { ...(inv.account ? { account: inv.account } : {}), ...(inv.region ? { region: inv.region } : {}) });
   if (!places.ok) throw new UsageError(places.message, 'usage', { playbook: command });
   const playbook = (await (await import('../playbooks/index.js')).loadPlaybook(command))!;
@@ -109,18 +109,17 @@ async function main(argv: string[]): Promise<number> {
   let place = places.places[0]!;
   let target = inv.target;
   let unreachable: Unreachable[] = [];
-  if (places.places.length > 1) {
+  if (config.accounts) {
     const label = playbook.target.label;
-    progress.note(`looking for ${target ? `${target}` : `a ${label}`} in ${places.places.length} accounts × Regions…`);
-    const found = await locate(playbook, places.places, awsFor, { ...(target ? { target } : {}), hours: inv.hours });
+    if (places.places.length > 1) progress.note(`looking for ${target ? `${target}` : `a ${label}`} in ${places.places.length} accounts × Regions…`);
+    const found = await locate(playbook, places.places, awsFor, { ...(target ? { target } : {}), hours: inv.hours, accounts: config.accounts });
     progress.clear();
-    const accounts = Object.keys(config.accounts ?? {}).join(', ');
-    if (found.kind === 'name-the-account')
-      throw new UsageError(`${command} cannot search accounts for its ${label}: pass --account A (one of ${accounts}).`, 'usage', { playbook: command });
+    if (found.kind === 'name-the-account' || found.kind === 'arn-elsewhere')
+      throw new UsageError(nameThePlaceText(found, { playbook: command, label, ...(target ? { target } : {}), accounts: config.accounts }), 'usage', { playbook: command });
     const notSearched = found.kind !== 'here' && found.unreachable.length ? ` Could not look in ${unreachableText(found.unreachable)}.` : '';
     const extra = found.kind !== 'here' && found.unreachable.length ? { unreachable: found.unreachable } : {};
     if (found.kind === 'none')
-      throw new UsageError(`${target ? `No ${label} ${target}` : `Nothing to investigate`} in ${accounts}.${notSearched} Pass the ${label}, --account A or --region R.`, 'choose-target', {
+      throw new UsageError(`${target ? `No ${label} ${target}` : `Nothing to investigate`} in ${accountsOf(found.searched)}.${notSearched} Pass the ${label}, --account A or --region R.`, 'choose-target', {
         playbook: command,
         targetLabel: label,
         candidates: [],

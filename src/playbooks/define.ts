@@ -18,7 +18,7 @@ import {
 } from '../findings.js';
 import { plainText, type RichText } from '../markup.js';
 import type { PlaybookMeta } from './catalog.js';
-import type { CandidateList, NothingFound, Playbook, PlaybookInput, RunOptions } from './types.js';
+import type { CandidateList, NothingFound, Playbook, PlaybookInput, RunOptions, TargetLookup } from './types.js';
 
 /** What every playbook's evidence carries: the checks' outcomes, in order. */
 export interface Evidence {
@@ -176,6 +176,7 @@ export interface PlaybookParts<E extends Evidence, Rules extends readonly AnyRul
   /** the target as the result names it (e.g. a normalised domain) */
   targetOf?(e: E, input: PlaybookInput): string;
   candidates?(aws: AwsClients, opts?: { hours: number }): Promise<CandidateList>;
+  lookup?: TargetLookup;
   nothingFound?: NothingFound;
 }
 
@@ -200,13 +201,14 @@ export function judge<E extends Evidence, const Rules extends readonly AnyRule<E
 }
 
 export function definePlaybook<E extends Evidence, const Rules extends readonly AnyRule<E>[]>(parts: PlaybookParts<E, Rules>): Playbook {
-  const { meta, gather, rules, verdict, timeline, targetOf, checks, criticalPathCalls, candidates, nothingFound } = parts;
+  const { meta, gather, rules, verdict, timeline, targetOf, checks, criticalPathCalls, candidates, lookup, nothingFound } = parts;
   return {
     ...meta,
     checks,
     criticalPathCalls,
     rules,
     ...(candidates ? { candidates } : {}),
+    ...(lookup ? { lookup } : {}),
     ...(nothingFound ? { nothingFound } : {}),
     async run(aws, input, opts) {
       const startedAt = new Date();

@@ -1,8 +1,9 @@
 // Where to investigate when WHYBOT_ACCOUNTS names several accounts and Regions: the places a
 // command asks for (--account, --region, the channel's defaults), and the search for its
-// target across them, concurrently and bounded, using each playbook's candidates() lookup.
+// target across them, concurrently and bounded, with each playbook's lookup (or, without a
+// target, its candidates()).
 import type { AwsClients } from '../aws/clients.js';
-import type { Config } from '../config.js';
+import type { AccountConfig, Config } from '../config.js';
 import type { Unreachable } from '../findings.js';
 import type { Candidate, Playbook } from './types.js';
 
@@ -39,6 +40,9 @@ export function placesFor(config: Pick<Config, 'accounts' | 'channelDefaults' | 
 
 export const placeName = (p: Place): string => (p.account ? `${p.account} ${p.region}` : p.region);
 
+/** "payments-prod, payments-dr": the accounts of these places, once each (the search's "No … in"). */
+export const accountsOf = (places: Place[]): string => [...new Set(places.map((p) => p.account ?? 'whybot'))].join(', ');
+
 /** A candidate and where it is. */
 export type PlacedCandidate = Candidate & Place;
 
@@ -49,8 +53,44 @@ export type Located =
   | { kind: 'many'; candidates: PlacedCandidate[]; unreachable: Unreachable[] }
   /** found nowhere that could be searched */
   | { kind: 'none'; searched: Place[]; unreachable: Unreachable[] }
-  /** the playbook has no lookup to search with: an account must be named */
-  | { kind: 'name-the-account' };
+  /**
+   * the playbook cannot search for this (no lookup, or not for this kind of target): a place
+   * must be named. With `account`, the account is known (asked for, the channel's, or the
+   * target ARN's) and only the Region is missing: one of `regions`.
+   */
+  | { kind: 'name-the-account'; account?: string; regions?: string[] }
+  /** the target is an ARN in an account that is not among the places: `alias` its configured alias, if any */
+  | { kind: 'arn-elsewhere'; accountId: string; alias?: string };
+
+/** The account and Region an ARN names (`arn:partition:service:region:account-id:resource`); either may be empty (IAM has no Region). */
+export function arnPlace(target: string): { accountId?: string; region?: string } | undefined {
+  const m = /^arn:aws[\w-]*:[a-z0-9-]+:([a-z0-9-]*):(\d{12})?:./.exec(target);
+  if (!m) return undefined;
+  return { ...(m[2] ? { accountId: m[2] } : {}), ...(m[1] ? { region: m[1] } : {}) };
+}
+
+/** Why a place must be named, for a usage error; `code` formats an option (Slack: backticks). */
+export function nameThePlaceText(
+  located: Extract<Located, { kind: 'name-the-account' | 'arn-elsewhere' }>,
+  ctx: { playbook: string; label: string; target?: string; accounts: Record<string, AccountConfig>; code?: (s: string) => string },
+): string {
+  const code = ctx.code ?? ((s: string) => s);
+  const aliases = Object.keys(ctx.accounts).join(', ');
+  if (located.kind === 'arn-elsewhere')
+    return located.alias
+      ? `${ctx.target ?? 'The ARN'} is in account ${located.accountId} (${located.alias}), not the one asked for: add ${code(`--account ${located.alias}`)} or leave --account out.`
+      : `${ctx.target ?? 'The ARN'} is in account ${located.accountId}, which is not in WHYBOT_ACCOUNTS (${Object.values(ctx.accounts).map((a) => `${a.alias} ${a.accountId}`).join(', ')}): whybot cannot look there.`;
+  if (located.account)
+    return `${ctx.playbook} cannot search ${located.account}'s Regions for its ${ctx.label}: add ${code('--region R')} (one of ${located.account}'s Regions: ${(located.regions ?? []).join(', ')}).`;
+  return `${ctx.playbook} cannot search accounts for its ${ctx.label}: add ${code('--account A')} (one of ${aliases}).`;
+}
+
+/** name-the-account for these places: the Region alone when they are all in one account. */
+function nameThePlace(places: Place[]): Located {
+  const accounts = new Set(places.map((p) => p.account));
+  const [account] = accounts;
+  return accounts.size === 1 && account !== undefined ? { kind: 'name-the-account', account, regions: places.map((p) => p.region) } : { kind: 'name-the-account' };
+}
 
 /** How many places are searched at once (each is an AssumeRole, then a few list calls). */
 export const SEARCH_CONCURRENCY = 8;
@@ -71,18 +111,33 @@ export function refusedAction(message: string): string | undefined {
 }
 
 /**
- * Finds the target (or, with none named, the candidates) across `places`. One place: no
- * search, the caller investigates there as it always has. An account whose role cannot be
- * assumed is reported once, with the missing permission; the others still answer.
+ * Finds the target (or, with none named, the candidates) across `places`. A target ARN names
+ * its place (the configured account with its id, its Region): no search. One place: no
+ * search, the caller investigates there as it always has. A named target is looked up in
+ * each place by the playbook's lookup (the resource itself, whatever its state), never
+ * matched against candidates(), which lists only what a command without a target offers. An
+ * account whose role cannot be assumed is reported once, with the missing permission; the
+ * others still answer.
  */
 export async function locate(
   playbook: Playbook,
   places: Place[],
   awsFor: (region: string, account?: string) => AwsClients,
-  opts: { target?: string; hours: number },
+  opts: { target?: string; hours: number; accounts?: Record<string, AccountConfig> },
 ): Promise<Located> {
-  if (places.length === 1) return { kind: 'here', place: places[0]!, ...(opts.target ? { target: opts.target } : {}), unreachable: [] };
-  if (!playbook.candidates) return { kind: 'name-the-account' };
+  const { target } = opts;
+  const arn = target !== undefined && opts.accounts && places.some((p) => p.account) ? arnPlace(target) : undefined;
+  if (arn?.accountId) {
+    const alias = Object.values(opts.accounts!).find((a) => a.accountId === arn.accountId)?.alias;
+    const mine = places.filter((p) => p.account === alias);
+    if (!alias || mine.length === 0) return { kind: 'arn-elsewhere', accountId: arn.accountId, ...(alias ? { alias } : {}) };
+    // the ARN's Region wins over the account's list: the resource is there and nowhere else
+    if (arn.region) return { kind: 'here', place: { account: alias, region: arn.region }, target: target!, unreachable: [] };
+    places = mine;
+  }
+  if (places.length === 1) return { kind: 'here', place: places[0]!, ...(target ? { target } : {}), unreachable: [] };
+  const lookup = playbook.lookup;
+  if (target !== undefined ? !lookup || lookup.accepts?.(target) === false : !playbook.candidates) return nameThePlace(places);
   const found: PlacedCandidate[] = [];
   const unreachable: Unreachable[] = [];
   const denied = new Set<string>();
@@ -98,9 +153,13 @@ export async function locate(
         unreachable.push({ account: place.account ?? 'whybot', iamAction: refusedAction(creds.message) ?? 'sts:AssumeRole', reason: creds.message });
         return;
       }
+      if (target !== undefined) {
+        const c = await lookup!.find(aws, target);
+        if (c) found.push({ ...c, ...place });
+        return;
+      }
       const list = await playbook.candidates!(aws, { hours: opts.hours });
-      const candidates = Array.isArray(list) ? list : list.candidates;
-      for (const c of candidates) if (opts.target === undefined || c.id === opts.target) found.push({ ...c, ...place });
+      for (const c of Array.isArray(list) ? list : list.candidates) found.push({ ...c, ...place });
     } catch (err) {
       const message = firstLine(err);
       const iamAction = (err as { iamAction?: string }).iamAction ?? refusedAction(message);

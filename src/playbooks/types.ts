@@ -42,6 +42,18 @@ export interface NothingFound {
   summary(hours: number, partial: boolean): string;
 }
 
+/**
+ * Looking a named target up in one account × Region, for the search across WHYBOT_ACCOUNTS:
+ * the resource itself (any state, any case the service accepts), not the candidates() list,
+ * which is only what a command without a target would offer.
+ */
+export interface TargetLookup {
+  /** whether a target of this form can be looked up (absent: every form); decrypt-denied finds keys, not roles or stacks */
+  accepts?(target: string): boolean;
+  /** the target in this place, its id as the investigation names it; undefined when it is not here */
+  find(aws: AwsClients, target: string): Promise<Candidate | undefined>;
+}
+
 /** What candidates() found; `partial` when it stopped before looking at everything. */
 export type CandidateList = Candidate[] | { candidates: Candidate[]; partial: boolean };
 
@@ -53,6 +65,8 @@ export interface Playbook extends PlaybookMeta {
   criticalPathCalls: number;
   /** what the target could be, when none was given (the only one is used; several are offered) */
   candidates?(aws: AwsClients, opts?: { hours: number }): Promise<CandidateList>;
+  /** finds a named target in one place (absent: the playbook cannot search accounts × Regions for one) */
+  lookup?: TargetLookup;
   /** set when no candidate is a healthy answer rather than a question (db-down: no DB is a question) */
   nothingFound?: NothingFound;
   run(aws: AwsClients, input: PlaybookInput, opts: RunOptions): Promise<PlaybookResult>;

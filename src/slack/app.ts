@@ -13,7 +13,7 @@ import type { BotIdentity } from './identity.js';
 import type { JobRunner } from './jobs.js';
 import { code, esc } from '../render/mrkdwn.js';
 import { admissionText, errorText, showCliMessage } from './render.js';
-import { decodePickContext, decodeShowCli } from './values.js';
+import { decodePickContext, decodePickValue, decodeShowCli } from './values.js';
 import { registerRemediation, type RemediationDeps } from './remediate.js';
 
 export interface SlackAppDeps {
@@ -164,7 +164,8 @@ export function createSlackApp(deps: SlackAppDeps): App {
     await ack();
     if (body.type !== 'block_actions' || action.type !== 'static_select') return;
     const ctx = decodePickContext(action.block_id);
-    const [target, account, region] = ctx?.m ? (action.selected_option?.value ?? '').split('@') : [action.selected_option?.value];
+    const picked = ctx ? decodePickValue(action.selected_option?.value, ctx.m === 1) : undefined;
+    const { target, account, region } = picked ?? {};
     const placeOk = !ctx?.m || (account !== undefined && region !== undefined && Object.hasOwn(config.accounts ?? {}, account));
     if (!ctx || !target || !placeOk || !Object.hasOwn(playbooks, ctx.p) || !playbooks[ctx.p]!.target.pattern.test(target) || !body.channel?.id) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: errorText('That choice is outdated; run the command again.') });

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { CheckProgress } from '../engine/investigation.js';
 import type { Logger } from '../logger.js';
 import { chooseTarget } from '../playbooks/candidates.js';
-import { locate, placesFor, refusedAction, unreachableText } from '../playbooks/places.js';
+import { accountsOf, locate, nameThePlaceText, placesFor, refusedAction, unreachableText } from '../playbooks/places.js';
 import type { Unreachable } from '../findings.js';
 import { loadPlaybook } from '../playbooks/index.js';
 import { failpoint } from '../engine/failpoints.js';
@@ -56,14 +56,15 @@ export async function runInvestigation(job: InvestigateJob, deps: WorkerDeps): P
       return;
     }
     const label = playbook.target.label;
-    const located = await locate(playbook, places.places, deps.awsFor, { ...(job.target ? { target: job.target } : {}), hours: job.hours });
-    const notSearched = located.kind !== 'here' && located.kind !== 'name-the-account' && located.unreachable.length ? ` Could not look in ${unreachableText(located.unreachable)}.` : '';
-    if (located.kind === 'name-the-account') {
-      await respondEphemeral(job.responseUrl, { text: errorText(`${job.playbook} cannot search accounts for its ${label}: add \`--account A\` (one of ${Object.keys(config.accounts).join(', ')}).`) });
+    const located = await locate(playbook, places.places, deps.awsFor, { ...(job.target ? { target: job.target } : {}), hours: job.hours, accounts: config.accounts });
+    if (located.kind === 'name-the-account' || located.kind === 'arn-elsewhere') {
+      const text = nameThePlaceText(located, { playbook: job.playbook, label, ...(job.target ? { target: job.target } : {}), accounts: config.accounts, code: (s) => `\`${s}\`` });
+      await respondEphemeral(job.responseUrl, { text: errorText(text) });
       return;
     }
+    const notSearched = located.kind !== 'here' && located.unreachable.length ? ` Could not look in ${unreachableText(located.unreachable)}.` : '';
     if (located.kind === 'none') {
-      await respondEphemeral(job.responseUrl, { text: errorText(`${job.target ? `No ${label} ${code(job.target)}` : 'Nothing to investigate'} in ${esc(Object.keys(config.accounts).join(', '))}.${esc(notSearched)} Name it, or add \`--account A\` / \`--region R\`.`) });
+      await respondEphemeral(job.responseUrl, { text: errorText(`${job.target ? `No ${label} ${code(job.target)}` : 'Nothing to investigate'} in ${accountsOf(located.searched)}.${notSearched} Name it, or add \`--account A\` / \`--region R\`.`) });
       return;
     }
     if (located.kind === 'many') {

@@ -9,7 +9,7 @@ import type { Finding, PlaybookResult, Severity } from '../findings.js';
 import { actionToName } from '../engine/check-reason.js';
 import { clip, code, esc, mrkdwn, slackDate } from '../render/mrkdwn.js';
 import type { RemediationRef } from '../findings.js';
-import { encodeShowCli } from './values.js';
+import { encodePickValue, encodeShowCli, pickLabel } from './values.js';
 import { PLAYBOOK_CATALOG } from '../playbooks/catalog.js';
 import { redactText } from '../redact/index.js';
 
@@ -205,28 +205,39 @@ export function pickTargetMessage(
   blockId: string,
   note?: string,
 ): SlackMessageBody {
-  const shown = candidates.slice(0, 100);
-  const where = (c: { account?: string; region?: string }) => (c.account ? ` in ${c.account} ${c.region ?? ''}` : '');
+  // an option whose value cannot fit is left out, and said, rather than cut (encodePickValue)
+  const fits = candidates.flatMap((c) => {
+    const value = encodePickValue(c);
+    return value === undefined ? [] : [{ c, value }];
+  });
+  const tooLong = candidates.length - fits.length;
+  const shown = fits.slice(0, 100);
+  const withPlace = candidates.some((c) => c.account);
+  const more = [
+    ...(fits.length > 100 ? [` (first 100 of ${fits.length}; type the name to pick another)`] : []),
+    ...(tooLong ? [` ${tooLong} more not in the menu (too long for it): name the ${esc(label)}${withPlace ? ' and pass `--account A` `--region R`' : ''}.`] : []),
+  ].join('');
   return {
     text: `Which ${label} should I investigate?`,
     blocks: [
-      section(`Which ${esc(label)} should I investigate with ${code(playbook)}?${candidates.length > 100 ? ` (first 100 of ${candidates.length}; type the name to pick another)` : ''}`),
-      {
-        type: 'actions',
-        block_id: blockId,
-        elements: [
-          {
-            type: 'static_select',
-            action_id: 'pick-target',
-            placeholder: { type: 'plain_text', text: `Choose a ${label}`.slice(0, 150) },
-            options: shown.map((c) => ({
-              text: { type: 'plain_text', text: `${c.id}${where(c)} (${c.description})`.slice(0, 75) },
-              // a place too, when the choice is between accounts × Regions (PickContext.m)
-              value: (c.account ? `${c.id}@${c.account}@${c.region ?? ''}` : c.id).slice(0, 150),
-            })),
-          },
-        ],
-      },
+      section(`Which ${esc(label)} should I investigate with ${code(playbook)}?${more}`),
+      ...(shown.length
+        ? [
+            {
+              type: 'actions',
+              block_id: blockId,
+              elements: [
+                {
+                  type: 'static_select',
+                  action_id: 'pick-target',
+                  placeholder: { type: 'plain_text', text: `Choose a ${label}`.slice(0, 150) },
+                  // the place first in the text, and in the value when the choice is between accounts × Regions (PickContext.m)
+                  options: shown.map(({ c, value }) => ({ text: { type: 'plain_text', text: pickLabel(c) }, value })),
+                },
+              ],
+            } as Block,
+          ]
+        : []),
       ...(note ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: esc(note) }] } as Block] : []),
     ],
   };

@@ -34,7 +34,7 @@ const PickContextSchema = z.object({
   h: z.number().int().min(1).max(MAX_HOURS),
   r: z.string().max(30),
   s: z.string().max(200).optional(),
-  /** the options name places too: their values are `id@account@region` */
+  /** the options name places too: their values are `id@account@region` (pickValue) */
   m: z.literal(1).optional(),
 });
 export type PickContext = z.infer<typeof PickContextSchema>;
@@ -54,4 +54,55 @@ export function decodePickContext(blockId: string | undefined): PickContext | un
   } catch {
     return undefined;
   }
+}
+
+/** Slack's limit on a select option's value, and on its text. */
+export const OPTION_VALUE_MAX = 150;
+export const OPTION_TEXT_MAX = 75;
+
+export interface PickValue {
+  target: string;
+  account?: string;
+  region?: string;
+}
+
+/**
+ * A target menu option's value: the target, and with a place `target@account@region`.
+ * Undefined when it does not fit Slack's 150 characters: a cut value would investigate
+ * another target, or in another place, so such an option is left out (and counted) instead.
+ */
+export function encodePickValue(c: { id: string; account?: string; region?: string }): string | undefined {
+  const value = c.account ? `${c.id}@${c.account}@${c.region ?? ''}` : c.id;
+  return value.length <= OPTION_VALUE_MAX ? value : undefined;
+}
+
+/**
+ * The option's value read back. The place is read from the right: a secret name may hold '@'
+ * (Secrets Manager allows it), an account alias or a Region never does.
+ */
+export function decodePickValue(raw: string | undefined, withPlace: boolean): PickValue | undefined {
+  if (!raw || raw.length > OPTION_VALUE_MAX) return undefined;
+  if (!withPlace) return { target: raw };
+  const r = raw.lastIndexOf('@');
+  const a = r > 0 ? raw.lastIndexOf('@', r - 1) : -1;
+  if (a <= 0) return undefined;
+  const account = raw.slice(a + 1, r);
+  const region = raw.slice(r + 1);
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(account) && /^[a-z0-9-]{1,30}$/.test(region) ? { target: raw.slice(0, a), account, region } : undefined;
+}
+
+/**
+ * An option's text within Slack's 75 characters, the place first so that cutting never makes
+ * two options in different places read alike: "payments-prod us-east-1: prod-db (cluster,
+ * available)"; a long id loses its middle ("…") before the place is touched.
+ */
+export function pickLabel(c: { id: string; description: string; account?: string; region?: string }): string {
+  const head = c.account ? `${c.account} ${c.region ?? ''}: ` : '';
+  const full = `${head}${c.id} (${c.description})`;
+  if (full.length <= OPTION_TEXT_MAX) return full;
+  const room = OPTION_TEXT_MAX - head.length;
+  if (c.id.length <= room) return `${head}${c.id}`;
+  if (room < 5) return `${head}${c.id}`.slice(0, OPTION_TEXT_MAX);
+  const keep = room - 1;
+  return `${head}${c.id.slice(0, Math.ceil(keep / 2))}…${c.id.slice(c.id.length - Math.floor(keep / 2))}`;
 }

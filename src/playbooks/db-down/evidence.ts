@@ -11,7 +11,7 @@ import type { CheckResult } from '../../findings.js';
 import { consumersOf, consumerTasks, ecsInventory, type Consumer } from '../consumers.js';
 import { defineChecks, rulesFor, type CheckIdOf } from '../define.js';
 import { identityOf, sameSecret, type SecretIdentity } from '../secret-refs.js';
-import type { Candidate, PlaybookInput, RunOptions } from '../types.js';
+import type { Candidate, PlaybookInput, RunOptions, TargetLookup } from '../types.js';
 
 export const CHECKS = defineChecks([
   { id: 'db', title: 'RDS cluster or instance status', iam: [RDS_IAM.describeClusters, RDS_IAM.describeInstances] },
@@ -166,6 +166,14 @@ const STEP_ORDER = ['RotationStarted', 'GetRandomPassword', 'PutSecretValue', 'U
 const stepRank = (e: TrailEvent): number => {
   const i = STEP_ORDER.indexOf(e.name);
   return i === -1 ? STEP_ORDER.length : i;
+};
+
+/** The DB by identifier, as RDS stores it (lowercase: `Prod-DB` is `prod-db`), for the search across accounts. */
+export const dbLookup: TargetLookup = {
+  async find(aws, target) {
+    const db = await describeDb(aws, target.toLowerCase());
+    return db && { id: db.id, description: `${db.kind}, ${db.status}` };
+  },
 };
 
 /** Every cluster and every instance that is not a cluster member. */

@@ -5,7 +5,7 @@
 // ECS tasks had resolved the password once, at start, before the rotation.
 import { definePlaybook } from '../define.js';
 import type { Playbook } from '../types.js';
-import { CHECKS, dbCandidates, gather } from './evidence.js';
+import { CHECKS, dbCandidates, dbLookup, gather } from './evidence.js';
 import meta from './meta.js';
 import { rules } from './rules/index.js';
 import { timeline } from './timeline.js';
@@ -17,6 +17,7 @@ export { lastPasswordChange } from './facts.js';
 export const dbDown: Playbook = definePlaybook({
   meta,
   candidates: dbCandidates,
+  lookup: dbLookup,
   checks: CHECKS,
   // ListClusters → ListServices → DescribeServices → DescribeTaskDefinition → ListTasks →
   // DescribeTasks; the RDS, Secrets Manager and CloudTrail calls run beside that chain.

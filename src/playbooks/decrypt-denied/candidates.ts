@@ -3,7 +3,8 @@
 // many pages as the investigation's own and says when it could not read them all.
 import type { AwsClients } from '../../aws/clients.js';
 import { lookupEvents } from '../../aws/cloudtrail.js';
-import type { CandidateList, NothingFound } from '../types.js';
+import { describeKey } from '../../aws/kms.js';
+import type { CandidateList, NothingFound, TargetLookup } from '../types.js';
 import { denialFromTrail } from './denials.js';
 import { MAX_TRAIL_PAGES } from './evidence.js';
 
@@ -34,4 +35,17 @@ export const nothingFound: NothingFound = {
     partial
       ? `No KMS denials in the latest ${MAX_TRAIL_PAGES * 50} KMS events CloudTrail has for the last ${hours} h; it has more than whybot reads without a target. Name a key, role or stack to look at all of them.`
       : `No KMS denials in the last ${hours} h.`,
+};
+
+/**
+ * A key by id or alias, for the search across accounts (a key ARN names its place itself). A
+ * role or stack name is not looked up: finding where a role was denied means reading every
+ * place's CloudTrail, so the account (and Region) must be named.
+ */
+export const keyLookup: TargetLookup = {
+  accepts: (target) => /^(?:alias\/.+|(?:mrk-)?[0-9a-f-]{32,36})$/.test(target),
+  async find(aws, target) {
+    const key = await describeKey(aws, target);
+    return key && { id: target, description: `${key.manager === 'AWS' ? 'AWS managed' : 'customer managed'} key ${key.id}, ${key.state}` };
+  },
 };

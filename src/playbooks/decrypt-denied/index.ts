@@ -7,7 +7,7 @@
 // keys; rules/ turns them into findings, verdict.ts into the verdict.
 import { definePlaybook } from '../define.js';
 import type { Playbook } from '../types.js';
-import { candidates, nothingFound } from './candidates.js';
+import { candidates, keyLookup, nothingFound } from './candidates.js';
 import { CHECKS, gather } from './evidence.js';
 import meta from './meta.js';
 import { rules } from './rules/index.js';
@@ -41,6 +41,7 @@ export const decryptDenied: Playbook = definePlaybook({
   verdict,
   timeline,
   candidates,
+  lookup: keyLookup,
   nothingFound,
 });
 export default decryptDenied;

@@ -6,10 +6,10 @@
 // Checks gather that evidence; rules turn it into the root cause (a KMS denial handed to the
 // decrypt-denied playbook) and the leftovers, with what they cost.
 import type { AwsClients } from '../../aws/clients.js';
-import { listStacks } from '../../aws/cloudformation.js';
+import { describeStack, listStacks } from '../../aws/cloudformation.js';
 import { formatDuration } from '../../time.js';
 import { definePlaybook } from '../define.js';
-import type { Candidate, Playbook } from '../types.js';
+import type { Candidate, Playbook, TargetLookup } from '../types.js';
 import { CHECKS, FAILED_STACK_STATUSES, gather } from './evidence.js';
 import meta from './meta.js';
 import { rules } from './rules/index.js';
@@ -32,6 +32,14 @@ export async function failedStackCandidates(aws: AwsClients): Promise<Candidate[
   }));
 }
 
+/** The stack by name, failed or not, for the search across accounts. */
+export const stackLookup: TargetLookup = {
+  async find(aws, target) {
+    const s = await describeStack(aws, target);
+    return s && { id: s.name, description: s.status };
+  },
+};
+
 const deployFailed: Playbook = definePlaybook({
   meta,
   checks: CHECKS,
@@ -43,6 +51,7 @@ const deployFailed: Playbook = definePlaybook({
   verdict,
   timeline,
   candidates: failedStackCandidates,
+  lookup: stackLookup,
   // no stack in a failed state is an answer, not a question
   nothingFound: {
     target: 'every stack',

@@ -13,7 +13,7 @@ import { AwsCallError } from '../../aws/errors.js';
 import { Investigation, Skip } from '../../engine/investigation.js';
 import type { CheckResult } from '../../findings.js';
 import { defineChecks, rulesFor, type CheckIdOf } from '../define.js';
-import type { Candidate, PlaybookInput, RunOptions } from '../types.js';
+import type { Candidate, PlaybookInput, RunOptions, TargetLookup } from '../types.js';
 import { dbForSecret, type DbMatch } from './db-match.js';
 import { readDbGroups, readNetworkPath, type NetworkPath, NETWORK_IAM, DB_NETWORK_IAM } from '../vpc-path/read.js';
 import type { SecurityGroupInfo } from '../../aws/vpc.js';
@@ -162,6 +162,19 @@ export async function gather(aws: AwsClients, input: PlaybookInput, opts: RunOpt
   e.checks = inv.results();
   return e;
 }
+
+/** The secret by name or ARN, rotated or not, for the search across accounts. */
+export const secretLookup: TargetLookup = {
+  async find(aws, target) {
+    try {
+      const s = await describeSecret(aws, target);
+      return { id: s.name, description: s.rotationEnabled ? 'rotation on' : 'rotation off' };
+    } catch (err) {
+      if (err instanceof AwsCallError && err.kind === 'not-found') return undefined;
+      throw err;
+    }
+  },
+};
 
 /** Secrets whose rotation runs a Lambda function: what the command can be about. */
 export async function rotatedSecrets(aws: AwsClients): Promise<Candidate[]> {

@@ -6,7 +6,7 @@
 // do SCRAM or TLS (the function's stack's creation date).
 import { definePlaybook } from '../define.js';
 import type { Playbook } from '../types.js';
-import { CHECKS, gather, rotatedSecrets } from './evidence.js';
+import { CHECKS, gather, rotatedSecrets, secretLookup } from './evidence.js';
 import meta from './meta.js';
 import { rules } from './rules/index.js';
 import { timeline } from './timeline.js';
@@ -17,6 +17,7 @@ export { CHECKS as ROTATION_FAILED_CHECKS, type RotationFailedEvidence } from '.
 export const rotationFailed: Playbook = definePlaybook({
   meta,
   candidates: rotatedSecrets,
+  lookup: secretLookup,
   checks: CHECKS,
   // DescribeSecret → GetFunctionConfiguration → DescribeSubnets → DescribeVpcEndpoints →
   // DescribeSecurityGroups (the endpoint's); the logs, the stack and the DB run beside it.
