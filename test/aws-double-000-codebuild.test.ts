@@ -72,13 +72,15 @@ describe('AWS double: CodeBuild', () => {
   });
 
   it('UpdateProject sets the environment; a build started with the slim image fails in DOWNLOAD_SOURCE, with the full one it succeeds', async () => {
-    const c = await start();
+    // a build settles 1 s after it starts: room for a loaded machine to ask before it does
+    const c = await start('incident-000', undefined, 1_000);
     const run = async () => {
       const id = (await c.send(new StartBuildCommand({ projectName: 'web-app-build' }))).build!.id!;
       const first = (await c.send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0]!;
       expect(first.buildStatus).toBe('IN_PROGRESS');
-      await new Promise((r) => setTimeout(r, 80));
-      return (await c.send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0]!;
+      const get = async () => (await c.send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0]!;
+      await expect.poll(async () => (await get()).buildComplete, { timeout: 10_000, interval: 100 }).toBe(true);
+      return get();
     };
     const slim = await run();
     expect(slim.buildStatus).toBe('FAILED');

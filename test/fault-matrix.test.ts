@@ -25,9 +25,9 @@ import { credentialScopeOf, startAwsDouble, type AwsDouble } from '../src/sandbo
 import { SERVICES } from '../src/sandbox/aws/services/index.js';
 import { loadScenario, type Fault } from '../src/sandbox/scenario.js';
 
-/** The check timeout of the timeout rows; every other row gets room for the SDK's backoff. */
-const TIMEOUT_MS = 1_000;
-const ROOMY_TIMEOUT_MS = 5_000;
+/** The check timeout of the timeout rows (room for the calls before the delayed one on a loaded 2-core machine); every other row gets room for the SDK's backoff. */
+const TIMEOUT_MS = 2_000;
+const ROOMY_TIMEOUT_MS = 8_000;
 /** The timeout rows' delay: if the call were not aborted, the run's connection would hang this long. */
 const DELAY_MS = 30_000;
 
