@@ -534,7 +534,13 @@ describe('nothing lost: failure destinations, dead-letter queues, retries', () =
       // SendMessage to it: the worker only, scoped to it (with its failure destination's, a statement of its own)
       const sends = statementsOf(t, roleOf(t, 'worker')).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
       for (const st of sends) expect(actionsOf(st)).toEqual(['sqs:SendMessage']);
-      for (const fn of FNS.filter((f) => f !== 'worker')) expect(JSON.stringify(sendMessageTo(t, fn))).not.toContain('VerifyQueue');
+      for (const fn of ['slack', 'failures'] as const) expect(JSON.stringify(sendMessageTo(t, fn))).not.toContain('VerifyQueue');
+      // and alerts, for a policy redeploy's verification, only where it may redeploy at all
+      const alertsSends = (t.Resources.AlertsRemediationPolicy?.Properties.PolicyDocument.Statement ?? []).filter((st: Statement) => actionsOf(st).includes('sqs:SendMessage'));
+      expect(alertsSends.map((st: Statement) => [actionsOf(st), st.Resource])).toEqual(t === tpl ? [[['sqs:SendMessage'], getAtt('VerifyQueue')]] : []);
+      if (t === tpl) expect(t.Resources.AlertsRemediationPolicy.Condition).toBe('AutoRedeployEnabled');
+      expect(sendMessageTo(t, 'alerts').filter((r) => JSON.stringify(r).includes('VerifyQueue'))).toHaveLength(t === tpl ? 1 : 0);
+      expect(t.Resources.AlertsLambdaFunction.Properties.Environment.Variables.WHYBOT_VERIFY_QUEUE_URL).toEqual({ Ref: 'VerifyQueue' });
       // the mapping polls as the worker's role: that queue only
       const reads = statementsOf(t, roleOf(t, 'worker')).filter((s) => actionsOf(s).includes('sqs:ReceiveMessage'));
       expect(reads.map((s) => [actionsOf(s).sort(), s.Resource])).toEqual([[['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], getAtt('VerifyQueue')]]);
@@ -543,7 +549,9 @@ describe('nothing lost: failure destinations, dead-letter queues, retries', () =
 
   it('alerts: retried, then AlertsDLQ; the rotation rule’s target has a retry policy and the same DLQ, which only that rule may write', () => {
     expect(invokeConfig(tpl, 'alerts')).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: expect.any(Number), DestinationConfig: { OnFailure: { Destination: getAtt('AlertsDLQ') } } });
-    expect(sendMessageTo(tpl, 'alerts')).toEqual([getAtt('AlertsDLQ')]);
+    // (and, where it may redeploy, the worker's verify queue: checked with VerifyQueue above)
+    expect(sendMessageTo(tpl, 'alerts')).toEqual([getAtt('AlertsDLQ'), getAtt('VerifyQueue')]);
+    expect(sendMessageTo(ro, 'alerts')).toEqual([getAtt('AlertsDLQ')]);
     const rules = entries(tpl, 'AWS::Events::Rule').map(([, r]) => r.Properties).filter((r: Json) => r.EventPattern);
     expect(rules).toHaveLength(1);
     const target = rules[0].Targets[0];

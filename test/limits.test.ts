@@ -176,6 +176,31 @@ describe('the shared token bucket (takeToken: taken at the moment a call leaves)
     }
   });
 
+  it('a store that is always slow costs its first call three tokens, not every call: later grants are used as they come', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const inner = new MemoryRateGate(() => Date.now());
+      let taken = 0;
+      const gate: RateGate = {
+        reserve: async () => 0,
+        async tryTake(k, s) {
+          const r = await inner.tryTake(k, s);
+          if (r.ok) taken++;
+          await new Promise((resolve) => setTimeout(resolve, 100)); // every answer 100 ms late
+          return r;
+        },
+      };
+      const spec = { perSecond: 2, burst: 1 };
+      const calls = Promise.all(Array.from({ length: 5 }, () => takeToken('slow', spec, gate)));
+      await vi.advanceTimersByTimeAsync(20_000);
+      await calls;
+      // 3 dropped for the first call, then one token per call (a per-call count would take 4 each: 20)
+      expect(taken).toBe(3 + 5);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a failing or silent store degrades to the local limiter, says so once, and is asked again later', async () => {
     let now = 0;
     let mode: 'fail' | 'hang' | 'ok' = 'fail';

@@ -21,6 +21,7 @@ const WORKER = 'whybot-ci-worker';
 const TABLE = 'whybot-ci-verify';
 const QUEUE = 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/whybot-ci-verify';
 const CHANNEL = 'C0ONCALL';
+const ALERTS = 'C0ALERTS';
 
 let aws: AwsDouble;
 let slack: SlackDouble;
@@ -141,6 +142,28 @@ describe('verification on a durable schedule', () => {
     const audit = await store.queryAudit({ since: new Date(Date.now() - 600_000) });
     expect(audit.filter((r) => r.action === 'ecs-redeploy').map((r) => r.outcome)).toEqual(['ran', 'verified']);
     expect(slack.violations).toEqual([]);
+  });
+
+  it('a policy redeploy (WHYBOT_AUTO_REDEPLOY) is not waited for in the alerts invocation either: the worker verifies it from the queue', async () => {
+    await coldStart({ WHYBOT_VERIFY_TIMEOUT_MS: '600000', WHYBOT_AUTO_REDEPLOY: 'prod/api', WHYBOT_ALERT_CHANNEL: ALERTS });
+    const { handler: alertsHandler } = await import('../src/lambda/alerts.js');
+    const time = new Date(aws.now().getTime() - 3 * 3_600_000).toISOString();
+    const secret = aws.world.secretsManager.secrets[0]!.arn;
+    const event = {
+      version: '0', id: 'evt-policy', 'detail-type': 'AWS Service Event via CloudTrail', source: 'aws.secretsmanager', account: '123456789012',
+      time, region: 'ap-northeast-1', resources: [],
+      detail: { eventName: 'RotationSucceeded', eventTime: time, additionalEventData: { SecretId: secret }, requestID: 'req-policy', eventType: 'AwsServiceEvent' },
+    };
+    expect(await alertsHandler(event)).toEqual({ recorded: true, alert: 'posted' });
+    expect(aws.calls.filter((c) => c.operation === 'UpdateService' && c.status === 200)).toHaveLength(1);
+    expect(scheduled()).toHaveLength(1);
+    const root = slack.channelMessages(ALERTS).find((m) => !m.threadTs)!;
+    const policyVerdicts = () => slack.thread(ALERTS, root.ts).filter((m) => /Redeploy api: (verified|not verified)/.test(`${m.text ?? ''}${JSON.stringify(m.blocks ?? [])}`));
+    expect(policyVerdicts()).toEqual([]);
+    settleRollout();
+    expect(await workerHandler(sqsEvent(scheduled()[0]!))).toEqual({ ok: true, batchItemFailures: [] });
+    expect(policyVerdicts()).toHaveLength(1);
+    expect(JSON.stringify(policyVerdicts()[0])).toMatch(/Redeploy api: verified/);
   });
 
   it('the first deadline holds across resumes: ❌ "not confirmed within" the original timeout, once', async () => {

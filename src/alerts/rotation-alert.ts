@@ -15,7 +15,7 @@ import { identityOf } from '../playbooks/secret-refs.js';
 import { remediations } from '../remediations/index.js';
 import type { ActionSigner } from '../remediations/signed-value.js';
 import { code, esc, slackDate } from '../render/mrkdwn.js';
-import { executeOnce, type WriteReporter } from '../engine/execute-once.js';
+import { executeOnce, type VerifyScheduler, type WriteReporter } from '../engine/execute-once.js';
 import type { Store } from '../store/types.js';
 import { accountAliasOf, type RotationEvent } from './events.js';
 import { publishInWindow, windowOf, type RotationEntry } from './alert-window.js';
@@ -38,6 +38,8 @@ export interface AlertDeps {
   reportWrite: WriteReporter;
   /** how a failed rotation's investigation is posted on its alert (slackResultPoster) */
   postResult: ResultPoster;
+  /** on Lambda: a policy redeploy's verification resumes from the verify queue (execute-once.ts) */
+  verifyLater?: VerifyScheduler;
   /** where playbooks come from (playbooks/index.ts's loadPlaybook; a test passes one that fails) */
   loadPlaybook?: (name: string) => Promise<Playbook | undefined>;
 }

@@ -3,7 +3,7 @@
 import type { webApi } from '@slack/bolt';
 import { readerAws, writerAws } from '../aws/for-config.js';
 import type { Config } from '../config.js';
-import type { WriteReporter } from '../engine/execute-once.js';
+import type { VerifyScheduler, WriteReporter } from '../engine/execute-once.js';
 import type { Logger } from '../logger.js';
 import type { ActionSigner } from '../remediations/signed-value.js';
 import type { Store } from '../store/types.js';
@@ -23,6 +23,8 @@ export interface AlertWiring {
   reportWrite: WriteReporter;
   /** how a failed rotation's investigation is posted on its alert */
   postResult: ResultPoster;
+  /** on Lambda: a policy redeploy's verification resumes from the verify queue instead of being waited for */
+  verifyLater?: VerifyScheduler;
 }
 
 /**

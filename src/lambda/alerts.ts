@@ -13,7 +13,10 @@ import { slackClient } from '../slack/client.js';
 import { slackWriteReporter } from '../slack/write-report.js';
 import { slackResultPoster } from '../slack/alert-result.js';
 import { startHeartbeat } from '../engine/liveness.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { VerifyScheduler } from '../engine/execute-once.js';
 import { coldStart, type Runtime } from './runtime.js';
+import { sqsVerifyScheduler } from './verify-queue.js';
 
 const KEEP_SECONDS = 30 * 86_400;
 const DigestTrigger = z.object({ whybot: z.literal('digest') });
@@ -21,11 +24,18 @@ const DigestTrigger = z.object({ whybot: z.literal('digest') });
 interface Alerts {
   rt: Runtime;
   client: WebClient;
+  /** a policy redeploy's verification, handed to the worker's verify queue */
+  verifyLater?: VerifyScheduler;
 }
 
 async function init(): Promise<Alerts> {
   const rt = await coldStart('alerts');
-  return { rt, client: slackClient(rt.config, rt.botToken) };
+  const queue = rt.verifyQueue;
+  // the configured endpoint, not the queue URL's host (the same one on AWS; the double in tests)
+  const verifyLater = queue
+    ? sqsVerifyScheduler(new SQSClient({ region: process.env.AWS_REGION, retryMode: 'standard', useQueueUrlAsEndpoint: false }), queue.url, queue.budgetMs, rt.log.child({ component: 'verify-queue' }))
+    : undefined;
+  return { rt, client: slackClient(rt.config, rt.botToken), ...(verifyLater ? { verifyLater } : {}) };
 }
 
 let ready: Promise<Alerts> | undefined;
@@ -36,7 +46,7 @@ export async function handler(event: unknown, context?: { invokedFunctionArn?: s
     ready = undefined;
     throw err;
   });
-  const { rt, client } = await ready;
+  const { rt, client, verifyLater } = await ready;
   const { config } = rt;
   const signer = rt.actionSecret ? new ActionSigner(rt.actionSecret) : undefined;
   const deps = alertDeps(config, {
@@ -44,6 +54,7 @@ export async function handler(event: unknown, context?: { invokedFunctionArn?: s
     reportWrite: slackWriteReporter({ client, store: rt.store, config }),
     postResult: slackResultPoster({ client, config, ...(signer ? { signer } : {}) }),
     ...(signer ? { signer } : {}),
+    ...(verifyLater ? { verifyLater } : {}),
   });
   // The daily schedule (EventBridge Scheduler rule with input {"whybot":"digest"}).
   if (DigestTrigger.safeParse(event).success) {

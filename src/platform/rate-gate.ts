@@ -103,13 +103,14 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Per gate and key: when this process last let a call go, the chain of callers waiting to,
- * and (takeToken) when the shared state last said the next token would be there.
+ * and (takeToken) when the shared state last said the next token would be there and how
+ * many grants in a row came late.
  */
-const local = new WeakMap<RateGate, { lastGone: Map<string, number>; turns: Map<string, Promise<void>>; sharedNext: Map<string, number> }>();
+const local = new WeakMap<RateGate, { lastGone: Map<string, number>; turns: Map<string, Promise<void>>; sharedNext: Map<string, number>; staleInRow: Map<string, number> }>();
 function localOf(gate: RateGate) {
   let l = local.get(gate);
   if (!l) {
-    l = { lastGone: new Map(), turns: new Map(), sharedNext: new Map() };
+    l = { lastGone: new Map(), turns: new Map(), sharedNext: new Map(), staleInRow: new Map() };
     local.set(gate, l);
   }
   return l;
@@ -136,7 +137,12 @@ export async function takeSlot(key: string, spec: RateSpec, gate: RateGate = sha
 
 /** A grant older than this when the caller gets it (a slow store answer) is not used: the call would leave late and bunch with the next. */
 export const STALE_GRANT_MS = 40;
-/** Stale grants dropped in a row before one is used anyway (a store that is always that slow must not stop every call). */
+/**
+ * Stale grants dropped in a row before one is used anyway. Counted across calls, and reset
+ * only by a prompt grant: a store that is always that slow (a DynamoDB table far away) costs
+ * its first call three tokens, not every call (which would cut the quota to a quarter for
+ * every process sharing it).
+ */
 const MAX_STALE_GRANTS = 3;
 /** Refused callers of several processes wake together at the time the store named: spread them a little. */
 const WAKE_JITTER_MS = 8;
@@ -163,10 +169,9 @@ async function inTurn<T>(gate: RateGate, key: string, f: () => Promise<T>): Prom
  * refused for good: a refused caller waits for the time the gate names and asks again.
  */
 export async function takeToken(key: string, spec: RateSpec, gate: RateGate = shared, now: () => number = Date.now): Promise<void> {
-  const { lastGone, sharedNext } = localOf(gate);
+  const { lastGone, sharedNext, staleInRow } = localOf(gate);
   const interval = intervalOf(spec);
   await inTurn(gate, key, async () => {
-    let stale = 0;
     for (;;) {
       // the fast path: this process's own pace and what the shared state last said, no store call
       const ownNext = spec.burst > 1 ? Number.NEGATIVE_INFINITY : (lastGone.get(key) ?? Number.NEGATIVE_INFINITY) + interval;
@@ -178,7 +183,11 @@ export async function takeToken(key: string, spec: RateSpec, gate: RateGate = sh
         sharedNext.set(key, r.retryAt + Math.random() * WAKE_JITTER_MS);
         continue;
       }
-      if (now() - asked > STALE_GRANT_MS && ++stale <= MAX_STALE_GRANTS) continue;
+      if (now() - asked > STALE_GRANT_MS) {
+        const inRow = (staleInRow.get(key) ?? 0) + 1;
+        staleInRow.set(key, inRow);
+        if (inRow <= MAX_STALE_GRANTS) continue;
+      } else staleInRow.delete(key);
       lastGone.set(key, now());
       return;
     }
