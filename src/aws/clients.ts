@@ -78,6 +78,8 @@ export interface ClientConfig {
   credentials?: AwsCredentialIdentityProvider;
 }
 
+/** An AssumeRole that has not answered in this long fails (and is asked again next time). */
+const STS_TIMEOUT_MS = 10_000;
 /** Credentials are refreshed this long before they expire. */
 const REFRESH_BEFORE_MS = 5 * 60_000;
 const assumed = new Map<string, { at: Promise<AwsCredentialIdentity>; expires: number }>();
@@ -92,7 +94,14 @@ export function assumedRoleCredentials(role: AssumedRole, region: string, profil
   const key = `${role.roleArn}|${role.externalId ?? ''}|${profile ?? ''}|${process.env.AWS_ENDPOINT_URL_STS ?? process.env.AWS_ENDPOINT_URL ?? ''}`;
   const provider = fromTemporaryCredentials({
     params: { RoleArn: role.roleArn, RoleSessionName: 'whybot', DurationSeconds: 3600, ...(role.externalId ? { ExternalId: role.externalId } : {}) },
-    clientConfig: { region, ...(profile ? { profile } : {}) },
+    clientConfig: {
+      // STS in whybot's own Region where it has one: the first place searched may be a Region
+      // that is opt-in and not enabled in whybot's account, whose STS would refuse every role
+      region: process.env.AWS_REGION ?? region,
+      ...(profile ? { profile } : {}),
+      // a hung STS would otherwise be cached as pending for every later investigation
+      requestHandler: { requestTimeout: STS_TIMEOUT_MS, connectionTimeout: 5_000 },
+    },
   });
   return async () => {
     const cached = assumed.get(key);
