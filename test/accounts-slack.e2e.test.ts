@@ -77,6 +77,35 @@ describe('/why-db-down across accounts', () => {
     expect(slack.violations).toEqual([]);
   });
 
+  it('Show CLI commands for a member account say where to run them: the account, its id and its write role', async () => {
+    const url = await boot([]);
+    await slash(url, 'prod-db --account payments-dr', 'dr');
+    await bot!.jobs.idle();
+    const root = slack.channelMessages('C0ONCALL').find((m) => !m.threadTs)!;
+    const withShowCli = slack.thread('C0ONCALL', root.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('"action_id":"show-cli"'))!;
+    type Actions = Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>;
+    const button = (withShowCli.blocks as Actions).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'show-cli')!;
+    const click = interactionBody({
+      type: 'block_actions',
+      user: { id: 'U0ALICE', username: 'alice', team_id: 'T0001' },
+      api_app_id: 'A0WHYBOT',
+      token: 'legacy',
+      team: { id: 'T0001', domain: 'acme' },
+      container: { type: 'message', message_ts: withShowCli.ts, channel_id: 'C0ONCALL', is_ephemeral: false, thread_ts: root.ts },
+      trigger_id: 't',
+      channel: { id: 'C0ONCALL', name: 'oncall' },
+      message: { type: 'message', ts: withShowCli.ts, thread_ts: root.ts, text: withShowCli.text, blocks: withShowCli.blocks },
+      response_url: slack.responseUrl('cli', { channel: 'C0ONCALL', user: 'U0ALICE' }),
+      actions: [{ type: 'button', action_id: 'show-cli', block_id: 'b', value: button.value, action_ts: '1' }],
+    });
+    const before = slack.thread('C0ONCALL', root.ts).length;
+    expect((await post(url, click, signedHeaders(click))).status).toBe(200);
+    await slack.waitFor(() => slack.thread('C0ONCALL', root.ts).length > before);
+    const script = allText(slack.thread('C0ONCALL', root.ts).at(-1)!);
+    expect(script).toContain('# in account payments-dr (333333333333), as arn:aws:iam::333333333333:role/whybot-write');
+    expect(script).toMatch(/aws ecs update-service/);
+  });
+
   it('AssumeRole denied in one account → the other answers, and the verdict names the refused one with sts:AssumeRole', async () => {
     const url = await boot(['333333333333']);
     await slash(url, 'prod-db --region ap-northeast-1', 'one');

@@ -145,6 +145,10 @@ export function createSlackApp(deps: SlackAppDeps): App {
     let script: string;
     try {
       script = cliScript(value.r);
+      // commands for a member account say where they must run: with that account's write role
+      const where = value.ac ? config.accounts?.[value.ac] : undefined;
+      if (script && value.ac)
+        script = `# in account ${value.ac}${where ? ` (${where.accountId}), as ${where.writeRoleArn ?? where.roleArn}` : ''}\n${script}`;
     } catch {
       await respond({ response_type: 'ephemeral', replace_original: false, text: errorText('This button carries parameters whybot does not accept.') });
       return;

@@ -63,7 +63,7 @@ export async function runRemediation(job: RemediateJob, deps: RemediationWorkerD
     return;
   }
   if (action.dangerous && payload.r === job.actor) {
-    await audit(store, { actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'refused', result: 'requester cannot approve their own request' });
+    await audit(store, { actor: job.actor, action: action.id, params, nonce: payload.n, outcome: 'refused', result: 'requester cannot approve their own request', ...(payload.ac ? { account: payload.ac } : {}) });
     await refuse(errorText('You asked for this; another responder has to approve it.'));
     return;
   }

@@ -53,13 +53,13 @@ export async function admit(
   const { payload } = checked;
   const action = actionMetas[payload.a];
   if (!action || !action.params.safeParse(payload.p).success) {
-    await audit(deps.store, { actor, action: payload.a, params: payload.p, nonce: payload.n, outcome: 'refused', result: 'unknown action or bad params' });
+    await audit(deps.store, { actor, action: payload.a, params: payload.p, nonce: payload.n, outcome: 'refused', result: 'unknown action or bad params', ...(payload.ac ? { account: payload.ac } : {}) });
     await refuse(errorText('whybot does not know this action; run the command again.'));
     return undefined;
   }
   const auth = await deps.responders.authorise(actor, action.id);
   if (!auth.ok) {
-    await audit(deps.store, { actor, action: action.id, params: payload.p, nonce: payload.n, outcome: 'refused', result: 'not a responder' });
+    await audit(deps.store, { actor, action: action.id, params: payload.p, nonce: payload.n, outcome: 'refused', result: 'not a responder', ...(payload.ac ? { account: payload.ac } : {}) });
     await refuse(`:no_entry: Only responders can run this; responders are ${mentionList(auth.responders)}.`);
     return undefined;
   }
@@ -80,7 +80,7 @@ export function registerRemediation(app: App, deps: RemediationDeps, jobs: JobRu
       const channel = body.channel?.id ?? payload.c;
       // A button signed for one channel's thread does not run from another (a forwarded or copied message).
       if (channel !== payload.c) {
-        await audit(store, { actor: body.user.id, action: remediation.id, params: payload.p, nonce: payload.n, outcome: 'refused', result: `button for ${payload.c} clicked in ${channel}` });
+        await audit(store, { actor: body.user.id, action: remediation.id, params: payload.p, nonce: payload.n, outcome: 'refused', result: `button for ${payload.c} clicked in ${channel}`, ...(payload.ac ? { account: payload.ac } : {}) });
         await refuse(errorText('This button belongs to another channel’s thread; run the command here for buttons of your own.'));
         return;
       }

@@ -93,14 +93,14 @@ function evidenceLines(f: Finding, max = 12): string {
   return shown.join('\n');
 }
 
-function findingBlocks(f: Finding, region: string | undefined, buttonFor: ButtonFactory | undefined): Block[] {
+function findingBlocks(f: Finding, region: string | undefined, account: string | undefined, buttonFor: ButtonFactory | undefined): Block[] {
   const blocks: Block[] = [section(`${icon[f.severity]} *${esc(f.title)}*  ${code(f.id)}\n${mrkdwn(f.markup)}`)];
   if (f.evidence.length > 0) blocks.push(section(`*Evidence*\n${evidenceLines(f)}`));
   const elements: types.Button[] = [];
   for (const r of f.remediations) {
     const text = { type: 'plain_text' as const, text: r.label.slice(0, 75) };
     if (r.id === 'show-cli') {
-      const value = encodeShowCli(f.remediations.filter((x) => x.id !== 'show-cli'), region);
+      const value = encodeShowCli(f.remediations.filter((x) => x.id !== 'show-cli'), region, account);
       if (value) elements.push({ type: 'button', action_id: 'show-cli', text, value });
     } else {
       const value = buttonFor?.(r);
@@ -135,7 +135,7 @@ function lineSections(header: string, lines: string[]): Block[] {
 
 export function threadMessages(r: PlaybookResult, buttonFor?: ButtonFactory): SlackMessageBody[] {
   const messages: SlackMessageBody[] = [];
-  const findingBlocksAll = r.findings.flatMap((f, i) => [...(i > 0 ? [{ type: 'divider' } as Block] : []), ...findingBlocks(f, r.region, buttonFor)]);
+  const findingBlocksAll = r.findings.flatMap((f, i) => [...(i > 0 ? [{ type: 'divider' } as Block] : []), ...findingBlocks(f, r.region, r.account, buttonFor)]);
   if (findingBlocksAll.length > 0) messages.push(...paginate(findingBlocksAll, `Findings for ${esc(r.target)}`));
 
   if (r.timeline.length > 0) {

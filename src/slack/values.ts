@@ -9,12 +9,14 @@ const ShowCliValueSchema = z.object({
   v: z.literal(1),
   a: z.literal('show-cli'),
   r: z.array(RemediationRefSchema).min(1).max(10),
+  /** the WHYBOT_ACCOUNTS alias the commands are for (absent: whybot's own account) */
+  ac: z.string().max(64).optional(),
 });
 export type ShowCliValue = z.infer<typeof ShowCliValueSchema>;
 
-export function encodeShowCli(refs: RemediationRef[], region: string | undefined): string | undefined {
+export function encodeShowCli(refs: RemediationRef[], region: string | undefined, account?: string): string | undefined {
   if (refs.length === 0) return undefined;
-  const value = JSON.stringify({ v: 1, a: 'show-cli', r: refs.map((r) => ({ ...r, params: { region: region ?? '', ...r.params } })) });
+  const value = JSON.stringify({ v: 1, a: 'show-cli', r: refs.map((r) => ({ ...r, params: { region: region ?? '', ...r.params } })), ...(account ? { ac: account } : {}) });
   return value.length <= VALUE_MAX ? value : undefined;
 }
 
