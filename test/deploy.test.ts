@@ -536,9 +536,9 @@ describe('nothing lost: failure destinations, dead-letter queues, retries', () =
       for (const st of sends) expect(actionsOf(st)).toEqual(['sqs:SendMessage']);
       for (const fn of ['slack', 'failures'] as const) expect(JSON.stringify(sendMessageTo(t, fn))).not.toContain('VerifyQueue');
       // and alerts, for a policy redeploy's verification, only where it may redeploy at all
-      const alertsSends = (t.Resources.AlertsRemediationPolicy?.Properties.PolicyDocument.Statement ?? []).filter((st: Statement) => actionsOf(st).includes('sqs:SendMessage'));
-      expect(alertsSends.map((st: Statement) => [actionsOf(st), st.Resource])).toEqual(t === tpl ? [[['sqs:SendMessage'], getAtt('VerifyQueue')]] : []);
-      if (t === tpl) expect(t.Resources.AlertsRemediationPolicy.Condition).toBe('AutoRedeployEnabled');
+      const alertsSends = (t.Resources.AlertsScheduleVerificationPolicy?.Properties.PolicyDocument.Statement ?? []) as Statement[];
+      expect(alertsSends.map((st) => [actionsOf(st), st.Resource])).toEqual(t === tpl ? [[['sqs:SendMessage'], getAtt('VerifyQueue')]] : []);
+      if (t === tpl) expect(t.Resources.AlertsScheduleVerificationPolicy.Condition).toBe('AutoRedeployEnabled');
       expect(sendMessageTo(t, 'alerts').filter((r) => JSON.stringify(r).includes('VerifyQueue'))).toHaveLength(t === tpl ? 1 : 0);
       expect(t.Resources.AlertsLambdaFunction.Properties.Environment.Variables.WHYBOT_VERIFY_QUEUE_URL).toEqual({ Ref: 'VerifyQueue' });
       // the mapping polls as the worker's role: that queue only

@@ -126,6 +126,8 @@ describe('IAM grants are derived from the units', () => {
     const actionsIn = (text: string) => [...new Set([...text.matchAll(/^\s*Action: \[([^\]]+)\]/gm)].flatMap((m) => m[1]!.split(',').map((a) => a.trim())))].sort();
     // the writes, and what AWS checks the caller for while doing them (rotate-now: lambda:InvokeFunction)
     expect(actionsIn(block('WorkerRemediationPolicy:', 'AlertsRemediationPolicy:'))).toEqual([...new Set([...union(actionIds, 'write'), ...union(actionIds, 'onWrite')])].sort());
-    expect(actionsIn(block('AlertsRemediationPolicy:', "'true': {}"))).toEqual(union(policyIds, 'write'));
+    expect(actionsIn(block('AlertsRemediationPolicy:', 'AlertsScheduleVerificationPolicy:'))).toEqual(union(policyIds, 'write'));
+    // and, beside them, handing the redeploy's verification to the worker: no write
+    expect(actionsIn(block('AlertsScheduleVerificationPolicy:', "'true': {}"))).toEqual(['sqs:SendMessage']);
   });
 });
