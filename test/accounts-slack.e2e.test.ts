@@ -7,6 +7,7 @@ import { createLogger } from '../src/logger.js';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
 import { startSlackDouble, type SlackDouble, type SlackMessage } from '../src/sandbox/slack/server.js';
 import { ACCOUNTS, manyAccounts } from './helpers/accounts.js';
+import { clickBody } from './helpers/buttons.js';
 import { BOT_TOKEN, interactionBody, post, SIGNING_SECRET, signedHeaders, slashCommandBody, testConfig } from './helpers/harness.js';
 
 let slack: SlackDouble;
@@ -85,19 +86,7 @@ describe('/why-db-down across accounts', () => {
     const withShowCli = slack.thread('C0ONCALL', root.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('"action_id":"show-cli"'))!;
     type Actions = Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>;
     const button = (withShowCli.blocks as Actions).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'show-cli')!;
-    const click = interactionBody({
-      type: 'block_actions',
-      user: { id: 'U0ALICE', username: 'alice', team_id: 'T0001' },
-      api_app_id: 'A0WHYBOT',
-      token: 'legacy',
-      team: { id: 'T0001', domain: 'acme' },
-      container: { type: 'message', message_ts: withShowCli.ts, channel_id: 'C0ONCALL', is_ephemeral: false, thread_ts: root.ts },
-      trigger_id: 't',
-      channel: { id: 'C0ONCALL', name: 'oncall' },
-      message: { type: 'message', ts: withShowCli.ts, thread_ts: root.ts, text: withShowCli.text, blocks: withShowCli.blocks },
-      response_url: slack.responseUrl('cli', { channel: 'C0ONCALL', user: 'U0ALICE' }),
-      actions: [{ type: 'button', action_id: 'show-cli', block_id: 'b', value: button.value, action_ts: '1' }],
-    });
+    const click = clickBody(slack, 'C0ONCALL', { message: withShowCli, rootTs: root.ts, actionId: 'show-cli', value: button.value }, 'U0ALICE');
     const before = slack.thread('C0ONCALL', root.ts).length;
     expect((await post(url, click, signedHeaders(click))).status).toBe(200);
     await slack.waitFor(() => slack.thread('C0ONCALL', root.ts).length > before);
