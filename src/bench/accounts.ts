@@ -134,7 +134,6 @@ async function cli(world: AccountsWorld, latencyMs: number, accounts: boolean, t
         AWS_ACCESS_KEY_ID: 'AKIDBENCH',
         AWS_SECRET_ACCESS_KEY: 'bench',
         AWS_EC2_METADATA_DISABLED: 'true',
-        WHYBOT_DB_PATH: world.dbPath(`accounts-${tag}`),
         WHYBOT_LOG_LEVEL: 'silent',
         ...(accounts ? { WHYBOT_ACCOUNTS: world.accountsJson } : {}),
       },

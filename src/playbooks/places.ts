@@ -141,18 +141,33 @@ export async function locate(
   const found: PlacedCandidate[] = [];
   const unreachable: Unreachable[] = [];
   const denied = new Set<string>();
-  await eachBounded(places, SEARCH_CONCURRENCY, async (place) => {
+  /** Whether the place's credentials resolve (its account's role assumed); a refusal is named once per account. */
+  const reachable = async (place: Place, aws: AwsClients): Promise<boolean> => {
+    if (place.account && denied.has(place.account)) return false;
+    const creds = await aws.preflight();
+    if (creds.ok) return true;
+    // a role that cannot be assumed fails alike in every Region: named once, for the account
+    if (place.account && denied.has(place.account)) return false;
+    if (place.account) denied.add(place.account);
+    unreachable.push({ account: place.account ?? 'whybot', iamAction: refusedAction(creds.message) ?? 'sts:AssumeRole', reason: creds.message });
+    return false;
+  };
+  // Every account's role is assumed ahead of the lookups (as many at a time), so a lookup lane
+  // reaching an account finds its credentials cached instead of spending a round trip on STS.
+  const firstOfEachAccount = [...new Map(places.filter((p) => p.account).map((p) => [p.account, p])).values()];
+  const assumeAhead = eachBounded(firstOfEachAccount, SEARCH_CONCURRENCY, async (place) => {
+    const aws = awsFor(place.region, place.account);
+    try {
+      await reachable(place, aws);
+    } finally {
+      aws.destroy();
+    }
+  });
+  const lookups = eachBounded(places, SEARCH_CONCURRENCY, async (place) => {
     if (place.account && denied.has(place.account)) return;
     const aws = awsFor(place.region, place.account);
     try {
-      const creds = await aws.preflight();
-      if (!creds.ok) {
-        // a role that cannot be assumed fails alike in every Region: named once, for the account
-        if (place.account && denied.has(place.account)) return;
-        if (place.account) denied.add(place.account);
-        unreachable.push({ account: place.account ?? 'whybot', iamAction: refusedAction(creds.message) ?? 'sts:AssumeRole', reason: creds.message });
-        return;
-      }
+      if (!(await reachable(place, aws))) return;
       if (target !== undefined) {
         const c = await lookup!.find(aws, target);
         if (c) found.push({ ...c, ...place });
@@ -168,6 +183,7 @@ export async function locate(
       aws.destroy();
     }
   });
+  await Promise.all([assumeAhead, lookups]);
   const order = (a: Unreachable, b: Unreachable) => a.account.localeCompare(b.account) || (a.region ?? '').localeCompare(b.region ?? '');
   unreachable.sort(order);
   if (found.length === 1) {
