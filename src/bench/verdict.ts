@@ -30,7 +30,6 @@ async function cliOnce(world: World, latencyMs: number): Promise<VerdictRun['cli
     AWS_ACCESS_KEY_ID: 'AKIDBENCH',
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_EC2_METADATA_DISABLED: 'true',
-    WHYBOT_DB_PATH: world.dbPath('cli'),
     WHYBOT_LOG_LEVEL: 'silent',
   });
   let ok = false;
