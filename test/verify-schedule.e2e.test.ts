@@ -144,6 +144,24 @@ describe('verification on a durable schedule', () => {
     expect(slack.violations).toEqual([]);
   });
 
+  it('a resume that fails after taking the attempt (Slack down for the verdict) is released to the reconciler, which finishes it: ✅ once', async () => {
+    await coldStart({ WHYBOT_VERIFY_TIMEOUT_MS: '600000', WHYBOT_HEARTBEAT_TTL_SECONDS: '1' });
+    const { rootTs } = await confirmRedeploy();
+    const [first] = scheduled();
+    const writeId = (JSON.parse(first!.body) as { write: string }).write;
+    settleRollout();
+    slack.failNext('chat.postMessage', 'fatal_error');
+    // the message is not handed back to SQS (its claim is spent: a redelivery would do nothing)
+    expect(await workerHandler(sqsEvent(first!))).toEqual({ ok: true, batchItemFailures: [] });
+    expect(verdicts(rootTs)).toEqual([]);
+    expect((await store.journalGet(writeId))!).toMatchObject({ state: 'open', owner: expect.stringMatching(/\+released$/) });
+    // any later invocation's reconciler takes the released entry over once it is quiet
+    await new Promise((r) => setTimeout(r, 1_100));
+    await workerHandler({ Records: [{ messageId: 'm-other', body: '{}', eventSource: 'aws:sqs' }] });
+    expect(verdicts(rootTs)).toHaveLength(1);
+    expect(await store.journalGet(writeId)).toMatchObject({ state: 'done', stage: 'verified' });
+  });
+
   it('a policy redeploy (WHYBOT_AUTO_REDEPLOY) is not waited for in the alerts invocation either: the worker verifies it from the queue', async () => {
     await coldStart({ WHYBOT_VERIFY_TIMEOUT_MS: '600000', WHYBOT_AUTO_REDEPLOY: 'prod/api', WHYBOT_ALERT_CHANNEL: ALERTS });
     const { handler: alertsHandler } = await import('../src/lambda/alerts.js');

@@ -1,6 +1,6 @@
 // SQS as a durable timer: a message sent with DelaySeconds is delivered (to the queue's event
 // source mapping) no sooner than that, whatever happens to the process that sent it.
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { awsCall } from './errors.js';
 import { iam } from './iam.js';
 
@@ -12,6 +12,21 @@ export const SQS_MAX_BODY_BYTES = 262_144;
 
 /** Whole seconds SQS can delay a message for `delayMs` (rounded up, at most 15 minutes). */
 export const delaySecondsFor = (delayMs: number): number => Math.min(SQS_MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
+
+/**
+ * The client that schedules: the configured endpoint, not the queue URL's host (the same on
+ * AWS; the double in tests), and an answer within seconds: a send that hangs past a
+ * verification's next look would leave the sender polling while the message resumes it too.
+ */
+export function schedulingSqsClient(): SQSClient {
+  return new SQSClient({
+    region: process.env.AWS_REGION,
+    retryMode: 'standard',
+    maxAttempts: 2,
+    useQueueUrlAsEndpoint: false,
+    requestHandler: { requestTimeout: 5_000, connectionTimeout: 2_000 },
+  });
+}
 
 /** Sends `body` as JSON, delivered after `delaySeconds`; returns the message id. */
 export async function sendDelayed(client: SQSClient, queueUrl: string, body: unknown, delaySeconds: number): Promise<{ messageId?: string }> {

@@ -67,7 +67,8 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<number> {
   for (const entry of await store.journalOpen()) {
     if (entry.owner === owner || quiet(entry, now, deps.quietMs) || (await isAlive(store, entry.owner))) continue;
     const takeover = await store.claimOnce({ nonce: `takeover:${entry.id}:${entry.owner}`, actor: owner, action: 'reconcile', ttlSeconds: 86_400 });
-    if (!takeover.won) continue;
+    // (a claim this process already holds is still its own: an SDK retry of a put that had succeeded)
+    if (!takeover.won && takeover.existing.actor !== owner) continue;
     // The list may be stale: a late worker may have picked the entry up since it was read.
     const now2 = await store.journalGet(entry.id);
     if (!now2 || now2.state !== 'open' || now2.owner !== entry.owner || now2.updatedAt !== entry.updatedAt) continue;

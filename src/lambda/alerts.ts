@@ -13,7 +13,7 @@ import { slackClient } from '../slack/client.js';
 import { slackWriteReporter } from '../slack/write-report.js';
 import { slackResultPoster } from '../slack/alert-result.js';
 import { startHeartbeat } from '../engine/liveness.js';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { schedulingSqsClient } from '../aws/sqs.js';
 import type { VerifyScheduler } from '../engine/execute-once.js';
 import { coldStart, type Runtime } from './runtime.js';
 import { sqsVerifyScheduler } from './verify-queue.js';
@@ -31,9 +31,8 @@ interface Alerts {
 async function init(): Promise<Alerts> {
   const rt = await coldStart('alerts');
   const queue = rt.verifyQueue;
-  // the configured endpoint, not the queue URL's host (the same one on AWS; the double in tests)
   const verifyLater = queue
-    ? sqsVerifyScheduler(new SQSClient({ region: process.env.AWS_REGION, retryMode: 'standard', useQueueUrlAsEndpoint: false }), queue.url, queue.budgetMs, rt.log.child({ component: 'verify-queue' }))
+    ? sqsVerifyScheduler(schedulingSqsClient(), queue.url, queue.budgetMs, rt.log.child({ component: 'verify-queue' }))
     : undefined;
   return { rt, client: slackClient(rt.config, rt.botToken), ...(verifyLater ? { verifyLater } : {}) };
 }

@@ -67,7 +67,9 @@ export async function resumeVerification(message: VerifyMessage, deps: Execution
   if (entry.owner !== scheduledOwner(message.attempt)) return { state: 'nothing-to-do', why: 'other-attempt' };
   // the reconciler's takeover claim: exactly one of the deliveries and the reconciler goes on
   const claim = await store.claimOnce({ nonce: `takeover:${entry.id}:${entry.owner}`, actor: deps.owner, action: 'reconcile', ttlSeconds: 86_400 });
-  if (!claim.won) return { state: 'nothing-to-do', why: 'claimed' };
+  // (claimed by this very process already: an SDK retry of a put that had succeeded, or an
+  // earlier try of this delivery that failed after the claim: it is still this one's to do)
+  if (!claim.won && claim.existing.actor !== deps.owner) return { state: 'nothing-to-do', why: 'claimed' };
   // this invocation's now (its heartbeat keeps it): should it die, the reconciler resumes it
   const mine = await store.journalUpdate(entry.id, { owner: deps.owner, facts: { verifyResumeAt: '' } });
   return { state: 'resumed', outcome: await reconcileWrite(mine, deps) };

@@ -4,7 +4,8 @@
 // remediation's verification that is not decided within a short budget is scheduled there
 // (src/lambda/verify-queue.ts) and resumed by a later invocation, so none sits waiting.
 import { accountOfFunctionArn, knowOwnAccount } from '../aws/own-account.js';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { schedulingSqsClient } from '../aws/sqs.js';
 import type { WebClient } from '@slack/web-api';
 import { Responders } from '../remediations/responders.js';
 import { ActionSigner } from '../remediations/signed-value.js';
@@ -30,8 +31,7 @@ interface Worker {
 
 async function init(): Promise<Worker> {
   const rt = await coldStart('worker');
-  // the configured endpoint, not the queue URL's host (the same one on AWS; the double in tests)
-  const sqs = rt.verifyQueue ? new SQSClient({ region: process.env.AWS_REGION, retryMode: 'standard', useQueueUrlAsEndpoint: false }) : undefined;
+  const sqs = rt.verifyQueue ? schedulingSqsClient() : undefined;
   return { rt, client: slackClient(rt.config, rt.botToken), ...(sqs ? { sqs } : {}) };
 }
 
@@ -130,8 +130,11 @@ async function resumeVerifications(w: Worker, batch: SqsEvent): Promise<WorkerRe
       const resumed = await resumeVerification(message, execution);
       rt.log.info({ write: message.write, attempt: message.attempt, ...resumed }, 'scheduled verification');
     } catch (err) {
-      rt.log.error({ err, messageId: m.messageId, write: message.write }, 'resuming a verification failed; the message goes back to the queue');
-      failed.push({ itemIdentifier: m.messageId });
+      // The resume holds the entry now (its claim is spent: a redelivery would do nothing), so it
+      // is released to the reconciler, which takes over an entry whose owner is not alive.
+      rt.log.error({ err, messageId: m.messageId, write: message.write }, 'resuming a verification failed; released to the reconciler');
+      const released = await rt.store.journalUpdate(message.write, { owner: `${rt.bootId}+released` }).then(() => true, () => false);
+      if (!released) failed.push({ itemIdentifier: m.messageId });
     }
   }
   return { ok: failed.length === 0, batchItemFailures: failed };
@@ -143,8 +146,12 @@ export interface WorkerResult {
   batchItemFailures?: { itemIdentifier: string }[];
 }
 
-/** Work a stopped container left (a timeout, an out-of-memory kill) that one invocation takes on. */
-const RECONCILE_PER_INVOCATION = 5;
+/**
+ * Work a stopped container left (a timeout, an out-of-memory kill) that one invocation takes
+ * on: one, so that an orphan which kills its invocation takes no other orphan down with it
+ * (each admitted one counts as a run towards the reconciler's give-up).
+ */
+const RECONCILE_PER_INVOCATION = 1;
 
 export async function handler(event: unknown, context?: { invokedFunctionArn?: string }): Promise<WorkerResult> {
   // the shared limits key this account's calls by its id, as every whybot process does
