@@ -16,6 +16,9 @@ import { pickTargetMessage } from '../src/slack/render.js';
 import { decodePickValue, encodePickValue, pickLabel } from '../src/slack/values.js';
 import { validateBlocks } from '../src/sandbox/slack/block-kit.js';
 import { ACCOUNTS, manyAccounts } from './helpers/accounts.js';
+import { MemoryRateGate, useRateGate } from '../src/platform/rate-gate.js';
+import { startAwsDouble } from '../src/sandbox/aws/server.js';
+import { loadScenario } from '../src/sandbox/scenario.js';
 import { testConfig } from './helpers/harness.js';
 
 let aws: AwsDouble | undefined;
@@ -150,15 +153,33 @@ describe('target search: what the target is, not what candidates() offers', () =
 
   it('an ARN in an account whybot is not given, or not the one asked for, says so instead of "not found"', async () => {
     const { find, text } = await setup();
-    const stranger = 'arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const l = await find('decrypt-denied', stranger);
+    const stranger = 'arn:aws:secretsmanager:us-east-1:999999999999:secret:app/db-AbCdEf';
+    const l = await find('rotation-failed', stranger);
     expect(l).toEqual({ kind: 'arn-elsewhere', accountId: '999999999999' });
-    expect(text('decrypt-denied', 'key', l, stranger)).toBe(
+    expect(text('rotation-failed', 'secret', l, stranger)).toBe(
       `${stranger} is in account 999999999999, which is not in WHYBOT_ACCOUNTS (payments-prod 222222222222, payments-dr 333333333333, search 444444444444): whybot cannot look there.`,
     );
     const other = await find('rotation-failed', 'arn:aws:secretsmanager:us-east-1:222222222222:secret:x-AbCdEf', { account: 'payments-dr' });
     expect(other).toEqual({ kind: 'arn-elsewhere', accountId: '222222222222', alias: 'payments-prod' });
     expect(text('rotation-failed', 'secret', other)).toContain('is in account 222222222222 (payments-prod), not the one asked for: add --account payments-prod');
+  });
+
+  it('decrypt-denied: a key ARN in an account whybot has no role for is looked for where it was denied (cross-account KMS)', async () => {
+    // payments-prod's CloudTrail holds incident 001's denials, on a key of account 123456789012,
+    // which is not in WHYBOT_ACCOUNTS: the caller's account is where the incident is
+    const home = await loadScenario('incident-003');
+    aws = await startAwsDouble({ scenario: home, accounts: [{ ...(await loadScenario('incident-001-kms')), accountId: '222222222222' }] });
+    useRateGate(new MemoryRateGate());
+    process.env.AWS_ENDPOINT_URL = aws.url;
+    const config = testConfig({ WHYBOT_ACCOUNTS: JSON.stringify(ACCOUNTS) });
+    const p = placesFor(config, {});
+    if (!p.ok) throw new Error(p.message);
+    const key = 'arn:aws:kms:ap-northeast-1:123456789012:key/1f2e3d4c-5b6a-4789-8abc-def012345678';
+    const l = await locate((await loadPlaybook('decrypt-denied'))!, p.places, investigationAws(config), { target: key, hours: 24, accounts: config.accounts! });
+    expect(l).toMatchObject({ kind: 'here', place: { account: 'payments-prod', region: 'ap-northeast-1' }, target: key });
+    // a key that was denied nowhere: not found, rather than refused
+    const other = 'arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-4000-8000-000000000000';
+    expect(await locate((await loadPlaybook('decrypt-denied'))!, p.places, investigationAws(config), { target: other, hours: 24, accounts: config.accounts! })).toMatchObject({ kind: 'none' });
   });
 
   it('rotation-failed: a secret by name whatever its rotation; deploy-failed: a stack whatever its status', async () => {

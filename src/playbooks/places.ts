@@ -127,17 +127,21 @@ export async function locate(
 ): Promise<Located> {
   const { target } = opts;
   const arn = target !== undefined && opts.accounts && places.some((p) => p.account) ? arnPlace(target) : undefined;
+  // an ARN in an account whybot has no role for, which may still have been used from one it has
+  let usedFromElsewhere = false;
   if (arn?.accountId) {
     const alias = Object.values(opts.accounts!).find((a) => a.accountId === arn.accountId)?.alias;
     const mine = places.filter((p) => p.account === alias);
-    if (!alias || mine.length === 0) return { kind: 'arn-elsewhere', accountId: arn.accountId, ...(alias ? { alias } : {}) };
+    if (!alias && playbook.lookup?.usedHere) usedFromElsewhere = true;
+    else if (!alias || mine.length === 0) return { kind: 'arn-elsewhere', accountId: arn.accountId, ...(alias ? { alias } : {}) };
     // the ARN's Region wins over the account's list: the resource is there and nowhere else
-    if (arn.region) return { kind: 'here', place: { account: alias, region: arn.region }, target: target!, unreachable: [] };
-    places = mine;
+    else if (arn.region) return { kind: 'here', place: { account: alias!, region: arn.region }, target: target!, unreachable: [] };
+    else places = mine;
   }
   if (places.length === 1) return { kind: 'here', place: places[0]!, ...(target ? { target } : {}), unreachable: [] };
   const lookup = playbook.lookup;
-  if (target !== undefined ? !lookup || lookup.accepts?.(target) === false : !playbook.candidates) return nameThePlace(places);
+  if (!usedFromElsewhere && (target !== undefined ? !lookup || lookup.accepts?.(target) === false : !playbook.candidates)) return nameThePlace(places);
+  const findHere = usedFromElsewhere ? lookup!.usedHere!.bind(lookup) : lookup?.find.bind(lookup);
   const found: PlacedCandidate[] = [];
   const unreachable: Unreachable[] = [];
   const denied = new Set<string>();
@@ -169,7 +173,7 @@ export async function locate(
     try {
       if (!(await reachable(place, aws))) return;
       if (target !== undefined) {
-        const c = await lookup!.find(aws, target);
+        const c = await findHere!(aws, target);
         if (c) found.push({ ...c, ...place });
         return;
       }

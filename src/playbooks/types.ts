@@ -52,6 +52,12 @@ export interface TargetLookup {
   accepts?(target: string): boolean;
   /** the target in this place, its id as the investigation names it; undefined when it is not here */
   find(aws: AwsClients, target: string): Promise<Candidate | undefined>;
+  /**
+   * For a target ARN in an account whybot has no role for, when the incident can still be in
+   * a configured one (a KMS key used across accounts: the denial is in the caller's
+   * CloudTrail): whether this place used it. Absent: such an ARN is refused by name.
+   */
+  usedHere?(aws: AwsClients, target: string): Promise<Candidate | undefined>;
 }
 
 /** What candidates() found; `partial` when it stopped before looking at everything. */

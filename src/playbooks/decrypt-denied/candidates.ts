@@ -38,7 +38,8 @@ export const nothingFound: NothingFound = {
 };
 
 /**
- * A key by id or alias, for the search across accounts (a key ARN names its place itself). A
+ * A key by id or alias, for the search across accounts (a key ARN names its place itself,
+ * unless that account is not configured: then the places where it was denied). A
  * role or stack name is not looked up: finding where a role was denied means reading every
  * place's CloudTrail, so the account (and Region) must be named.
  */
@@ -47,5 +48,10 @@ export const keyLookup: TargetLookup = {
   async find(aws, target) {
     const key = await describeKey(aws, target);
     return key && { id: target, description: `${key.manager === 'AWS' ? 'AWS managed' : 'customer managed'} key ${key.id}, ${key.state}` };
+  },
+  // a key in another account: where it was denied (the caller's CloudTrail), as without a target
+  async usedHere(aws, target) {
+    const list = await candidates(aws);
+    return (Array.isArray(list) ? list : list.candidates).find((c) => c.id === target);
   },
 };
