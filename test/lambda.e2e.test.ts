@@ -3,54 +3,34 @@
 // handler given that payload. Secrets come from SSM (the double), the store is DynamoDB
 // (dynalite), Slack is the Slack double.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { apiGatewayEvent, startTable } from './helpers/lambda-harness.js';
+import { apiGatewayEvent, startLambdaStack, type LambdaStack } from './helpers/lambda-harness.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
-import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
+import type { SlackDouble } from '../src/sandbox/slack/server.js';
 import { createDynamoStore } from '../src/store/dynamodb.js';
-import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
+import { signedHeaders, slashCommandBody } from './helpers/harness.js';
 
 const PREFIX = '/whybot/ci';
 const WORKER = 'whybot-ci-worker';
 
 let aws: AwsDouble;
 let slack: SlackDouble;
-let table: { close(): Promise<void> };
+let stack: LambdaStack;
 let slackHandler: (typeof import('../src/lambda/slack.js'))['handler'];
 let workerHandler: (typeof import('../src/lambda/worker.js'))['handler'];
 let alertsHandler: (typeof import('../src/lambda/alerts.js'))['handler'];
 
 beforeAll(async () => {
-  slack = await startSlackDouble({ botToken: BOT_TOKEN });
-  ({ aws } = await lambdaWorld(PREFIX, WORKER));
-  table = await startTable('whybot-ci');
-  Object.assign(process.env, {
-    WHYBOT_SSM_PREFIX: PREFIX,
-    WHYBOT_TABLE: 'whybot-ci',
-    WHYBOT_WORKER_FUNCTION: WORKER,
-    WHYBOT_RESPONDERS: 'U0ALICE',
-    WHYBOT_LOG_LEVEL: 'silent',
-    WHYBOT_PROGRESS_INTERVAL_MS: '50',
-    WHYBOT_ALERT_CHANNEL: 'C0ALERTS',
-    SLACK_API_URL: slack.url,
-  });
+  stack = await startLambdaStack(PREFIX, WORKER, 'whybot-ci', { WHYBOT_PROGRESS_INTERVAL_MS: '50' });
+  ({ aws, slack } = stack);
   ({ handler: slackHandler } = await import('../src/lambda/slack.js'));
   ({ handler: workerHandler } = await import('../src/lambda/worker.js'));
   ({ handler: alertsHandler } = await import('../src/lambda/alerts.js'));
 });
 
-afterAll(async () => {
-  await aws.close();
-  await slack.close();
-  await table.close();
-});
+afterAll(() => stack.close());
 
-beforeEach(() => {
-  aws.clearFaults();
-  aws.reset();
-  aws.invocations.length = 0;
-  slack.reset();
-});
+beforeEach(() => stack.reset());
 
 
 const context = {} as never;

@@ -9,15 +9,15 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WebClient } from '@slack/web-api';
-import { apiGatewayEvent, startTable } from './helpers/lambda-harness.js';
+import { apiGatewayEvent, startLambdaStack, type LambdaStack } from './helpers/lambda-harness.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsDouble } from '../src/sandbox/aws/server.js';
-import { startSlackDouble, type SlackDouble } from '../src/sandbox/slack/server.js';
+import type { SlackDouble } from '../src/sandbox/slack/server.js';
 import { createDynamoStore } from '../src/store/dynamodb.js';
 import { failureReason, FAILURES_TIMEOUT_MS, FailureRecordSchema, tellInvocationFailed, TellingInProgress } from '../src/lambda/failures.js';
 import { createLogger } from '../src/logger.js';
 import { respondEphemeral } from '../src/slack/respond.js';
-import { BOT_TOKEN, lambdaWorld, signedHeaders, slashCommandBody } from './helpers/harness.js';
+import { BOT_TOKEN, signedHeaders, slashCommandBody } from './helpers/harness.js';
 
 const PREFIX = '/whybot/ci';
 const WORKER = 'whybot-ci-worker';
@@ -25,43 +25,24 @@ const WORKER_ARN = `arn:aws:lambda:ap-northeast-1:123456789012:function:${WORKER
 
 let aws: AwsDouble;
 let slack: SlackDouble;
-let table: { close(): Promise<void> };
+let stack: LambdaStack;
 let slackHandler: (typeof import('../src/lambda/slack.js'))['handler'];
 let workerHandler: (typeof import('../src/lambda/worker.js'))['handler'];
 let failuresHandler: (typeof import('../src/lambda/failures.js'))['handler'];
 let alertsHandler: (typeof import('../src/lambda/alerts.js'))['handler'];
 
 beforeAll(async () => {
-  slack = await startSlackDouble({ botToken: BOT_TOKEN });
-  ({ aws } = await lambdaWorld(PREFIX, WORKER));
-  table = await startTable('whybot-ci');
-  Object.assign(process.env, {
-    WHYBOT_SSM_PREFIX: PREFIX,
-    WHYBOT_TABLE: 'whybot-ci',
-    WHYBOT_WORKER_FUNCTION: WORKER,
-    WHYBOT_RESPONDERS: 'U0ALICE',
-    WHYBOT_LOG_LEVEL: 'silent',
-    WHYBOT_ALERT_CHANNEL: 'C0ALERTS',
-    SLACK_API_URL: slack.url,
-  });
+  stack = await startLambdaStack(PREFIX, WORKER, 'whybot-ci');
+  ({ aws, slack } = stack);
   ({ handler: slackHandler } = await import('../src/lambda/slack.js'));
   ({ handler: workerHandler } = await import('../src/lambda/worker.js'));
   ({ handler: failuresHandler } = await import('../src/lambda/failures.js'));
   ({ handler: alertsHandler } = await import('../src/lambda/alerts.js'));
 });
 
-afterAll(async () => {
-  await aws.close();
-  await slack.close();
-  await table.close();
-});
+afterAll(() => stack.close());
 
-beforeEach(() => {
-  aws.clearFaults();
-  aws.reset();
-  aws.invocations.length = 0;
-  slack.reset();
-});
+beforeEach(() => stack.reset());
 
 
 /** What Lambda writes to the on-failure destination after the last attempt of an async invocation. */
